@@ -1,0 +1,1 @@
+"""The small shared runtime every service stands on: config, logging, db, bus, outbox, inbox."""

@@ -1,0 +1,226 @@
+"""Runs an event handler over a consumer group: decode, validate, retry, dead-letter, commit.
+
+A consumer never dies of a bad record:
+- a record that is not a valid event (not JSON, bad envelope, unknown type, data not matching
+  its schema) goes to the dead-letter topic at once: trying again cannot help;
+- a handler that raises is tried again with exponential backoff and jitter; after
+  `max_attempts` the record goes to the dead-letter topic with the error;
+- a handler that raises PermanentError goes to the dead-letter topic at once.
+The offset is committed only after the record was handled or dead-lettered, so a crash in
+between means redelivery (which the inbox absorbs), never loss.
+
+Dead-letter topic: `<group>.dlq`. The record keeps its original value and key; headers say
+where it came from and why it failed, so it can be inspected and replayed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from kit.bus.base import Bus, BusConsumer, BusUnavailable, CommitFailed, Record
+from kit.events import Event, InvalidEvent, decode_event
+from kit.inbox import AlreadyHandled
+from kit.logging import correlation_id_var, mask_cpr
+from kit.metrics import (
+    CONSUMER_LAG,
+    DEAD_LETTERS,
+    EVENTS_DUPLICATE,
+    EVENTS_HANDLED,
+    HANDLER_ERRORS,
+)
+from schemas.registry import EventTypeRegistry, registry
+
+log = logging.getLogger(__name__)
+
+
+class PermanentError(Exception):
+    """A handler's way to say: this event can never succeed; dead-letter it now."""
+
+    code = "handler.permanent_error"
+
+
+def dead_letter_topic(group_id: str) -> str:
+    return f"{group_id}.dlq"
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        bus: Bus,
+        topics: Iterable[str],
+        group_id: str,
+        handler: Callable[[Event], None],
+        *,
+        types: EventTypeRegistry = registry,
+        max_attempts: int = 5,
+        initial_backoff_s: float = 0.05,
+        max_backoff_s: float = 2.0,
+        session_timeout_s: float = 10.0,
+        poll_timeout_s: float = 0.5,
+    ) -> None:
+        self.bus = bus
+        self.topics = list(topics)
+        self.group_id = group_id
+        self.handler = handler
+        self.types = types
+        self.max_attempts = max_attempts
+        self.initial_backoff_s = initial_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.session_timeout_s = session_timeout_s
+        self.poll_timeout_s = poll_timeout_s
+        self._consumer: BusConsumer | None = None
+        self._last_lag_update = 0.0
+
+    @property
+    def consumer(self) -> BusConsumer:
+        if self._consumer is None:
+            self._consumer = self.bus.consumer(self.topics, self.group_id,
+                                               session_timeout_s=self.session_timeout_s,
+                                               client_id=self.group_id)
+        return self._consumer
+
+    def run_once(self, timeout_s: float | None = None) -> int:
+        """Poll once and handle what came. Returns the number of records dealt with."""
+        records = self.consumer.poll(self.poll_timeout_s if timeout_s is None else timeout_s)
+        done = 0
+        revoked: set = set()
+        for record in records:
+            if record.topic_partition in revoked:
+                continue
+            try:
+                self._process(record)
+                self.consumer.commit(record)
+                done += 1
+            except CommitFailed:
+                # Another member owns the partition now and will get the record again.
+                log.info("partition %s revoked during processing", record.topic_partition)
+                revoked.add(record.topic_partition)
+            except BusUnavailable as exc:
+                # Could not dead-letter or commit: deliver again rather than lose it.
+                log.warning("bus unavailable while handling a record: %s", exc)
+                self.consumer.seek(record)
+                revoked.add(record.topic_partition)
+        self._update_lag()
+        return done
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except BusUnavailable as exc:
+                log.warning("consumer %s cannot poll: %s", self.group_id, exc)
+                stop.wait(1.0)
+            except Exception:
+                # Never let one round kill the consumer thread; the next poll goes on.
+                log.exception("consumer %s round failed", self.group_id)
+                stop.wait(1.0)
+        self.close()
+
+    def close(self) -> None:
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
+
+    # -- one record --------------------------------------------------------------------------
+
+    def _process(self, record: Record) -> None:
+        try:
+            event = decode_event(record.value, self.types)
+        except InvalidEvent as exc:
+            log.error("unreadable record %s/%s@%s dead-lettered: %s", record.topic,
+                      record.partition, record.offset, exc.code)
+            self._dead_letter(record, exc.code, str(exc), attempts=0)
+            return
+        token = correlation_id_var.set(event.correlation_id)
+        try:
+            self._handle_with_retries(record, event)
+        finally:
+            correlation_id_var.reset(token)
+
+    def _handle_with_retries(self, record: Record, event: Event) -> None:
+        attempts = 0
+
+        def attempt() -> None:
+            nonlocal attempts
+            attempts += 1
+            try:
+                self.handler(event)
+            except AlreadyHandled:
+                raise
+            except Exception:
+                HANDLER_ERRORS.labels(self.group_id, event.type).inc()
+                log.warning("handler for %s failed (attempt %d of %d)", event.type, attempts,
+                            self.max_attempts, exc_info=True)
+                raise
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait_exponential_jitter(multiplier=self.initial_backoff_s, max=self.max_backoff_s,
+                                         jitter=self.initial_backoff_s),
+            retry=retry_if_not_exception_type((PermanentError, AlreadyHandled, InvalidEvent)),
+            reraise=False,
+        )
+        try:
+            retrying(attempt)
+        except AlreadyHandled:
+            EVENTS_DUPLICATE.labels(self.group_id).inc()
+            log.info("event %s already handled by %s; skipped", event.id, self.group_id)
+            return
+        except (PermanentError, InvalidEvent) as exc:
+            code = getattr(exc, "code", "handler.permanent_error")
+            self._dead_letter(record, code, _describe(exc), attempts)
+            return
+        except RetryError as exc:
+            cause = exc.last_attempt.exception()
+            self._dead_letter(record, "handler.retries_exhausted", _describe(cause), attempts)
+            return
+        EVENTS_HANDLED.labels(self.group_id, event.type).inc()
+
+    def _dead_letter(self, record: Record, reason: str, error: str, attempts: int) -> None:
+        headers = dict(record.headers)
+        headers.update({
+            "dlq_reason": reason,
+            "dlq_error": mask_cpr(error)[:4000],
+            "dlq_attempts": str(attempts),
+            "dlq_group": self.group_id,
+            "dlq_original_topic": record.topic,
+            "dlq_original_partition": str(record.partition),
+            "dlq_original_offset": str(record.offset),
+            "dlq_time_ms": str(int(time.time() * 1000)),
+        })
+        self.bus.publish(dead_letter_topic(self.group_id), record.key, record.value, headers)
+        DEAD_LETTERS.labels(self.group_id, record.topic, reason).inc()
+        log.error("record %s/%s@%s sent to %s: %s", record.topic, record.partition,
+                  record.offset, dead_letter_topic(self.group_id), reason)
+
+    def _update_lag(self) -> None:
+        now = time.monotonic()
+        if now - self._last_lag_update < 5.0:
+            return
+        self._last_lag_update = now
+        try:
+            per_topic: dict[str, int] = {}
+            for tp, lag in self.consumer.lag().items():
+                per_topic[tp.topic] = per_topic.get(tp.topic, 0) + lag
+            for topic, lag in per_topic.items():
+                CONSUMER_LAG.labels(self.group_id, topic).set(lag)
+        except Exception:  # noqa: BLE001 - metrics must never stop consumption
+            log.debug("could not compute consumer lag", exc_info=True)
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "unknown error"
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()

@@ -1,0 +1,137 @@
+"""Creating, encoding and decoding event envelopes; every event is checked against its schema."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import ValidationError
+
+from schemas.envelope import SPECVERSION, EnvelopeSchema
+from schemas.registry import EventTypeRegistry, registry
+
+CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
+
+
+class InvalidEvent(Exception):
+    """An event that does not match the envelope or its type's schema. Never retried."""
+
+    def __init__(self, code: str, detail: str, errors: Any = None) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    type: str  # citizen, staff, machine, system
+    channel: str  # portal, tablet, integration, system
+    on_behalf_of: str | None = None
+
+    @classmethod
+    def system(cls, name: str) -> Actor:
+        return cls(id=name, type="system", channel="system")
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    source: str
+    data: dict[str, Any]
+    actor: Actor
+    subject: str | None = None
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    correlation_id: str = ""
+    causation_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.correlation_id:
+            # A fact with no cause of its own starts its own correlation.
+            object.__setattr__(self, "correlation_id", self.id)
+
+    @property
+    def key(self) -> str:
+        """Kafka key: the aggregate the event is about, so one case's events stay in order."""
+        return self.subject or self.id
+
+    def caused_by(self, cause: Event) -> Event:
+        return replace(self, correlation_id=cause.correlation_id, causation_id=cause.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "specversion": SPECVERSION,
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "time": self.time.isoformat(),
+            "subject": self.subject,
+            "datacontenttype": "application/json",
+            "data": self.data,
+            "correlationid": self.correlation_id,
+            "causationid": self.causation_id,
+            "actorid": self.actor.id,
+            "actortype": self.actor.type,
+            "onbehalfof": self.actor.on_behalf_of,
+            "channel": self.actor.channel,
+        }
+
+
+def validate_event(event: Event, types: EventTypeRegistry = registry) -> Event:
+    """Raise InvalidEvent unless the envelope and the data match their schemas."""
+    decode_event(encode_unchecked(event), types)
+    return event
+
+
+def encode_event(event: Event, types: EventTypeRegistry = registry) -> bytes:
+    validate_event(event, types)
+    return encode_unchecked(event)
+
+
+def encode_unchecked(event: Event) -> bytes:
+    return json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode_event(raw: bytes | str, types: EventTypeRegistry = registry) -> Event:
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidEvent("event.not_json", f"not a JSON document: {exc}") from exc
+    if not isinstance(document, dict):
+        raise InvalidEvent("event.not_an_object", "the envelope must be a JSON object")
+    try:
+        envelope = EnvelopeSchema().load(document)
+    except ValidationError as exc:
+        raise InvalidEvent("event.invalid_envelope", "the envelope is invalid", exc.messages)
+    schema = types.schema_for(envelope["type"])
+    if schema is None:
+        raise InvalidEvent("event.unknown_type", f"unknown event type {envelope['type']}")
+    try:
+        data = schema().load(envelope["data"])
+    except ValidationError as exc:
+        raise InvalidEvent(
+            "event.invalid_data", f"data does not match {envelope['type']}", exc.messages
+        )
+    return Event(
+        type=envelope["type"],
+        source=envelope["source"],
+        # Keep the data as sent (JSON types), not marshmallow's loaded Python objects, so
+        # handlers see exactly what producers wrote; validation is what we needed.
+        data=document["data"] if isinstance(data, dict) else data,
+        actor=Actor(
+            id=envelope["actorid"],
+            type=envelope["actortype"],
+            channel=envelope["channel"],
+            on_behalf_of=envelope["onbehalfof"],
+        ),
+        subject=envelope["subject"],
+        id=envelope["id"],
+        time=envelope["time"].astimezone(UTC),
+        correlation_id=envelope["correlationid"],
+        causation_id=envelope["causationid"],
+    )

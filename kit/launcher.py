@@ -1,0 +1,143 @@
+"""Starts every process of the platform on this machine; one Ctrl-C stops them all.
+
+    python -m kit.launcher            # embedded defaults: SQLite, embedded bus
+    KAFKA_BOOTSTRAP=127.0.0.1:19092 DATABASE_URL=postgresql://.../{service} python -m kit.launcher
+
+Each service runs as two processes: its web app (gunicorn) and its worker (outbox relay and
+event consumers). Migrations run first. If any process dies, the launcher stops the rest
+and exits non-zero, so a broken start is never mistaken for a running system.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import requests
+
+from kit.config import REPO_ROOT, var_dir
+
+SERVICES = ("applications", "consents", "appointments", "notifications")
+GATEWAY_PORT = int(os.environ.get("SB_GATEWAY_PORT", "8000"))
+SERVICE_PORTS = {name: 8101 + i for i, name in enumerate(SERVICES)}
+WORKER_PORTS = {name: 8201 + i for i, name in enumerate(SERVICES)}
+
+
+@dataclass
+class ProcessSpec:
+    name: str
+    argv: list[str]
+    health_url: str
+
+
+def process_table() -> list[ProcessSpec]:
+    python = sys.executable
+    gunicorn = [python, "-m", "gunicorn", "--workers", "1", "--threads", "8",
+                "--graceful-timeout", "5", "--access-logfile", "-", "--error-logfile", "-"]
+    specs = []
+    for name in SERVICES:
+        port = SERVICE_PORTS[name]
+        specs.append(ProcessSpec(f"{name}-web", [*gunicorn, "--bind", f"127.0.0.1:{port}",
+                                                 f"services.{name}.app:create_app()"],
+                                 f"http://127.0.0.1:{port}/healthz"))
+        specs.append(ProcessSpec(f"{name}-worker", [python, "-m", "kit.worker", name, "--port",
+                                                    str(WORKER_PORTS[name])],
+                                 f"http://127.0.0.1:{WORKER_PORTS[name]}/healthz"))
+    specs.append(ProcessSpec("gateway", [*gunicorn, "--bind", f"127.0.0.1:{GATEWAY_PORT}",
+                                         "gateway.app:create_app()"],
+                             f"http://127.0.0.1:{GATEWAY_PORT}/healthz"))
+    return specs
+
+
+def _pipe_output(name: str, stream) -> None:
+    width = 22
+    for line in iter(stream.readline, b""):
+        sys.stdout.write(f"{name:<{width}}| {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+def migrate_all(env: dict[str, str]) -> None:
+    for name in SERVICES:
+        subprocess.run([sys.executable, "-m", "kit.migrate", name], cwd=REPO_ROOT, env=env,
+                       check=True)
+
+
+def wait_healthy(specs: list[ProcessSpec], procs: dict[str, subprocess.Popen],
+                 timeout_s: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    pending = {spec.name: spec.health_url for spec in specs}
+    while pending and time.monotonic() < deadline:
+        for name, url in list(pending.items()):
+            if procs[name].poll() is not None:
+                return False
+            try:
+                if requests.get(url, timeout=1).ok:
+                    del pending[name]
+            except requests.RequestException:
+                pass
+        time.sleep(0.2)
+    return not pending
+
+
+def main() -> int:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
+    var_dir()
+    migrate_all(env)
+    specs = process_table()
+    procs: dict[str, subprocess.Popen] = {}
+    stopping = threading.Event()
+
+    def stop_all(*_args) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop_all)
+    signal.signal(signal.SIGTERM, stop_all)
+    for spec in specs:
+        proc = subprocess.Popen(spec.argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        procs[spec.name] = proc
+        threading.Thread(target=_pipe_output, args=(spec.name, proc.stdout), daemon=True).start()
+
+    exit_code = 0
+    if wait_healthy(specs, procs):
+        backend = "Kafka" if env.get("KAFKA_BOOTSTRAP") else "indlejret log / embedded log"
+        print(f"\n  Alt kører / everything is running (bus: {backend}).\n"
+              f"  Borgerportal / citizen portal:   http://127.0.0.1:{GATEWAY_PORT}/\n"
+              f"  Tablet (medarbejder / staff):    http://127.0.0.1:{GATEWAY_PORT}/tablet/\n"
+              f"  Stop: Ctrl-C\n", flush=True)
+    else:
+        print("launcher: not every process became healthy; stopping", file=sys.stderr)
+        stopping.set()
+        exit_code = 1
+
+    while not stopping.is_set():
+        for name, proc in procs.items():
+            if proc.poll() is not None:
+                print(f"launcher: {name} exited with {proc.returncode}; stopping all",
+                      file=sys.stderr)
+                exit_code = 1
+                stopping.set()
+                break
+        stopping.wait(0.5)
+
+    for proc in procs.values():
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for proc in procs.values():
+        try:
+            proc.wait(max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    print("launcher: all processes stopped", flush=True)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

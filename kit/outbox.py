@@ -1,0 +1,157 @@
+"""Transactional outbox: record an event in the same transaction as the state change; a relay
+publishes it after commit.
+
+Order: the relay publishes in outbox id order and stops at the first record the bus did not
+take, so a key's events never overtake each other. (Two transactions that change the same
+aggregate must serialise on it, as every use case does by locking or versioning the aggregate,
+so their outbox ids follow the order of their commits.)
+
+Crashes: an event published but not yet marked as sent is published again by the next round.
+That duplicate carries the same event id, and consumers' inboxes absorb it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    update,
+)
+
+from kit.bus.base import Bus, BusUnavailable, OutgoingRecord
+from kit.db import new_metadata
+from kit.events import Event, encode_event
+from kit.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
+from schemas.registry import EventTypeRegistry, registry
+
+log = logging.getLogger(__name__)
+
+messaging_metadata = new_metadata()
+
+outbox_table = Table(
+    "outbox",
+    messaging_metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("event_id", String(100), nullable=False, unique=True),
+    Column("event_type", String(200), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+)
+
+
+def record_event(conn: Connection, topic: str, event: Event,
+                 types: EventTypeRegistry = registry) -> None:
+    """Add `event` to the outbox inside the caller's transaction.
+
+    The event is validated here: an event that does not match its schema raises InvalidEvent
+    and so rolls back the state change it describes, rather than reaching consumers.
+    """
+    conn.execute(outbox_table.insert().values(
+        event_id=event.id,
+        event_type=event.type,
+        topic=topic,
+        key=event.key,
+        payload=encode_event(event, types),
+        created_at=datetime.now(UTC),
+        attempts=0,
+    ))
+
+
+def backlog(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(outbox_table)
+                                .where(outbox_table.c.published_at.is_(None))).scalar_one())
+
+
+class OutboxRelay:
+    def __init__(self, engine: Engine, bus: Bus, *, service: str, batch_size: int = 200,
+                 idle_interval_s: float = 0.05, max_backoff_s: float = 5.0) -> None:
+        self.engine = engine
+        self.bus = bus
+        self.service = service
+        self.batch_size = batch_size
+        self.idle_interval_s = idle_interval_s
+        self.max_backoff_s = max_backoff_s
+
+    def publish_pending(self) -> int:
+        """One round: publish the oldest unsent events. Returns how many were published."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(outbox_table.c.id, outbox_table.c.topic, outbox_table.c.key,
+                       outbox_table.c.payload, outbox_table.c.event_id,
+                       outbox_table.c.event_type)
+                .where(outbox_table.c.published_at.is_(None))
+                .order_by(outbox_table.c.id)
+                .limit(self.batch_size)
+            ).all()
+        if not rows:
+            OUTBOX_BACKLOG.labels(self.service).set(0)
+            return 0
+        records = [
+            OutgoingRecord(row.topic, row.key, bytes(row.payload),
+                           {"ce_id": row.event_id, "ce_type": row.event_type,
+                            "content-type": "application/cloudevents+json"})
+            for row in rows
+        ]
+        try:
+            stored = self.bus.publish_batch(records)
+        except BusUnavailable as exc:
+            self._note_failure([row.id for row in rows[:1]], str(exc))
+            raise
+        self._mark_published([row.id for row in rows[:stored]])
+        if stored < len(rows):
+            self._note_failure([rows[stored].id], "the bus did not acknowledge the record")
+        OUTBOX_PUBLISHED.labels(self.service).inc(stored)
+        return stored
+
+    def _mark_published(self, ids: list[int]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox_table).where(outbox_table.c.id.in_(ids))
+                         .values(published_at=datetime.now(UTC),
+                                 attempts=outbox_table.c.attempts + 1, last_error=None))
+
+    def _note_failure(self, ids: list[int], error: str) -> None:
+        OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox_table).where(outbox_table.c.id.in_(ids))
+                         .values(attempts=outbox_table.c.attempts + 1, last_error=error[:2000]))
+
+    def run(self, stop: threading.Event) -> None:
+        """Publish until `stop` is set; back off while the bus is down, never give up."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                published = self.publish_pending()
+                failures = 0
+                if published == 0:
+                    stop.wait(self.idle_interval_s)
+                OUTBOX_BACKLOG.labels(self.service).set(backlog(self.engine))
+            except BusUnavailable as exc:
+                failures += 1
+                delay = min(self.max_backoff_s, 0.1 * 2 ** min(failures, 10))
+                log.warning("outbox relay cannot publish, retrying in %.1fs: %s", delay, exc)
+                stop.wait(delay)
+            except Exception:
+                failures += 1
+                log.exception("outbox relay round failed")
+                stop.wait(min(self.max_backoff_s, 0.1 * 2 ** min(failures, 10)))

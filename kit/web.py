@@ -1,0 +1,111 @@
+"""What every HTTP process has: correlation ids, access logs, errors, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+
+from flask import Flask, Response, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import multiprocess
+
+from kit.errors import problem_response, register_errors
+from kit.logging import correlation_id_var
+from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+log = logging.getLogger("kit.web")
+
+CORRELATION_HEADER = "X-Correlation-ID"
+
+ReadinessCheck = Callable[[], None]  # raises when not ready
+
+
+def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = None) -> Flask:
+    app = Flask(service)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    register_errors(app)
+    checks = readiness or {}
+
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get(CORRELATION_HEADER, "")
+        # Accept the caller's id only if it looks like one; never echo arbitrary input.
+        cid = incoming if _valid_correlation_id(incoming) else str(uuid.uuid4())
+        g.correlation_token = correlation_id_var.set(cid)
+        g.correlation_id = cid
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers[CORRELATION_HEADER] = g.get("correlation_id", "")
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        if request.path != "/metrics":
+            HTTP_REQUESTS.labels(service, request.method, str(response.status_code)).inc()
+            HTTP_LATENCY.labels(service).observe(elapsed)
+            # The path only: query strings are where personal data would sneak into logs.
+            log.info("%s %s %s", request.method, request.path, response.status_code,
+                     extra={"status": response.status_code,
+                            "duration_ms": round(elapsed * 1000, 1)})
+        return response
+
+    @app.teardown_request
+    def _reset(_exc) -> None:
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            correlation_id_var.reset(token)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", service=service)
+
+    @app.get("/readyz")
+    def readyz():
+        failing = {}
+        for name, check in checks.items():
+            try:
+                check()
+            except Exception as exc:  # noqa: BLE001 - any failure means not ready
+                failing[name] = type(exc).__name__
+        if failing:
+            return problem_response(503, "server.not_ready", "Tjenesten er ikke klar",
+                                    "The service is not ready",
+                                    extra={"failing": failing, "service": service})
+        return jsonify(status="ready", service=service, checks=sorted(checks))
+
+    @app.get("/metrics")
+    def metrics():
+        return Response(metrics_text(), mimetype=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def metrics_text() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()
+
+
+def _valid_correlation_id(value: str) -> bool:
+    return 0 < len(value) <= 100 and all(c.isalnum() or c in "-_." for c in value)
+
+
+def create_service_app(service: str, settings=None, blueprints=()) -> Flask:
+    """The Flask app of a service: base app + the service's blueprints, wired to its runtime."""
+    from kit.config import Settings
+    from kit.logging import configure_logging
+    from kit.runtime import Runtime
+
+    settings = settings or Settings.from_env(service)
+    configure_logging(service, settings.log_level)
+    runtime = Runtime.from_settings(settings)
+    app = create_base_app(service, runtime.readiness())
+    app.extensions["runtime"] = runtime
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,72 @@
+"""A service's background process: the outbox relay and its event consumers.
+
+    python -m kit.worker SERVICE [--port PORT]
+
+It serves /healthz, /readyz and /metrics on PORT. SIGTERM or SIGINT stops it cleanly: threads
+finish their current record, consumers leave their groups.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import signal
+import threading
+
+from werkzeug.serving import make_server
+
+from kit.config import Settings
+from kit.consumer import EventConsumer
+from kit.logging import configure_logging
+from kit.outbox import OutboxRelay
+from kit.runtime import Runtime
+from kit.web import create_base_app
+
+log = logging.getLogger("kit.worker")
+
+
+def load_consumers(runtime: Runtime) -> list[EventConsumer]:
+    handlers = importlib.import_module(f"services.{runtime.service}.handlers")
+    return list(handlers.consumers(runtime))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("service")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env(args.service)
+    configure_logging(f"{args.service}-worker", settings.log_level)
+    runtime = Runtime.from_settings(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    relay = OutboxRelay(runtime.engine, runtime.bus, service=args.service)
+    threads = [threading.Thread(target=relay.run, args=(stop,), name="outbox-relay")]
+    for consumer in load_consumers(runtime):
+        threads.append(threading.Thread(target=consumer.run, args=(stop,),
+                                        name=f"consumer-{consumer.group_id}"))
+    for thread in threads:
+        thread.start()
+
+    server = None
+    if args.port:
+        app = create_base_app(f"{args.service}-worker", runtime.readiness())
+        server = make_server("127.0.0.1", args.port, app, threaded=True)
+        threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
+    log.info("worker for %s running: relay + %d consumer(s), bus=%s", args.service,
+             len(threads) - 1, settings.bus_backend)
+    stop.wait()
+    log.info("worker for %s stopping", args.service)
+    for thread in threads:
+        thread.join(timeout=15)
+    if server is not None:
+        server.shutdown()
+    runtime.close()
+
+
+if __name__ == "__main__":
+    main()

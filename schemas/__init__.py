@@ -1,0 +1,1 @@
+"""Event and API schemas shared by all services (marshmallow), exportable for integrators."""

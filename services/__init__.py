@@ -1,0 +1,1 @@
+"""The platform's services; each owns its database and speaks to the others through events."""

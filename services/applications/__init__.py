@@ -1,0 +1,1 @@
+"""The applications service: guided applications, drafts and the case lifecycle."""

@@ -1,0 +1,1 @@
+"""The appointments service: home, video and office visits, bookable slots and reminders."""

@@ -1,0 +1,10 @@
+"""Flask app factory for the consents service (run it with gunicorn: 'services.consents.app:create_app()')."""
+
+from kit.web import create_service_app
+
+SERVICE = "consents"
+
+
+def create_app(settings=None):
+    # No HTTP resources yet: the service's own issue adds its blueprints here.
+    return create_service_app(SERVICE, settings, blueprints=[])

@@ -1,0 +1,1 @@
+"""The notifications service: the right message on the right channel, exactly once."""
