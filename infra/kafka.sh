@@ -46,13 +46,17 @@ KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
 KAFKA_STOP_TIMEOUT=${KAFKA_STOP_TIMEOUT:-30}
 
+# Relative SB_* dirs would resolve differently from another cwd, and `stop`
+# recognises the broker by the absolute config path on its command line.
+abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/$1" ;; esac; }
+
 POM=$SCRIPT_DIR/kafka/pom.xml
 LOG4J_CONFIG=$SCRIPT_DIR/kafka/log4j2.xml
-CACHE_DIR=${SB_CACHE_DIR:-$HOME/.cache/selvbetjening}/kafka-$KAFKA_VERSION
+CACHE_DIR=$(abspath "${SB_CACHE_DIR:-$HOME/.cache/selvbetjening}")/kafka-$KAFKA_VERSION
 LIBS_DIR=$CACHE_DIR/libs
 LIBS_STAMP=$CACHE_DIR/libs.stamp
 
-STATE_DIR=${SB_VAR_DIR:-$REPO_ROOT/var}/kafka
+STATE_DIR=$(abspath "${SB_VAR_DIR:-$REPO_ROOT/var}")/kafka
 DATA_DIR=$STATE_DIR/data
 LOG_DIR=$STATE_DIR/logs
 LOG_FILE=$LOG_DIR/server.log
@@ -93,9 +97,10 @@ port_open() {
     (exec 3<>"/dev/tcp/$KAFKA_HOST/$1") 2>/dev/null
 }
 
-# The listener socket can accept connections before the broker has caught up
-# with the metadata log and been unfenced; only KafkaRaftServer's final
-# "started" line means clients will actually be served.
+# An open port alone proves little: it may be a broker from an earlier run
+# still shutting down, or some other process. KafkaRaftServer's final
+# "Kafka Server started" line (logged after the broker is unfenced) after our
+# own launch marker ties readiness to this launch.
 started_since_last_launch() {
     [[ -f $LOG_FILE ]] || return 1
     awk -v marker="$START_MARKER" -v ready="$READY_PATTERN" '
@@ -283,14 +288,17 @@ cmd_start() {
     # broker dies visibly instead of limping along.
     # nohup + background is enough to detach: non-interactive bash starts
     # background jobs with SIGINT ignored, and the JVM keeps it ignored.
+    # The subshell cds away from the caller's cwd (so the broker doesn't pin
+    # it) and execs, so $! is the java pid itself.
     # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of flags
-    nohup "$JAVA" $KAFKA_HEAP_OPTS \
+    (cd "$STATE_DIR" && exec nohup "$JAVA" $KAFKA_HEAP_OPTS \
         -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
         -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
-        -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+        -XX:+ExitOnOutOfMemoryError -XX:ErrorFile="$LOG_DIR/hs_err_pid%p.log" \
+        -Djava.awt.headless=true \
         -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$LOG_DIR" \
         -cp "$LIBS_DIR/*" kafka.Kafka "$CONFIG_FILE" \
-        </dev/null >>"$LOG_FILE" 2>&1 9>&- &
+        </dev/null >>"$LOG_FILE" 2>&1 9>&-) &
     echo $! >"$PID_FILE"
 
     local rc=0

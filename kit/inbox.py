@@ -35,8 +35,10 @@ def claim(conn: Connection, consumer: str, event: Event) -> bool:
     statement = dialect.insert(inbox_table).values(
         consumer=consumer, event_id=event.id, event_type=event.type,
         handled_at=datetime.now(UTC),
-    ).on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-    return conn.execute(statement).rowcount == 1
+    ).on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(
+        inbox_table.c.event_id)
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return conn.execute(statement).first() is not None
 
 
 def handle_once(engine: Engine, consumer: str,

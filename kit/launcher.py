@@ -23,9 +23,12 @@ import requests
 from kit.config import REPO_ROOT, var_dir
 
 SERVICES = ("applications", "consents", "appointments", "notifications")
-GATEWAY_PORT = int(os.environ.get("SB_GATEWAY_PORT", "8000"))
-SERVICE_PORTS = {name: 8101 + i for i, name in enumerate(SERVICES)}
-WORKER_PORTS = {name: 8201 + i for i, name in enumerate(SERVICES)}
+# SB_PORT_BASE moves every port at once (e.g. 9000: gateway 9000, services 9101..., workers
+# 9201...), so a test run and a `make run` can share a machine.
+PORT_BASE = int(os.environ.get("SB_PORT_BASE", "8000"))
+GATEWAY_PORT = PORT_BASE
+SERVICE_PORTS = {name: PORT_BASE + 101 + i for i, name in enumerate(SERVICES)}
+WORKER_PORTS = {name: PORT_BASE + 201 + i for i, name in enumerate(SERVICES)}
 
 
 @dataclass
@@ -86,6 +89,8 @@ def wait_healthy(specs: list[ProcessSpec], procs: dict[str, subprocess.Popen],
 
 def main() -> int:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
+    for name, port in SERVICE_PORTS.items():
+        env.setdefault(f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
     var_dir()
     migrate_all(env)
     specs = process_table()

@@ -9,8 +9,7 @@ import uuid
 from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from kit.errors import problem_response, register_errors
 from kit.logging import correlation_id_var

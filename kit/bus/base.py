@@ -73,9 +73,11 @@ class Bus(abc.ABC):
     def end_offsets(self, topic: str) -> dict[int, int]:
         """The next offset to be written, per partition."""
 
+    @abc.abstractmethod
     def ping(self) -> None:
         """Raise BusUnavailable when the bus cannot be reached."""
 
+    @abc.abstractmethod
     def close(self) -> None:
         """Release connections."""
 

@@ -232,7 +232,8 @@ class EmbeddedConsumer(BusConsumer):
         while not self._closed.wait(interval):
             try:
                 self._db.write(lambda conn: conn.execute(
-                    "UPDATE group_members SET heartbeat_ms = ? WHERE group_id = ? AND member_id = ?",
+                    "UPDATE group_members SET heartbeat_ms = ?"
+                    " WHERE group_id = ? AND member_id = ?",
                     (_now_ms(), self.group_id, self.member_id)))
             except (BusUnavailable, sqlite3.Error):
                 continue  # a missed beat is tolerated; session_timeout decides death
@@ -241,7 +242,8 @@ class EmbeddedConsumer(BusConsumer):
         """Expire dead members, free their partitions, release and take to match the plan."""
         now = _now_ms()
         conn.execute(
-            "DELETE FROM group_members WHERE group_id = ? AND heartbeat_ms + session_timeout_ms < ?",
+            "DELETE FROM group_members"
+            " WHERE group_id = ? AND heartbeat_ms + session_timeout_ms < ?",
             (self.group_id, now),
         )
         members = conn.execute(
@@ -253,9 +255,10 @@ class EmbeddedConsumer(BusConsumer):
             self._join(conn)
             members = sorted([*members, (self.member_id, json.dumps(self.topics))])
         live = {m for m, _ in members}
+        placeholders = ",".join("?" * len(live))  # only "?"s: the values are bound
         conn.execute(
-            "DELETE FROM partition_owners WHERE group_id = ? AND member_id NOT IN "
-            f"({','.join('?' * len(live))})",
+            "DELETE FROM partition_owners WHERE group_id = ? AND member_id NOT IN "  # noqa: S608
+            f"({placeholders})",
             (self.group_id, *sorted(live)),
         )
         owned: set[TopicPartition] = set()
@@ -288,7 +291,8 @@ class EmbeddedConsumer(BusConsumer):
 
     def _committed(self, tp: TopicPartition) -> int:
         rows = self._db.read(
-            "SELECT committed FROM group_offsets WHERE group_id = ? AND topic = ? AND partition = ?",
+            "SELECT committed FROM group_offsets"
+            " WHERE group_id = ? AND topic = ? AND partition = ?",
             (self.group_id, tp.topic, tp.partition),
         )
         return int(rows[0][0]) if rows else 0  # a new group starts at the earliest record

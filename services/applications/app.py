@@ -1,4 +1,4 @@
-"""Flask app factory for the applications service (run it with gunicorn: 'services.applications.app:create_app()')."""
+"""Flask app factory of the applications service (served by gunicorn)."""
 
 from kit.web import create_service_app
 

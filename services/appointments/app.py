@@ -1,4 +1,4 @@
-"""Flask app factory for the appointments service (run it with gunicorn: 'services.appointments.app:create_app()')."""
+"""Flask app factory of the appointments service (served by gunicorn)."""
 
 from kit.web import create_service_app
 

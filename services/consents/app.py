@@ -1,4 +1,4 @@
-"""Flask app factory for the consents service (run it with gunicorn: 'services.consents.app:create_app()')."""
+"""Flask app factory of the consents service (served by gunicorn)."""
 
 from kit.web import create_service_app
 

@@ -1,4 +1,4 @@
-"""Flask app factory for the notifications service (run it with gunicorn: 'services.notifications.app:create_app()')."""
+"""Flask app factory of the notifications service (served by gunicorn)."""
 
 from kit.web import create_service_app
 

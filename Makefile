@@ -1,0 +1,58 @@
+# Self-service platform: every target a newcomer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+PY := .venv/bin/python
+STAMP := .venv/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
+# Stop the test infrastructure after `make test` in CI; keep it running locally (faster reruns).
+STOP_INFRA ?= $(if $(CI),1,)
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run run-real infra-up infra-down lint test test-fast bench bench-bus clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || python3 -m venv .venv
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f .venv/.installed-* && touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv with the pinned dependencies
+
+run: venv ## Run every process with embedded defaults (SQLite, embedded bus); Ctrl-C stops all
+	@$(PY) -m kit.launcher
+
+run-real: venv infra-up ## Run every process against the local Kafka broker and PostgreSQL
+	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \
+	 DATABASE_URL="$$(infra/postgres.sh url '{service}')" $(PY) -m kit.launcher
+
+infra-up: ## Start Kafka (KRaft, Maven Central jars) and PostgreSQL (Debian package)
+	@infra/kafka.sh start >/dev/null
+	@infra/postgres.sh start >/dev/null
+
+infra-down: ## Stop Kafka and PostgreSQL
+	@infra/kafka.sh stop
+	@infra/postgres.sh stop
+
+lint: venv ## ruff and mypy
+	@$(PY) -m ruff check kit schemas services gateway tests bench
+	@$(PY) -m mypy
+
+test: venv lint infra-up ## Lint, start Kafka and PostgreSQL, run every test against them
+	@rc=0; KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \
+	  SB_TEST_POSTGRES_URL=$$(infra/postgres.sh url) SB_REQUIRE_REAL_INFRA=1 \
+	  $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	  if [ -n "$(STOP_INFRA)" ]; then infra/kafka.sh stop; infra/postgres.sh stop; fi; \
+	  exit $$rc
+
+test-fast: venv ## Only the tests that need no broker or database server (seconds)
+	@$(PY) -m pytest -m "not kafka and not postgres" $(PYTEST_ARGS)
+
+bench: bench-bus ## All benchmarks (results in docs/BENCHMARKS.md)
+
+bench-bus: venv infra-up ## Bus throughput and latency: embedded, Kafka, raw kafka-python
+	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) $(PY) -m bench.bench_bus
+
+clean: ## Remove the virtual environment and local state (var/)
+	rm -rf .venv var
