@@ -6,7 +6,7 @@ A consumer never dies of a bad record:
 - a handler that raises is tried again with exponential backoff and jitter; after
   `max_attempts` the record goes to the dead-letter topic with the error;
 - a handler that raises PermanentError goes to the dead-letter topic at once.
-The offset is committed only after the record was handled or dead-lettered, so a crash in
+An offset is committed only after its record was handled or dead-lettered, so a crash in
 between means redelivery (which the inbox absorbs), never loss.
 
 Dead-letter topic: `<group>.dlq`. The record keeps its original value and key; headers say
@@ -92,26 +92,38 @@ class EventConsumer:
         return self._consumer
 
     def run_once(self, timeout_s: float | None = None) -> int:
-        """Poll once and handle what came. Returns the number of records dealt with."""
+        """Poll once and handle what came. Returns the number of records dealt with.
+
+        Offsets are committed once per partition per poll, after every record before them was
+        handled or dead-lettered: a crash in between means redelivery, never loss.
+        """
         records = self.consumer.poll(self.poll_timeout_s if timeout_s is None else timeout_s)
         done = 0
-        revoked: set = set()
+        last_done: dict = {}
+        stopped: set = set()
         for record in records:
-            if record.topic_partition in revoked:
+            tp = record.topic_partition
+            if tp in stopped:
                 continue
             try:
                 self._process(record)
-                self.consumer.commit(record)
-                done += 1
-            except CommitFailed:
-                # Another member owns the partition now and will get the record again.
-                log.info("partition %s revoked during processing", record.topic_partition)
-                revoked.add(record.topic_partition)
             except BusUnavailable as exc:
-                # Could not dead-letter or commit: deliver again rather than lose it.
+                # Could not dead-letter: deliver it again rather than lose it.
                 log.warning("bus unavailable while handling a record: %s", exc)
                 self.consumer.seek(record)
-                revoked.add(record.topic_partition)
+                stopped.add(tp)
+                continue
+            last_done[tp] = record
+            done += 1
+        for tp, record in last_done.items():
+            try:
+                self.consumer.commit(record)
+            except CommitFailed:
+                # Another member owns the partition now and will get the records again.
+                log.info("partition %s revoked before commit", tp)
+            except BusUnavailable as exc:
+                log.warning("commit failed, records will be delivered again: %s", exc)
+                self.consumer.seek(record)
         self._update_lag()
         return done
 
