@@ -1,6 +1,6 @@
 """A service's background process: the outbox relay and its event consumers.
 
-    python -m kit.worker SERVICE [--port PORT]
+    python -m kit.worker SERVICE [--port PORT] [--host HOST]
 
 It serves /healthz, /readyz and /metrics on PORT. SIGTERM or SIGINT stops it cleanly: threads
 finish their current record, consumers leave their groups.
@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("service")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address for health and metrics (0.0.0.0 in a container)")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env(args.service)
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     server = None
     if args.port:
         app = create_base_app(f"{args.service}-worker", runtime.readiness())
-        server = make_server("127.0.0.1", args.port, app, threaded=True)
+        server = make_server(args.host, args.port, app, threaded=True)
         threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
     log.info("worker for %s running: relay + %d consumer(s), bus=%s", args.service,
              len(threads) - 1, settings.bus_backend)
