@@ -94,17 +94,24 @@ def _valid_correlation_id(value: str) -> bool:
     return 0 < len(value) <= 100 and all(c.isalnum() or c in "-_." for c in value)
 
 
-def create_service_app(service: str, settings=None, blueprints=()) -> Flask:
-    """The Flask app of a service: base app + the service's blueprints, wired to its runtime."""
+def create_service_app(service: str, settings=None, blueprints=(), verifier=None,
+                       runtime=None) -> Flask:
+    """The Flask app of a service: base app + the service's blueprints, wired to its runtime.
+
+    Every /api request must carry a valid bearer token (kit.auth); `verifier` defaults to the
+    one the environment configures.
+    """
+    from kit import auth
     from kit.config import Settings
     from kit.logging import configure_logging
     from kit.runtime import Runtime
 
     settings = settings or Settings.from_env(service)
     configure_logging(service, settings.log_level)
-    runtime = Runtime.from_settings(settings)
+    runtime = runtime or Runtime.from_settings(settings)
     app = create_base_app(service, runtime.readiness())
     app.extensions["runtime"] = runtime
+    auth.install(app, verifier if verifier is not None else auth.verifier_from_env())
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

@@ -1,0 +1,259 @@
+"""Who is calling: bearer-token verification every service does itself (defence in depth).
+
+A service never trusts a bare header. Each API request carries the caller's access token
+(the gateway passes it on); the service checks its signature against the issuer's keys, and
+its issuer, audience, expiry and not-before, with an allow-list of algorithms, and maps its
+claims to a Principal. The claim names are configuration; the defaults follow the attribute
+names NemLog-in passes through an OpenID Connect broker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+import requests
+from flask import Flask, g, request
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from kit.errors import Problem
+
+ALLOWED_ALGORITHMS = ("RS256", "PS256", "ES256")
+CITIZEN, STAFF, MACHINE = "citizen", "staff", "machine"
+ASSURANCE_ORDER = {"low": 1, "substantial": 2, "high": 3}
+
+
+class Unauthenticated(Problem):
+    status = 401
+    code = "auth.unauthenticated"
+    title_da = "Du skal logge ind"
+    title_en = "You must log in"
+
+
+class Forbidden(Problem):
+    status = 403
+    code = "auth.forbidden"
+    title_da = "Du har ikke adgang til dette"
+    title_en = "You do not have access to this"
+
+
+class AssuranceTooLow(Problem):
+    status = 403
+    code = "auth.assurance_too_low"
+    title_da = "Log ind med MitID på et højere sikringsniveau"
+    title_en = "Log in with MitID at a higher assurance level"
+
+
+@dataclass(frozen=True)
+class ClaimMapping:
+    cpr: str = "https://data.gov.dk/model/core/eid/cprNumber"
+    person_uuid: str = "https://data.gov.dk/model/core/eid/person/uuid"
+    assurance: str = "https://data.gov.dk/concept/core/nsis/loa"
+    name: str = "name"
+    roles: str = "roles"
+
+    @classmethod
+    def from_env(cls) -> ClaimMapping:
+        defaults = cls()
+        return cls(**{name: os.environ.get(f"SB_CLAIM_{name.upper()}", getattr(defaults, name))
+                      for name in ("cpr", "person_uuid", "assurance", "name", "roles")})
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str  # the person's UUID for people, the client id for machines; never a CPR
+    kind: str  # citizen, staff or machine
+    channel: str  # portal, tablet or integration
+    cpr: str | None = field(default=None, repr=False)
+    assurance: str | None = None
+    roles: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    name: str | None = field(default=None, repr=False)
+
+    def has_assurance(self, level: str) -> bool:
+        return ASSURANCE_ORDER.get((self.assurance or "").lower(), 0) >= ASSURANCE_ORDER[
+            level.lower()]
+
+
+class KeySource:
+    def keys(self, refresh: bool = False) -> KeySet:
+        raise NotImplementedError
+
+
+class StaticKeys(KeySource):
+    def __init__(self, jwks: dict[str, Any]) -> None:
+        self._keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+
+    def keys(self, refresh: bool = False) -> KeySet:
+        return self._keys
+
+
+class RemoteJwks(KeySource):
+    """The issuer's JWKS, cached; fetched again (at most every 10 s) on an unknown key id."""
+
+    def __init__(self, jwks_url: str, min_refresh_s: float = 10.0) -> None:
+        self.jwks_url = jwks_url
+        self.min_refresh_s = min_refresh_s
+        self._keys: KeySet | None = None
+        self._fetched = 0.0
+        self._lock = threading.Lock()
+
+    def keys(self, refresh: bool = False) -> KeySet:
+        with self._lock:
+            stale = refresh and time.monotonic() - self._fetched > self.min_refresh_s
+            if self._keys is None or stale:
+                response = requests.get(self.jwks_url, timeout=5)
+                response.raise_for_status()
+                self._keys = KeySet.import_key_set(response.json())
+                self._fetched = time.monotonic()
+            return self._keys
+
+
+class TokenVerifier:
+    def __init__(self, issuer: str, audience: str, keys: KeySource,
+                 claims: ClaimMapping | None = None, leeway_s: int = 30,
+                 channels: dict[str, str] | None = None) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.key_source = keys
+        self.claims = claims or ClaimMapping()
+        self.leeway_s = leeway_s
+        # Which client (azp) is which channel; anything else counts by the caller's kind.
+        self.channels = channels or {}
+
+    def verify(self, token: str) -> Principal:
+        decoded = self._decode(token)
+        claims = decoded.claims
+        registry = jwt.JWTClaimsRegistry(
+            leeway=self.leeway_s,
+            iss={"essential": True, "value": self.issuer},
+            aud={"essential": True, "value": self.audience},
+            exp={"essential": True},
+            sub={"essential": True},
+        )
+        try:
+            registry.validate(claims)
+        except JoseError as exc:
+            raise Unauthenticated(detail_en=f"token rejected: {exc.error}",
+                                  code="auth.token_invalid")
+        return self._principal(claims)
+
+    def _decode(self, token: str):
+        for refresh in (False, True):
+            try:
+                return jwt.decode(token, self.key_source.keys(refresh=refresh),
+                                  algorithms=list(ALLOWED_ALGORITHMS))
+            except JoseError as exc:
+                # An unknown key id may mean the issuer rotated its keys: fetch them once more.
+                if refresh or "key" not in str(exc).lower():
+                    raise Unauthenticated(detail_en=f"token rejected: {exc.error}",
+                                          code="auth.token_invalid")
+            except (ValueError, TypeError) as exc:
+                raise Unauthenticated(detail_en="token is malformed", code="auth.token_invalid") \
+                    from exc
+        raise Unauthenticated(code="auth.token_invalid")
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        c = self.claims
+        roles = claims.get(c.roles) or []
+        roles = frozenset(roles.split() if isinstance(roles, str) else roles)
+        scopes = frozenset(str(claims.get("scope", "")).split())
+        cpr = claims.get(c.cpr)
+        if cpr:
+            kind = CITIZEN
+        elif roles:
+            kind = STAFF
+        else:
+            kind = MACHINE
+        default_channel = {CITIZEN: "portal", STAFF: "tablet", MACHINE: "integration"}[kind]
+        return Principal(
+            subject=str(claims.get(c.person_uuid) or claims["sub"]),
+            kind=kind,
+            channel=self.channels.get(str(claims.get("azp", "")), default_channel),
+            cpr=str(cpr) if cpr else None,
+            assurance=claims.get(c.assurance),
+            roles=roles,
+            scopes=scopes,
+            name=claims.get(c.name),
+        )
+
+
+def verifier_from_env() -> TokenVerifier | None:
+    """The verifier the environment configures, or None (then every API call is refused)."""
+    issuer = os.environ.get("SB_OIDC_ISSUER", "")
+    if not issuer:
+        return None
+    audience = os.environ.get("SB_OIDC_AUDIENCE", "selvbetjening")
+    keys: KeySource
+    if os.environ.get("SB_OIDC_JWKS_FILE"):
+        with open(os.environ["SB_OIDC_JWKS_FILE"]) as handle:
+            keys = StaticKeys(json.load(handle))
+    else:
+        jwks_url = os.environ.get("SB_OIDC_JWKS_URL") or _discover_jwks(issuer)
+        keys = RemoteJwks(jwks_url)
+    channels = json.loads(os.environ.get("SB_OIDC_CLIENT_CHANNELS", "{}"))
+    return TokenVerifier(issuer, audience, keys, ClaimMapping.from_env(), channels=channels)
+
+
+def _discover_jwks(issuer: str) -> str:
+    response = requests.get(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=5)
+    response.raise_for_status()
+    return str(response.json()["jwks_uri"])
+
+
+def install(app: Flask, verifier: TokenVerifier | None) -> None:
+    """Authenticate every /api request; routes then declare what they require."""
+
+    @app.before_request
+    def _authenticate() -> None:
+        if not request.path.startswith("/api/"):
+            return
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise Unauthenticated("Log ind for at fortsætte.", "Log in to continue.",
+                                  code="auth.token_missing")
+        if verifier is None:
+            raise Unauthenticated(detail_en="no identity provider is configured",
+                                  code="auth.not_configured")
+        g.principal = verifier.verify(header[len("Bearer "):].strip())
+
+
+def current_principal() -> Principal:
+    principal = g.get("principal")
+    if principal is None:
+        raise Unauthenticated(code="auth.token_missing")
+    return principal
+
+
+def requires(*, kinds: Iterable[str] = (), scopes: Iterable[str] = (),
+             roles: Iterable[str] = ()) -> Callable:
+    """Declare on a route who may call it: any of `kinds`; machines need all of `scopes`;
+    staff need one of `roles` (when given)."""
+    allowed_kinds, needed_scopes, staff_roles = set(kinds), set(scopes), set(roles)
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            principal = current_principal()
+            if allowed_kinds and principal.kind not in allowed_kinds:
+                raise Forbidden(code="auth.wrong_kind_of_caller")
+            if principal.kind == MACHINE and not needed_scopes <= principal.scopes:
+                raise Forbidden(code="auth.missing_scope",
+                                extra={"required_scopes": sorted(needed_scopes)})
+            if principal.kind == STAFF and staff_roles and not staff_roles & principal.roles:
+                raise Forbidden(code="auth.missing_role",
+                                extra={"required_roles": sorted(staff_roles)})
+            return view(*args, **kwargs)
+
+        guarded.required_scopes = sorted(needed_scopes)  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
