@@ -10,6 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+import schemas.events  # noqa: F401 - registers every event type before anything decodes
 from schemas.envelope import SPECVERSION, EnvelopeSchema
 from schemas.registry import EventTypeRegistry, registry
 

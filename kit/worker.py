@@ -1,4 +1,4 @@
-"""A service's background process: the outbox relay and its event consumers.
+"""A service's background process: the outbox relay, its event consumers and scheduled jobs.
 
     python -m kit.worker SERVICE [--port PORT] [--host HOST]
 
@@ -13,6 +13,7 @@ import importlib
 import logging
 import signal
 import threading
+from collections.abc import Callable
 
 from werkzeug.serving import make_server
 
@@ -29,6 +30,12 @@ log = logging.getLogger("kit.worker")
 def load_consumers(runtime: Runtime) -> list[EventConsumer]:
     handlers = importlib.import_module(f"services.{runtime.service}.handlers")
     return list(handlers.consumers(runtime))
+
+
+def load_jobs(runtime: Runtime) -> list[Callable[[threading.Event], None]]:
+    """A service's scheduled work (expiries, reminders): functions that run until `stop`."""
+    handlers = importlib.import_module(f"services.{runtime.service}.handlers")
+    return list(getattr(handlers, "background_jobs", lambda _runtime: [])(runtime))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -51,6 +58,9 @@ def main(argv: list[str] | None = None) -> None:
     for consumer in load_consumers(runtime):
         threads.append(threading.Thread(target=consumer.run, args=(stop,),
                                         name=f"consumer-{consumer.group_id}"))
+    for job in load_jobs(runtime):
+        threads.append(threading.Thread(target=job, args=(stop,),
+                                        name=f"job-{getattr(job, '__name__', 'job')}"))
     for thread in threads:
         thread.start()
 
@@ -59,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         app = create_base_app(f"{args.service}-worker", runtime.readiness())
         server = make_server(args.host, args.port, app, threaded=True)
         threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
-    log.info("worker for %s running: relay + %d consumer(s), bus=%s", args.service,
+    log.info("worker for %s running: relay + %d consumer(s) and job(s), bus=%s", args.service,
              len(threads) - 1, settings.bus_backend)
     stop.wait()
     log.info("worker for %s stopping", args.service)
