@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -88,6 +89,16 @@ def register_errors(app: Flask) -> None:
     def _problem(error: Problem):
         return problem_response(error.status, error.code, error.title_da, error.title_en,
                                 error.detail_da, error.detail_en, error.field, error.extra)
+
+    @app.errorhandler(ValidationError)
+    def _invalid_body(error: ValidationError):
+        messages = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
+        first = next(iter(messages), None)
+        return problem_response(422, "request.invalid_body", "Oplysningerne er ikke gyldige",
+                                "The submitted data is not valid",
+                                "Ret de markerede felter.", "Correct the marked fields.",
+                                field=first if first != "_" else None,
+                                extra={"errors": messages})
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

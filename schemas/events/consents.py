@@ -48,6 +48,10 @@ class ConsentGivenSchema(_Strict):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     attested_by = fields.String(load_default=None, allow_none=True)  # staff, on a tablet
     device_id = fields.String(load_default=None, allow_none=True)
+    # The consent this one replaces for the same citizen, purpose and case (a newer decision):
+    # from now on the replaced consent no longer gives permission. Added after v1's first cut.
+    supersedes = fields.String(load_default=None, allow_none=True)
+    language = fields.String(load_default=None, allow_none=True)  # of the text shown: da, en
 
 
 @event_type(CONSENT_WITHDRAWN)

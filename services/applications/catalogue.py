@@ -80,8 +80,9 @@ class FieldSchema(_Strict):
 class StepSchema(_Strict):
     id = fields.String(required=True)
     title = _text(required=True)
-    fields = fields.List(fields.Nested(FieldSchema), required=True,
-                         validate=validate.Length(min=1))
+    # Named step_fields here: "fields" would shadow marshmallow's own Schema.fields.
+    step_fields = fields.List(fields.Nested(FieldSchema), required=True, data_key="fields",
+                              attribute="fields", validate=validate.Length(min=1))
 
 
 class AttachmentSchema(_Strict):

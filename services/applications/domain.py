@@ -213,7 +213,7 @@ class _Facts:
             return value is (op == "true")
         if value is None:
             return False  # nothing to compare yet: no warning before the citizen answers
-        target = (self.app_type.threshold(condition["threshold"], self.on)
+        target: Any = (self.app_type.threshold(condition["threshold"], self.on)
                   if "threshold" in condition else condition["value"])
         if op == "in":
             return value in target

@@ -1,9 +1,36 @@
-"""Event consumers of the applications service: each translates an event into a use case."""
+"""Event consumers of the applications service: the consents service's facts become a local
+view (which consents and proxies are valid), never a read of its tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
 
 from kit.consumer import EventConsumer
+from kit.events import Event
+from kit.inbox import handle_once
 from kit.runtime import Runtime
+from schemas.events import consents as consent_events
+from services.applications.services import ApplicationsService as Uc
+
+GROUP = "applications.consent-view"
+
+
+def on_consent_event(conn: Connection, event: Event) -> None:
+    data = event.data
+    if event.type == consent_events.CONSENT_GIVEN:
+        Uc.record_consent(conn, data)
+    elif event.type == consent_events.CONSENT_WITHDRAWN:
+        Uc.end_consent(conn, data["consent_id"], "withdrawn", data["withdrawn_at"])
+    elif event.type == consent_events.CONSENT_EXPIRED:
+        Uc.end_consent(conn, data["consent_id"], "expired", data["expired_at"])
+    elif event.type == consent_events.PROXY_GRANTED:
+        Uc.record_proxy(conn, data)
+    elif event.type == consent_events.PROXY_REVOKED:
+        Uc.end_proxy(conn, data["proxy_id"], "revoked")
+    elif event.type == consent_events.PROXY_EXPIRED:
+        Uc.end_proxy(conn, data["proxy_id"], "expired")
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:
-    # The service consumes no events yet; its own issue adds them here.
-    return []
+    return [EventConsumer(runtime.bus, ["consents"], GROUP,
+                          handle_once(runtime.engine, GROUP, on_consent_event))]
