@@ -6,9 +6,11 @@ import logging
 import os
 import time
 import uuid
+from datetime import date, datetime
 from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from kit.errors import problem_response, register_errors
@@ -22,10 +24,25 @@ CORRELATION_HEADER = "X-Correlation-ID"
 ReadinessCheck = Callable[[], None]  # raises when not ready
 
 
+class IsoJsonProvider(DefaultJSONProvider):
+    """Dates and times as ISO 8601 (Flask's default is the HTTP date format)."""
+
+    sort_keys = False
+    ensure_ascii = False
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, datetime | date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
+class ServiceFlask(Flask):
+    json_provider_class = IsoJsonProvider
+
+
 def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = None) -> Flask:
-    app = Flask(service)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app = ServiceFlask(service)
     register_errors(app)
     checks = readiness or {}
 

@@ -1,10 +1,16 @@
 """Flask app factory of the consents service (served by gunicorn)."""
 
+from __future__ import annotations
+
 from kit.web import create_service_app
+from services.consents.api import bp
+from services.consents.services import Clock, Register, utcnow
 
 SERVICE = "consents"
 
 
-def create_app(settings=None):
-    # No HTTP resources yet: the service's own issue adds its blueprints here.
-    return create_service_app(SERVICE, settings, blueprints=[])
+def create_app(settings=None, verifier=None, runtime=None, clock: Clock = utcnow):
+    app = create_service_app(SERVICE, settings, blueprints=[bp], verifier=verifier,
+                             runtime=runtime)
+    app.extensions["consents.register"] = Register(app.extensions["runtime"].engine, clock)
+    return app

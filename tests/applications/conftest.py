@@ -1,0 +1,146 @@
+"""An applications service on a real database, called through HTTP with real signed tokens."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from kit.config import Settings
+from kit.db import make_engine
+from kit.events import Actor, Event, decode_event
+from kit.migrate import upgrade
+from kit.outbox import outbox_table
+from kit.runtime import Runtime
+from schemas.events import consents as consent_events
+from services.applications.app import create_app
+from services.applications.catalogue import Catalogue
+from services.applications.handlers import on_consent_event
+from services.applications.sources import SimulatedIncomeSource
+from tests.applications.builders import make_type
+from tests.tokens import TestIssuer
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@dataclass
+class Caller:
+    """One person or system calling the API with its own token."""
+
+    client: object
+    token: str
+    subject: str
+    headers: dict = field(default_factory=dict)
+
+    def _headers(self, extra):
+        return {"Authorization": f"Bearer {self.token}", **self.headers, **(extra or {})}
+
+    def get(self, path, headers=None):
+        return self.client.get(path, headers=self._headers(headers))
+
+    def post(self, path, body=None, headers=None):
+        return self.client.post(path, json=body if body is not None else {},
+                                headers=self._headers(headers))
+
+    def patch(self, path, body, headers=None):
+        return self.client.patch(path, json=body, headers=self._headers(headers))
+
+    def upload(self, path, content, filename="tilbud.pdf", mimetype="application/pdf",
+               requirement="price_quote", title="Tilbud fra forhandler"):
+        from io import BytesIO
+
+        return self.client.post(path, headers=self._headers(None), data={
+            "file": (BytesIO(content), filename, mimetype), "requirement": requirement,
+            "title": title}, content_type="multipart/form-data")
+
+
+class Platform:
+    def __init__(self, app, engine, issuer, source):
+        self.app = app
+        self.engine = engine
+        self.issuer = issuer
+        self.source = source
+        self.client = app.test_client()
+
+    def citizen(self, assurance="Substantial") -> Caller:
+        person = str(uuid.uuid4())
+        return Caller(self.client, self.issuer.citizen(person, "0101011234",
+                                                       assurance=assurance), person)
+
+    def staff(self, *roles) -> Caller:
+        staff_id = "staff-" + uuid.uuid4().hex[:6]
+        return Caller(self.client, self.issuer.staff(staff_id, list(roles)), staff_id)
+
+    def case_system(self, scopes=("applications:case",)) -> Caller:
+        return Caller(self.client, self.issuer.machine("fagsystem", list(scopes)), "fagsystem")
+
+    def deliver(self, event_type: str, data: dict) -> Event:
+        """A consents-service event arriving at the applications service's consumer."""
+        event = Event(type=event_type, source="/services/consents", subject=data["citizen_id"],
+                      data=data, actor=Actor(data["citizen_id"], "citizen", "portal"))
+        with self.engine.begin() as conn:
+            on_consent_event(conn, decode_event(json.dumps(event.to_dict())))
+        return event
+
+    def give_consent(self, citizen_id, case_ref=None, purpose="testhjaelp.trangsvurdering",
+                     expires_in_days=30) -> str:
+        consent_id = str(uuid.uuid4())
+        now = datetime.now(UTC)
+        self.deliver(consent_events.CONSENT_GIVEN, {
+            "consent_id": consent_id, "citizen_id": citizen_id, "purpose": purpose,
+            "data_categories": ["income"], "sources": ["eindkomst"], "recipients": [],
+            "case_ref": case_ref, "legal_basis": "retssikkerhedsloven § 11 a",
+            "text_version": "1", "given_at": now.isoformat(),
+            "expires_at": (now + timedelta(days=expires_in_days)).isoformat(),
+            "given_by": citizen_id, "channel": "portal"})
+        return consent_id
+
+    def withdraw_consent(self, citizen_id, consent_id):
+        self.deliver(consent_events.CONSENT_WITHDRAWN, {
+            "consent_id": consent_id, "citizen_id": citizen_id,
+            "withdrawn_at": datetime.now(UTC).isoformat(), "withdrawn_by": citizen_id})
+
+    def grant_proxy(self, citizen_id, agent_id, scopes=("applications.read",
+                                                        "applications.write"),
+                    valid_for=timedelta(days=365)) -> str:
+        proxy_id = str(uuid.uuid4())
+        now = datetime.now(UTC)
+        self.deliver(consent_events.PROXY_GRANTED, {
+            "proxy_id": proxy_id, "citizen_id": citizen_id, "agent_id": agent_id,
+            "kind": "power_of_attorney", "scopes": list(scopes),
+            "valid_from": (now - timedelta(days=1)).isoformat(),
+            "valid_until": (now + valid_for).isoformat()})
+        return proxy_id
+
+    def events(self, application_id=None) -> list[Event]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id))
+            events = [decode_event(bytes(r.payload)) for r in rows]
+        return [e for e in events if application_id is None or e.subject == application_id]
+
+
+@pytest.fixture
+def platform(database_url, tmp_path) -> Platform:
+    upgrade("applications", database_url)
+    engine = make_engine(database_url)
+    settings = Settings(service="applications", database_url=database_url,
+                        embedded_bus_path=str(tmp_path / "bus.db"))
+    issuer = TestIssuer()
+    source = SimulatedIncomeSource()
+    app = create_app(settings, verifier=issuer.verifier(),
+                     runtime=Runtime(settings=settings, engine=engine),
+                     catalogue=Catalogue({"testhjaelp": make_type()}),
+                     sources={"eindkomst": source})
+    yield Platform(app, engine, issuer, source)
+    engine.dispose()
+
+
+def create(caller: Caller, answers=None, **extra):
+    body = {"type": "testhjaelp", "answers": answers or {}, **extra}
+    response = caller.post("/api/applications", body)
+    assert response.status_code == 201, response.json
+    return response

@@ -1,0 +1,92 @@
+"""Fixtures of the consents tests: the service app on each database, callers, a settable clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from kit.config import Settings
+from kit.events import Event, decode_event
+from kit.migrate import upgrade
+from kit.outbox import outbox_table
+from services.consents.app import create_app
+from tests.consents.builders import cpr, person
+from tests.tokens import TestIssuer
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class Caller:
+    """One caller with a real signed token, speaking JSON to the app."""
+
+    def __init__(self, client, token: str, subject: str) -> None:
+        self.client = client
+        self.id = subject
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get("/api/consents" + path, headers=self.headers, **kwargs)
+
+    def post(self, path: str, body: dict | None = None, **kwargs):
+        return self.client.post("/api/consents" + path, json=body or {}, headers=self.headers,
+                                **kwargs)
+
+
+@dataclass
+class Service:
+    app: object
+    issuer: TestIssuer
+    clock: Clock
+
+    @property
+    def engine(self):
+        return self.app.extensions["runtime"].engine  # type: ignore[attr-defined]
+
+    def citizen(self, person_id: str | None = None, **claims) -> Caller:
+        person_id = person_id or person()
+        return Caller(self.app.test_client(), self.issuer.citizen(person_id, cpr(), **claims),
+                      person_id)
+
+    def staff(self, *roles: str) -> Caller:
+        staff_id = person()
+        return Caller(self.app.test_client(), self.issuer.staff(staff_id, list(roles)), staff_id)
+
+    def machine(self, *scopes: str) -> Caller:
+        client_id = "case-system-" + person()[:6]
+        return Caller(self.app.test_client(), self.issuer.machine(client_id, list(scopes)),
+                      client_id)
+
+    def events(self, citizen_id: str | None = None) -> list[Event]:
+        """The events recorded in the outbox (for the citizen), oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id))
+            events = [decode_event(bytes(row.payload)) for row in rows]
+        return [e for e in events if citizen_id in (None, e.subject)]
+
+    def event_types(self, citizen_id: str | None = None) -> list[str]:
+        return [e.type.split(".", 2)[2] for e in self.events(citizen_id)]
+
+
+@pytest.fixture
+def service(database_url, tmp_path):
+    upgrade("consents", database_url)
+    settings = Settings(service="consents", database_url=database_url,
+                        embedded_bus_path=str(tmp_path / "bus.db"))
+    issuer = TestIssuer()
+    clock = Clock()
+    app = create_app(settings, verifier=issuer.verifier(), clock=clock)
+    yield Service(app, issuer, clock)
+    app.extensions["runtime"].close()
