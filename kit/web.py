@@ -6,8 +6,8 @@ import logging
 import os
 import time
 import uuid
-from datetime import date, datetime
 from collections.abc import Callable
+from datetime import date, datetime
 
 from flask import Flask, Response, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
