@@ -31,6 +31,10 @@ def on_consent_event(conn: Connection, event: Event) -> None:
         Uc.end_proxy(conn, data["proxy_id"], "expired")
 
 
+def consent_view_consumer(runtime: Runtime, topic: str = "consents") -> EventConsumer:
+    return EventConsumer(runtime.bus, [topic], GROUP,
+                         handle_once(runtime.engine, GROUP, on_consent_event))
+
+
 def consumers(runtime: Runtime) -> list[EventConsumer]:
-    return [EventConsumer(runtime.bus, ["consents"], GROUP,
-                          handle_once(runtime.engine, GROUP, on_consent_event))]
+    return [consent_view_consumer(runtime)]

@@ -140,8 +140,9 @@ class ApplicationsService:
     def __init__(self, engine: Engine, catalogue: Catalogue, *,
                  sources: dict[str, DataSource] | None = None,
                  required_assurance: str = "Substantial",
-                 clock: Callable[[], datetime] = store.now) -> None:
+                 clock: Callable[[], datetime] = store.now, topic: str = TOPIC) -> None:
         self.engine = engine
+        self.topic = topic
         self.catalogue = catalogue
         self.sources = sources or {}
         self.required_assurance = required_assurance
@@ -272,7 +273,7 @@ class ApplicationsService:
         app_type = self._type(application["type_id"])
         outcome = changes.get("outcome", application["outcome"])
         status = app_type.status(domain.status_key(to_state, outcome) or "submitted")
-        record_event(conn, TOPIC, self._event(
+        record_event(conn, self.topic, self._event(
             ev.STATUS_CHANGED, principal, application,
             case_number=changes.get("case_number", application["case_number"]),
             from_state=application["state"], to_state=to_state, outcome=outcome,
@@ -374,7 +375,7 @@ class ApplicationsService:
                               actor_id=principal.subject, actor_type=principal.kind,
                               on_behalf_of=self._actor(principal, citizen_id).on_behalf_of,
                               channel=principal.channel, reason=None)
-            record_event(conn, TOPIC, self._event(ev.CREATED, principal, application,
+            record_event(conn, self.topic, self._event(ev.CREATED, principal, application,
                                                   title=application["title"],
                                                   channel=principal.channel))
             return self._outcome(conn, application["id"], principal, status=201)
@@ -391,7 +392,7 @@ class ApplicationsService:
             if application["version"] != expected_version or not store.update_application(
                     conn, application_id, expected_version, answers=merged):
                 raise VersionConflict(extra={"current_version": application["version"]})
-            record_event(conn, TOPIC, self._event(ev.UPDATED, principal, application,
+            record_event(conn, self.topic, self._event(ev.UPDATED, principal, application,
                                                   changed_fields=sorted(answers),
                                                   version=expected_version + 1))
             return self._outcome(conn, application_id, principal)
@@ -423,7 +424,7 @@ class ApplicationsService:
             case_number = store.next_case_number(conn, now.year)
             self._transition(conn, principal, application, "submit", case_number=case_number,
                              submitted_at=now)
-            record_event(conn, TOPIC, self._event(
+            record_event(conn, self.topic, self._event(
                 ev.SUBMITTED, principal, application, case_number=case_number,
                 title=application["title"], submitted_at=now.isoformat(),
                 warnings=[f.code for f in findings if f.severity == "warning"]))
@@ -435,7 +436,7 @@ class ApplicationsService:
         with self.engine.begin() as conn:
             application = self._load_fillable(conn, principal, application_id)
             self._transition(conn, principal, application, "withdraw", reason=reason)
-            record_event(conn, TOPIC, self._event(ev.WITHDRAWN, principal, application,
+            record_event(conn, self.topic, self._event(ev.WITHDRAWN, principal, application,
                                                   case_number=application["case_number"],
                                                   reason=reason))
             return self._outcome(conn, application_id, principal)
@@ -479,7 +480,7 @@ class ApplicationsService:
                "content": content, "size": len(content) if content else None,
                "sha256": hashlib.sha256(content).hexdigest() if content else None}
         store.insert_document(conn, row)
-        record_event(conn, TOPIC, self._event(ev.DOCUMENT_ADDED, principal, application,
+        record_event(conn, self.topic, self._event(ev.DOCUMENT_ADDED, principal, application,
                                               document_id=row["id"], title=title,
                                               direction=row["direction"],
                                               document_date=row["document_date"].isoformat()))
@@ -514,7 +515,10 @@ class ApplicationsService:
             if prefill:
                 store.update_application(conn, application_id, application["version"],
                                          answers={**application["answers"], **prefill})
-            record_event(conn, TOPIC, self._event(ev.DATA_FETCHED, principal, application,
+                record_event(conn, self.topic, self._event(
+                    ev.UPDATED, principal, application, changed_fields=sorted(prefill),
+                    version=application["version"] + 1))
+            record_event(conn, self.topic, self._event(ev.DATA_FETCHED, principal, application,
                                                   fetch_id=fetch_id, source=fetch["source"],
                                                   consent_id=consent["consent_id"]))
             return self._outcome(conn, application_id, principal)
@@ -559,7 +563,7 @@ class ApplicationsService:
             self._transition(conn, principal, application, action, reason=reason, **changes)
             data = {"case_number": application["case_number"]}
             if action == "request_information":
-                record_event(conn, TOPIC, self._event(
+                record_event(conn, self.topic, self._event(
                     ev.INFORMATION_REQUESTED, principal, application, **data,
                     deadline=params["deadline"].isoformat(), message=params["message"]))
             elif action == "decide":
@@ -570,11 +574,11 @@ class ApplicationsService:
                                                                      date.today()),
                                             content=params.get("letter_content"),
                                             content_type=params.get("letter_content_type"))
-                record_event(conn, TOPIC, self._event(
+                record_event(conn, self.topic, self._event(
                     ev.DECIDED, principal, application, **data, outcome=params["outcome"],
                     letter_document_id=letter["id"]))
             elif action == "pay":
-                record_event(conn, TOPIC, self._event(
+                record_event(conn, self.topic, self._event(
                     ev.PAID_OUT, principal, application, **data,
                     amount_ore=params["amount_ore"], paid_on=params["paid_on"].isoformat()))
             return self._outcome(conn, application_id, principal)

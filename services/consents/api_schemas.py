@@ -25,8 +25,8 @@ class _Strict(Schema):
 
 
 def _names(**kwargs) -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(min=1, max=100)),
-                       validate=validate.Length(max=20), **kwargs)
+    kwargs.setdefault("validate", validate.Length(max=20))
+    return fields.List(fields.String(validate=validate.Length(min=1, max=100)), **kwargs)
 
 
 class GiveConsentSchema(_Strict):

@@ -20,9 +20,10 @@ from tests.tokens import TestIssuer
 @dataclass
 class Clock:
     now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    real: bool = False  # follow the wall clock (for races between threads)
 
     def __call__(self) -> datetime:
-        return self.now
+        return datetime.now(UTC) if self.real else self.now
 
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
@@ -37,12 +38,12 @@ class Caller:
         self.id = subject
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    def get(self, path: str, **kwargs):
-        return self.client.get("/api/consents" + path, headers=self.headers, **kwargs)
+    def get(self, path: str, headers: dict | None = None):
+        return self.client.get("/api/consents" + path, headers={**self.headers, **(headers or {})})
 
-    def post(self, path: str, body: dict | None = None, **kwargs):
-        return self.client.post("/api/consents" + path, json=body or {}, headers=self.headers,
-                                **kwargs)
+    def post(self, path: str, body: dict | None = None, headers: dict | None = None):
+        return self.client.post("/api/consents" + path, json=body or {},
+                                headers={**self.headers, **(headers or {})})
 
 
 @dataclass
