@@ -7,7 +7,7 @@ STOP_INFRA ?= $(if $(CI),1,)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run run-real infra-up infra-down lint test test-fast bench bench-bus clean
+.PHONY: help venv run run-real infra-up infra-down lint test test-fast openapi bench bench-bus clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ test: venv lint infra-up ## Lint, start Kafka and PostgreSQL, run every test aga
 
 test-fast: venv ## Only the tests that need no broker or database server (seconds)
 	@$(PY) -m pytest -m "not kafka and not postgres" $(PYTEST_ARGS)
+
+openapi: venv ## Regenerate the OpenAPI documents in docs/api/ from the code
+	@SB_VAR_DIR=$$(mktemp -d) $(PY) -m kit.export_openapi
 
 bench: bench-bus ## All benchmarks (results in docs/BENCHMARKS.md)
 

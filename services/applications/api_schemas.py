@@ -64,3 +64,69 @@ class CaseDocumentSchema(_Strict):
     direction = fields.String(required=True,
                               validate=validate.OneOf(("incoming", "outgoing", "internal")))
     document_date = fields.Date(required=True)
+
+
+# -- responses (documentation; the service builds these shapes) --------------------------------
+
+
+class TextOut(Schema):
+    da = fields.String()
+    en = fields.String()
+
+
+class ApplicationOut(Schema):
+    id = fields.String()
+    type = fields.String()
+    title = fields.String()
+    case_number = fields.String(allow_none=True, metadata={"example": "ANS-2026-000042"})
+    state = fields.String(metadata={"enum": ["draft", "submitted", "under_review",
+                                             "awaiting_citizen", "decided", "paid_out",
+                                             "closed", "withdrawn"]})
+    outcome = fields.String(allow_none=True)
+    status_text = fields.Nested(TextOut)
+    citizen_id = fields.String()
+    answers = fields.Dict()
+    version = fields.Integer(metadata={"description": "Also in the ETag header"})
+    channel = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    information_deadline = fields.Date(allow_none=True)
+    attachments_provided = fields.List(fields.String())
+
+
+class FindingOut(Schema):
+    code = fields.String(metadata={"example": "enkeltudgifter.wealth_above_limit"})
+    severity = fields.String(metadata={"enum": ["error", "warning", "hint"]})
+    field = fields.String(allow_none=True)
+    message = fields.Nested(TextOut)
+
+
+class ChecksOut(Schema):
+    can_submit = fields.Boolean()
+    findings = fields.List(fields.Nested(FindingOut))
+
+
+class HistoryOut(Schema):
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    actor_id = fields.String()
+    actor_type = fields.String()
+    on_behalf_of = fields.String(allow_none=True)
+    channel = fields.String()
+    reason = fields.String(allow_none=True)
+    at = fields.DateTime()
+
+
+class DocumentOut(Schema):
+    id = fields.String()
+    title = fields.String()
+    direction = fields.String(metadata={"enum": ["incoming", "outgoing", "internal"]})
+    document_date = fields.Date()
+    requirement_id = fields.String(allow_none=True)
+    filename = fields.String(allow_none=True)
+    content_type = fields.String(allow_none=True)
+    size = fields.Integer(allow_none=True)
+    added_by = fields.String()
+    added_at = fields.DateTime()

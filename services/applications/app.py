@@ -23,4 +23,9 @@ def create_app(settings=None, verifier=None, runtime=None, catalogue=None, sourc
         app.extensions["runtime"].engine, catalogue or Catalogue.load(),
         sources=sources if sources is not None else {"eindkomst": SimulatedIncomeSource()},
         required_assurance=os.environ.get("SB_REQUIRED_ASSURANCE", "Substantial"), **extra)
+
+    @app.get("/openapi.json")
+    def openapi():
+        return api.openapi_document(app)
+
     return app

@@ -112,6 +112,7 @@ class Register:
             now = self.clock()
             acting = acting_for(conn, principal, body.get("citizen_id"), GIVE, now)
             store.lock_citizen(conn, acting.citizen_id)
+            now = self.clock()  # decisions take their time under the lock
             history = store.consent_history(conn, acting.citizen_id)
             resent = self._resent(conn, body.get("consent_id"), acting.citizen_id, history, now)
             if resent is not None:
@@ -157,6 +158,7 @@ class Register:
                 raise ConsentNotFound()
             acting = acting_for(conn, principal, citizen_id, GIVE, now)
             store.lock_citizen(conn, citizen_id)
+            now = self.clock()
             history = store.consent_history(conn, citizen_id)
             withdrawal = history.withdraw(consent_id, withdrawal_id=new_id(),
                                           withdrawn_by=acting.by, now=now)
@@ -187,6 +189,7 @@ class Register:
         """May someone use these data about the citizen for this purpose now? Logged."""
         question = Question(**body)
         with self.engine.begin() as conn:
+            store.lock_citizen(conn, question.citizen_id, shared=True)
             now = self.clock()
             answer = store.consent_history(conn, question.citizen_id).answer(question, now)
             check = {"id": new_id(), "citizen_id": question.citizen_id,
@@ -248,6 +251,7 @@ class Register:
                 raise ProxyNotFound()
             store.lock_citizen(conn, record.proxy.citizen_id)
             record = store.proxy_record(conn, proxy_id) or record  # as of the lock
+            now = self.clock()
             revocation = revoke(record, revoked_by=principal.subject,
                                 may_revoke=_may_revoke(principal, record), now=now)
             store.add_revocation(conn, revocation)

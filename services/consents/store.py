@@ -149,13 +149,18 @@ def _insert(conn: Connection, table: Table):
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def lock_citizen(conn: Connection, citizen_id: str) -> None:
-    """Serialise changes to one citizen's consents and proxies until the transaction ends."""
+def lock_citizen(conn: Connection, citizen_id: str, *, shared: bool = False) -> None:
+    """Serialise changes to one citizen's consents and proxies until the transaction ends.
+
+    `shared` (for checks): checks run side by side, but never beside a change, so a check's
+    time and answer are consistent with every withdrawal's time. Take the clock after this.
+    """
     conn.execute(_insert(conn, citizen_locks).values(citizen_id=citizen_id)
                  .on_conflict_do_nothing(index_elements=["citizen_id"]))
     # SQLite has no row locks; its BEGIN IMMEDIATE (kit.db) already serialises writers.
     conn.execute(select(citizen_locks.c.citizen_id)
-                 .where(citizen_locks.c.citizen_id == citizen_id).with_for_update())
+                 .where(citizen_locks.c.citizen_id == citizen_id)
+                 .with_for_update(read=shared))
 
 
 # Consents -----------------------------------------------------------------------------------
