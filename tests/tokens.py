@@ -16,7 +16,7 @@ AUDIENCE = "selvbetjening"
 CLAIMS = ClaimMapping()
 
 
-class TestIssuer:
+class TokenIssuer:
     def __init__(self, issuer: str = ISSUER, audience: str = AUDIENCE) -> None:
         self.issuer = issuer
         self.audience = audience

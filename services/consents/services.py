@@ -55,6 +55,13 @@ class CitizenRequired(Problem):
     title_en = "Name the citizen this is about"
 
 
+class ConsentIdConflict(Problem):
+    status = 409
+    code = "consent.id_conflict"
+    title_da = "Et andet samtykke har allerede dette id"
+    title_en = "Another consent already has this id"
+
+
 @dataclass(frozen=True)
 class Acting:
     """Who the caller acts for, and how the events will name them."""
@@ -119,8 +126,9 @@ class Register:
                 return resent, False
             request = ConsentRequest(**{
                 **{k: v for k, v in body.items() if k not in ("consent_id", "citizen_id")},
-                "citizen_id": acting.citizen_id, "channel": _channel(principal, body.get(
-                    "channel"))})
+                **{k: tuple(body[k]) for k in ("data_categories", "sources", "recipients")},
+                "citizen_id": acting.citizen_id,
+                "channel": _channel(principal, body.get("channel"))})
             staff = principal.kind == STAFF
             consent = new_consent(request, consent_id=body.get("consent_id") or new_id(),
                                   given_by=acting.citizen_id if staff else acting.by,
@@ -145,9 +153,7 @@ class Register:
         if owner is None:
             return None
         if owner != citizen_id:
-            raise Problem(code="consent.id_conflict", status=409,
-                          detail_en="A different consent already has this id.",
-                          detail_da="Et andet samtykke har allerede dette id.")
+            raise ConsentIdConflict()
         return views.consent(history.consent(consent_id), history, now)
 
     def withdraw_consent(self, principal: Principal, consent_id: str) -> dict:
@@ -187,7 +193,7 @@ class Register:
 
     def check(self, principal: Principal, body: dict[str, Any]) -> dict:
         """May someone use these data about the citizen for this purpose now? Logged."""
-        question = Question(**body)
+        question = Question(**{**body, "data_categories": tuple(body["data_categories"])})
         with self.engine.begin() as conn:
             store.lock_citizen(conn, question.citizen_id, shared=True)
             now = self.clock()

@@ -292,7 +292,3 @@ def checks_about(conn: Connection, citizen_id: str) -> list[dict[str, Any]]:
              .order_by(consent_checks.c.checked_at))
     return [row._asdict() for row in conn.execute(query)]
 
-
-def proxies_of(conn: Connection, person_id: str) -> list[ProxyRecord]:
-    """Proxies where the person is the principal or the agent."""
-    return proxy_records(conn, citizen_id=person_id) + proxy_records(conn, agent_id=person_id)

@@ -22,7 +22,7 @@ from services.applications.catalogue import Catalogue
 from services.applications.handlers import on_consent_event
 from services.applications.sources import SimulatedIncomeSource
 from tests.applications.builders import make_type
-from tests.tokens import TestIssuer
+from tests.tokens import TokenIssuer
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -129,7 +129,7 @@ def platform(database_url, tmp_path) -> Platform:
     engine = make_engine(database_url)
     settings = Settings(service="applications", database_url=database_url,
                         embedded_bus_path=str(tmp_path / "bus.db"))
-    issuer = TestIssuer()
+    issuer = TokenIssuer()
     source = SimulatedIncomeSource()
     app = create_app(settings, verifier=issuer.verifier(),
                      runtime=Runtime(settings=settings, engine=engine),

@@ -21,7 +21,7 @@ from services.applications.handlers import consent_view_consumer
 from tests.applications.builders import complete_answers, make_type
 from tests.applications.conftest import PDF, Caller
 from tests.builders import unique
-from tests.tokens import TestIssuer
+from tests.tokens import TokenIssuer
 from tests.waiting import wait_until
 
 
@@ -32,7 +32,7 @@ def test_every_fact_reaches_the_bus_once_and_consents_arrive_through_it(bus, dat
     topic, consents_topic = unique("applications"), unique("consents")
     settings = Settings(service="applications", database_url=database_url)
     runtime = Runtime(settings=settings, engine=engine, _bus=bus)
-    issuer = TestIssuer()
+    issuer = TokenIssuer()
     app = create_app(settings, verifier=issuer.verifier(), runtime=runtime,
                      catalogue=Catalogue({"testhjaelp": make_type()}))
     app.extensions["applications"].topic = topic

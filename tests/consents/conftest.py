@@ -14,7 +14,7 @@ from kit.migrate import upgrade
 from kit.outbox import outbox_table
 from services.consents.app import create_app
 from tests.consents.builders import cpr, person
-from tests.tokens import TestIssuer
+from tests.tokens import TokenIssuer
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Caller:
 @dataclass
 class Service:
     app: object
-    issuer: TestIssuer
+    issuer: TokenIssuer
     clock: Clock
 
     @property
@@ -81,13 +81,18 @@ class Service:
         return [e.type.split(".", 2)[2] for e in self.events(citizen_id)]
 
 
-@pytest.fixture
-def service(database_url, tmp_path):
+def start_service(database_url: str, tmp_path) -> Service:
     upgrade("consents", database_url)
     settings = Settings(service="consents", database_url=database_url,
                         embedded_bus_path=str(tmp_path / "bus.db"))
-    issuer = TestIssuer()
+    issuer = TokenIssuer()
     clock = Clock()
-    app = create_app(settings, verifier=issuer.verifier(), clock=clock)
-    yield Service(app, issuer, clock)
-    app.extensions["runtime"].close()
+    return Service(create_app(settings, verifier=issuer.verifier(), clock=clock), issuer, clock)
+
+
+@pytest.fixture
+def service(database_url, tmp_path):
+    """The service on each database; call it through service.citizen() / .staff() / .machine()."""
+    started = start_service(database_url, tmp_path)
+    yield started
+    started.app.extensions["runtime"].close()  # type: ignore[attr-defined]

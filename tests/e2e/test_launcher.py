@@ -63,9 +63,12 @@ def test_the_launcher_runs_the_platform_and_stops_it_with_one_signal(platform):
     portal = requests.get(f"{GATEWAY}/", timeout=5)
     assert "Velkommen til kommunens selvbetjening" in portal.text
     assert portal.headers["X-Frame-Options"] == "DENY"
-    # Through the gateway to the applications service itself: its own problem+json 404.
-    routed = requests.get(f"{GATEWAY}/api/applications/unknown", timeout=5)
-    assert routed.status_code == 404 and routed.json()["code"] == "request.not_found"
+    # Through the gateway to the applications service itself, which refuses a caller without
+    # a token with its own problem+json (the gateway does not log in yet: issue 8).
+    routed = requests.get(f"{GATEWAY}/api/applications", timeout=5)
+    assert routed.status_code == 401 and routed.json()["code"] == "auth.token_missing"
+    assert requests.get(f"{GATEWAY}/api/nowhere/", timeout=5).json()["code"] == \
+        "gateway.unknown_service"
 
     # An event recorded in the applications service's outbox is published by its worker.
     env = platform["env"]
