@@ -19,6 +19,8 @@ from services.consents import announcements, store, views
 from services.consents.domain import (
     CITIZEN_CHANNELS,
     STAFF_CHANNELS,
+    Consent,
+    ConsentHistory,
     ConsentNotFound,
     ConsentRequest,
     InvalidConsent,
@@ -103,6 +105,21 @@ def _channel(principal: Principal, asked: str | None) -> str:
     return channel
 
 
+def _consent(principal: Principal, acting: Acting, body: dict[str, Any],
+             now: datetime) -> Consent:
+    """The consent the caller asks to record; staff attest what the citizen gave."""
+    request = ConsentRequest(**{
+        **{k: v for k, v in body.items() if k not in ("consent_id", "citizen_id")},
+        **{k: tuple(body[k]) for k in ("data_categories", "sources", "recipients")},
+        "citizen_id": acting.citizen_id,
+        "channel": _channel(principal, body.get("channel"))})
+    staff = principal.kind == STAFF
+    return new_consent(request, consent_id=body.get("consent_id") or new_id(),
+                       given_by=acting.citizen_id if staff else acting.by,
+                       recorded_by=principal.subject,
+                       attested_by=principal.subject if staff else None, now=now)
+
+
 class Register:
     """The register of consents and proxies: every use case of the service."""
 
@@ -116,24 +133,14 @@ class Register:
         """Record a consent; returns its view and whether it is new (False: a re-sent one)."""
         _require_assurance(principal)
         with self.engine.begin() as conn:
-            now = self.clock()
-            acting = acting_for(conn, principal, body.get("citizen_id"), GIVE, now)
+            acting = acting_for(conn, principal, body.get("citizen_id"), GIVE, self.clock())
             store.lock_citizen(conn, acting.citizen_id)
             now = self.clock()  # decisions take their time under the lock
             history = store.consent_history(conn, acting.citizen_id)
             resent = self._resent(conn, body.get("consent_id"), acting.citizen_id, history, now)
             if resent is not None:
                 return resent, False
-            request = ConsentRequest(**{
-                **{k: v for k, v in body.items() if k not in ("consent_id", "citizen_id")},
-                **{k: tuple(body[k]) for k in ("data_categories", "sources", "recipients")},
-                "citizen_id": acting.citizen_id,
-                "channel": _channel(principal, body.get("channel"))})
-            staff = principal.kind == STAFF
-            consent = new_consent(request, consent_id=body.get("consent_id") or new_id(),
-                                  given_by=acting.citizen_id if staff else acting.by,
-                                  recorded_by=principal.subject,
-                                  attested_by=principal.subject if staff else None, now=now)
+            consent = _consent(principal, acting, body, now)
             arrival = history.arrival(consent, now)
             store.add_consent(conn, consent)
             if arrival.in_force:
@@ -145,7 +152,7 @@ class Register:
 
     @staticmethod
     def _resent(conn: Connection, consent_id: str | None, citizen_id: str,
-                history, now: datetime) -> dict | None:
+                history: ConsentHistory, now: datetime) -> dict | None:
         """A tablet may send the same consent twice while syncing: answer, record nothing."""
         if consent_id is None:
             return None

@@ -43,8 +43,13 @@ def platform(request, tmp_path):
         yield {"env": env, "launcher": launcher, "kind": request.param}
     finally:
         if launcher.poll() is None:
-            os.killpg(launcher.pid, signal.SIGKILL)
-        launcher.wait(30)
+            # Politely first: the launcher stops its children (each in its own session).
+            launcher.send_signal(signal.SIGTERM)
+            try:
+                launcher.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(launcher.pid, signal.SIGKILL)
+                launcher.wait(10)
 
 
 def ready() -> bool:
