@@ -3,29 +3,83 @@
 from __future__ import annotations
 
 import requests
-from flask import Flask
+from flask import Flask, jsonify
 
-from gateway import pages, routing
+from gateway import audit, login, pages, routing
+from gateway.config import GatewayConfig
+from gateway.identity import IdentityProvider
+from gateway.keys import InternalTokenMinter
+from gateway.sessions import SessionManager, TokenBox
+from kit.asyncapi import build_asyncapi
+from kit.config import Settings, var_dir
 from kit.logging import configure_logging
+from kit.runtime import Runtime
 from kit.web import create_base_app
 
 MAX_REQUEST_BYTES = 25 * 1024 * 1024  # attachments included; services set tighter limits
 
 
-def create_app(upstreams: dict[str, str] | None = None) -> Flask:
+def create_app(upstreams: dict[str, str] | None = None, config: GatewayConfig | None = None,
+               settings: Settings | None = None) -> Flask:
     configure_logging("gateway")
+    config = config or GatewayConfig.from_env()
+    settings = settings or Settings.from_env("gateway")
     targets = upstreams or routing.upstreams()
+    runtime = Runtime.from_settings(settings)
 
-    def check(name: str, url: str):
+    def check(url: str):
         def ready() -> None:
             requests.get(f"{url}/readyz", timeout=2).raise_for_status()
 
-        ready.__name__ = name
         return ready
 
-    app = create_base_app("gateway", {name: check(name, url) for name, url in targets.items()})
+    app = create_base_app("gateway", {"database": runtime.check_database,
+                                      **{name: check(url) for name, url in targets.items()}})
     app.config["UPSTREAMS"] = targets
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(routing.bp)
+    app.extensions["engine"] = runtime.engine
+    app.extensions["idp"] = IdentityProvider(config)
+    app.extensions["minter"] = InternalTokenMinter(
+        var_dir() / "gateway" / "internal-signing-key.json", config.internal_issuer)
+    app.extensions["sessions"] = SessionManager(
+        runtime.engine, config, TokenBox(var_dir() / "gateway" / "session-token-key"))
+    app.extensions["gateway_config"] = config
+    routing.limiter.init_app(app)
+    for blueprint in (pages.bp, login.bp, audit.bp, routing.bp):
+        app.register_blueprint(blueprint)
+
+    @app.get("/.well-known/jwks.json")
+    def jwks():
+        return jsonify(app.extensions["minter"].jwks())
+
+    @app.get("/api/openapi.json")
+    def openapi():
+        return jsonify(merged_openapi(targets))
+
+    @app.get("/api/asyncapi.json")
+    def asyncapi():
+        return jsonify(build_asyncapi())
+
     return app
+
+
+def merged_openapi(targets: dict[str, str]) -> dict:
+    """One OpenAPI 3.1 document for the public API: each service's generated document."""
+    document: dict = {"openapi": "3.1.0", "info": {
+        "title": "Selvbetjening – public API", "version": "1.0.0",
+        "description": "Every path goes through the gateway. Browsers log in at /auth/login "
+                       "(session cookie; send X-CSRF-Token from /auth/session on changes); "
+                       "case systems send a client-credentials bearer token."},
+        "paths": {}, "components": {"schemas": {}, "securitySchemes": {}}}
+    for _service, url in sorted(targets.items()):
+        try:
+            response = requests.get(f"{url}/openapi.json", timeout=3)
+        except requests.RequestException:
+            continue
+        if response.status_code != 200:
+            continue
+        part = response.json()
+        document["paths"].update(part.get("paths", {}))
+        for section in ("schemas", "securitySchemes"):
+            document["components"][section].update(part.get("components", {}).get(section, {}))
+    return document

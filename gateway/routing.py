@@ -1,24 +1,41 @@
-"""Routing /api/<service>/... to the service that owns it, passing the correlation id."""
+"""Routing /api/<service>/... to the service that owns it.
+
+For every request: find out who calls (a browser session, or a machine's bearer token), check
+the route policy, CSRF for browsers, and the rate limit; then forward with a fresh internal
+token and the correlation id, record the audit trail from what the service says it touched,
+and pass the answer back.
+"""
 
 from __future__ import annotations
 
 import os
+import time
 
 import requests
 from flask import Blueprint, Response, current_app, g, request
+from flask_limiter import Limiter
 
+from gateway import policy
+from gateway.audit import record_access
+from gateway.identity import Identity, IdentityProvider
+from gateway.login import check_csrf
+from gateway.sessions import SessionManager
+from kit import data_subjects
+from kit.auth import Unauthenticated
 from kit.errors import Problem
 from kit.web import CORRELATION_HEADER
 
 SERVICES = ("applications", "consents", "appointments", "notifications")
 DEFAULT_PORTS = {"applications": 8101, "consents": 8102, "appointments": 8103,
                  "notifications": 8104}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
-# Only these travel to and from the services; everything else (cookies above all) stays here.
-FORWARDED_REQUEST_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language",
-                             "If-Match", "If-None-Match", "Idempotency-Key")
+# Only these travel to the services; cookies and the caller's own Authorization never do.
+FORWARDED_REQUEST_HEADERS = ("Content-Type", "Accept", "Accept-Language", "If-Match",
+                             "If-None-Match", "Idempotency-Key")
 FORWARDED_RESPONSE_HEADERS = ("Content-Type", "ETag", "Location", "Retry-After",
-                              "Content-Disposition")
+                              "Content-Disposition", "Idempotent-Replayed", "Cache-Control",
+                              "X-Content-Type-Options")
 
 bp = Blueprint("routing", __name__)
 
@@ -43,17 +60,82 @@ class UpstreamUnavailable(Problem):
     title_en = "The service is not answering right now. Try again shortly"
 
 
+def caller() -> Identity:
+    """The caller of this request, or Unauthenticated. Cached on the request."""
+    if "caller" in g:
+        return g.caller
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        idp: IdentityProvider = current_app.extensions["idp"]
+        g.caller = idp.machine_identity(header[len("Bearer "):].strip())
+        return g.caller
+    sessions: SessionManager = current_app.extensions["sessions"]
+    session = sessions.current()
+    if session is None:
+        raise Unauthenticated("Log ind for at fortsætte.", "Log in to continue.",
+                              code="auth.token_missing")
+    if request.method not in SAFE_METHODS:
+        check_csrf(session.csrf_token)
+    _keep_provider_session_alive(session, sessions)
+    g.caller = session.identity
+    return g.caller
+
+
+def _keep_provider_session_alive(session, sessions: SessionManager) -> None:
+    """When the provider's access token has expired, refresh it: a user logged out (or
+    disabled) at the provider loses the session here too."""
+    tokens = session.tokens
+    if float(tokens.get("expires_at", 0)) > time.time() or not tokens.get("refresh_token"):
+        return
+    idp: IdentityProvider = current_app.extensions["idp"]
+    try:
+        fresh = idp.refresh(tokens["refresh_token"])
+    except Exception:  # noqa: BLE001 - any refusal ends the session
+        sessions.end(session)
+        raise Unauthenticated("Du er blevet logget ud. Log ind igen.",
+                              "You have been logged out. Log in again.",
+                              code="auth.session_expired")
+    fresh.setdefault("id_token", tokens.get("id_token"))
+    fresh["expires_at"] = time.time() + float(fresh.get("expires_in", 300))
+    sessions.update_tokens(session, fresh)
+
+
+def limit_key() -> str:
+    """Rate limits apply per citizen (or staff member) and per machine client."""
+    try:
+        identity = caller()
+    except Problem:
+        return "anonymous:" + (request.remote_addr or "?")
+    return f"{identity.kind}:{identity.subject}"
+
+
+# In memory, per gateway process: with several processes, give Flask-Limiter a shared store
+# (RATELIMIT_STORAGE_URI, e.g. Redis or memcached).
+limiter = Limiter(key_func=limit_key, storage_uri="memory://", headers_enabled=True)
+
+
+def limit_for_caller() -> str:
+    config = current_app.extensions["gateway_config"]
+    kind = limit_key().split(":", 1)[0]
+    return config.rate_limit_client if kind == "machine" else config.rate_limit_citizen
+
+
 @bp.route("/api/<service>/", defaults={"rest": ""},
           methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @bp.route("/api/<service>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@limiter.limit(limit_for_caller)
 def proxy(service: str, rest: str):
     base = current_app.config["UPSTREAMS"].get(service)
     if base is None:
         raise UnknownService(f"Der er ingen tjeneste ved navn {service!r}.",
                              f"There is no service called {service!r}.")
+    identity = caller()
+    policy.check_route(service, identity.kind)
     headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS
                if name in request.headers}
     headers[CORRELATION_HEADER] = g.correlation_id
+    headers["Authorization"] = "Bearer " + current_app.extensions["minter"].mint(
+        identity.internal_claims())
     try:
         upstream = requests.request(
             request.method, f"{base}/api/{service}/{rest}", params=request.args,
@@ -62,6 +144,9 @@ def proxy(service: str, rest: str):
     except requests.RequestException as exc:
         current_app.logger.warning("upstream %s unavailable: %s", service, type(exc).__name__)
         raise UpstreamUnavailable(detail_en=f"{service} did not answer")
+    touched = [s for s in upstream.headers.get(data_subjects.HEADER, "").split(",") if s]
+    record_access(identity, touched, request.method, f"/api/{service}/{rest}",
+                  upstream.status_code, g.correlation_id)
     response = Response(upstream.content, status=upstream.status_code)
     for name in FORWARDED_RESPONSE_HEADERS:
         if name in upstream.headers:

@@ -54,6 +54,10 @@ class AssuranceTooLow(Problem):
 
 @dataclass(frozen=True)
 class ClaimMapping:
+    """Which claim holds what. The defaults are the NemLog-in attribute names as an OpenID
+    Connect broker passes them on; the gateway reads them from the identity provider's tokens
+    (configurable with SB_CLAIM_*), and mints internal tokens with INTERNAL_CLAIMS."""
+
     cpr: str = "https://data.gov.dk/model/core/eid/cprNumber"
     person_uuid: str = "https://data.gov.dk/model/core/eid/person/uuid"
     assurance: str = "https://data.gov.dk/concept/core/nsis/loa"
@@ -65,6 +69,11 @@ class ClaimMapping:
         defaults = cls()
         return cls(**{name: os.environ.get(f"SB_CLAIM_{name.upper()}", getattr(defaults, name))
                       for name in ("cpr", "person_uuid", "assurance", "name", "roles")})
+
+
+# The claims of the short-lived tokens the gateway mints for the services (kit.auth verifies).
+INTERNAL_CLAIMS = ClaimMapping(cpr="cpr", person_uuid="sub", assurance="loa", name="name",
+                               roles="roles")
 
 
 @dataclass(frozen=True)
@@ -124,12 +133,16 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.key_source = keys
-        self.claims = claims or ClaimMapping()
+        self.claims = claims or INTERNAL_CLAIMS
         self.leeway_s = leeway_s
         # Which client (azp) is which channel; anything else counts by the caller's kind.
         self.channels = channels or {}
 
     def verify(self, token: str) -> Principal:
+        return self._principal(self.verify_claims(token))
+
+    def verify_claims(self, token: str) -> dict[str, Any]:
+        """The token's claims, once its signature, issuer, audience and times check out."""
         decoded = self._decode(token)
         claims = decoded.claims
         registry = jwt.JWTClaimsRegistry(
@@ -144,7 +157,7 @@ class TokenVerifier:
         except JoseError as exc:
             raise Unauthenticated(detail_en=f"token rejected: {exc.error}",
                                   code="auth.token_invalid")
-        return self._principal(claims)
+        return dict(claims)
 
     def _decode(self, token: str):
         for refresh in (False, True):
@@ -177,7 +190,8 @@ class TokenVerifier:
         return Principal(
             subject=str(claims.get(c.person_uuid) or claims["sub"]),
             kind=kind,
-            channel=self.channels.get(str(claims.get("azp", "")), default_channel),
+            channel=str(claims.get("channel") or self.channels.get(str(claims.get("azp", "")),
+                                                                    default_channel)),
             cpr=str(cpr) if cpr else None,
             assurance=claims.get(c.assurance),
             roles=roles,
@@ -187,26 +201,30 @@ class TokenVerifier:
 
 
 def verifier_from_env() -> TokenVerifier | None:
-    """The verifier the environment configures, or None (then every API call is refused)."""
-    issuer = os.environ.get("SB_OIDC_ISSUER", "")
+    """A service's verifier of the gateway's internal tokens, or None (every call refused).
+
+    SB_INTERNAL_ISSUER names the gateway; its keys come from SB_INTERNAL_JWKS_URL (the
+    gateway's /.well-known/jwks.json) or a file, SB_INTERNAL_JWKS_FILE.
+    """
+    issuer = os.environ.get("SB_INTERNAL_ISSUER", "")
     if not issuer:
         return None
-    audience = os.environ.get("SB_OIDC_AUDIENCE", "selvbetjening")
+    audience = os.environ.get("SB_INTERNAL_AUDIENCE", "selvbetjening")
     keys: KeySource
-    if os.environ.get("SB_OIDC_JWKS_FILE"):
-        with open(os.environ["SB_OIDC_JWKS_FILE"]) as handle:
+    if os.environ.get("SB_INTERNAL_JWKS_FILE"):
+        with open(os.environ["SB_INTERNAL_JWKS_FILE"]) as handle:
             keys = StaticKeys(json.load(handle))
     else:
-        jwks_url = os.environ.get("SB_OIDC_JWKS_URL") or _discover_jwks(issuer)
-        keys = RemoteJwks(jwks_url)
-    channels = json.loads(os.environ.get("SB_OIDC_CLIENT_CHANNELS", "{}"))
-    return TokenVerifier(issuer, audience, keys, ClaimMapping.from_env(), channels=channels)
+        keys = RemoteJwks(os.environ.get("SB_INTERNAL_JWKS_URL")
+                          or issuer.rstrip("/") + "/.well-known/jwks.json")
+    return TokenVerifier(issuer, audience, keys, INTERNAL_CLAIMS)
 
 
-def _discover_jwks(issuer: str) -> str:
+def discover(issuer: str) -> dict[str, Any]:
+    """The provider's OpenID Connect discovery document."""
     response = requests.get(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=5)
     response.raise_for_status()
-    return str(response.json()["jwks_uri"])
+    return dict(response.json())
 
 
 def install(app: Flask, verifier: TokenVerifier | None) -> None:

@@ -56,3 +56,8 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(plain):
             return "postgresql+psycopg://" + url[len(plain):]
     return url
+
+
+def package_of(service: str) -> str:
+    """The Python package of a deployable unit: the gateway, or one of the services."""
+    return "gateway" if service == "gateway" else f"services.{service}"

@@ -11,7 +11,7 @@ import sys
 
 from kit.config import REPO_ROOT
 
-DOCUMENTED = {"applications": "services.applications"}
+DOCUMENTED = {"applications": "services.applications", "consents": "services.consents"}
 
 
 def generate(service: str) -> str:

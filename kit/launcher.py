@@ -65,7 +65,7 @@ def _pipe_output(name: str, stream) -> None:
 
 
 def migrate_all(env: dict[str, str]) -> None:
-    for name in SERVICES:
+    for name in (*SERVICES, "gateway"):
         subprocess.run([sys.executable, "-m", "kit.migrate", name], cwd=REPO_ROOT, env=env,
                        check=True)
 

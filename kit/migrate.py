@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from kit.config import REPO_ROOT, Settings
+from kit.config import REPO_ROOT, Settings, package_of
 
 
 def alembic_config(service: str, database_url: str) -> Config:
@@ -21,7 +21,7 @@ def alembic_config(service: str, database_url: str) -> Config:
 
 
 def migrations_dir(service: str) -> Path:
-    path = REPO_ROOT / "services" / service / "migrations"
+    path = REPO_ROOT.joinpath(*package_of(service).split(".")) / "migrations"
     if not path.is_dir():
         raise ValueError(f"no migrations for service {service!r} at {path}")
     return path

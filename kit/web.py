@@ -13,6 +13,7 @@ from flask import Flask, Response, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
+from kit import data_subjects
 from kit.errors import problem_response, register_errors
 from kit.logging import correlation_id_var
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -54,10 +55,13 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
         g.correlation_token = correlation_id_var.set(cid)
         g.correlation_id = cid
         g.started = time.perf_counter()
+        data_subjects.reset()
 
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers[CORRELATION_HEADER] = g.get("correlation_id", "")
+        if data_subjects.touched_subjects():
+            response.headers[data_subjects.HEADER] = ",".join(data_subjects.touched_subjects())
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         if request.path != "/metrics":
             HTTP_REQUESTS.labels(service, request.method, str(response.status_code)).inc()

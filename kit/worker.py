@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from werkzeug.serving import make_server
 
-from kit.config import Settings
+from kit.config import Settings, package_of
 from kit.consumer import EventConsumer
 from kit.logging import configure_logging
 from kit.outbox import OutboxRelay
@@ -28,13 +28,13 @@ log = logging.getLogger("kit.worker")
 
 
 def load_consumers(runtime: Runtime) -> list[EventConsumer]:
-    handlers = importlib.import_module(f"services.{runtime.service}.handlers")
+    handlers = importlib.import_module(f"{package_of(runtime.service)}.handlers")
     return list(handlers.consumers(runtime))
 
 
 def load_jobs(runtime: Runtime) -> list[Callable[[threading.Event], None]]:
     """A service's scheduled work (expiries, reminders): functions that run until `stop`."""
-    handlers = importlib.import_module(f"services.{runtime.service}.handlers")
+    handlers = importlib.import_module(f"{package_of(runtime.service)}.handlers")
     return list(getattr(handlers, "background_jobs", lambda _runtime: [])(runtime))
 
 

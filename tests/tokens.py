@@ -1,4 +1,5 @@
-"""A test token issuer: real RSA keys and signed JWTs, so services verify tokens for real."""
+"""A test token issuer: real RSA keys and signed JWTs shaped like the gateway's internal
+tokens, so services verify tokens for real."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from kit.auth import ClaimMapping, StaticKeys, TokenVerifier
+from kit.auth import INTERNAL_CLAIMS, StaticKeys, TokenVerifier
 
 ISSUER = "https://idp.test.local/realms/selvbetjening"
 AUDIENCE = "selvbetjening"
-CLAIMS = ClaimMapping()
+CLAIMS = INTERNAL_CLAIMS
 
 
 class TokenIssuer:
@@ -39,8 +40,8 @@ class TokenIssuer:
 
     def citizen(self, person_id: str, cpr: str, assurance: str = "Substantial",
                 **claims: Any) -> str:
-        return self.token(person_id, **{CLAIMS.person_uuid: person_id, CLAIMS.cpr: cpr,
-                                        CLAIMS.assurance: assurance, **claims})
+        return self.token(person_id, **{CLAIMS.cpr: cpr, CLAIMS.assurance: assurance,
+                                        **claims})
 
     def staff(self, staff_id: str, roles: list[str], **claims: Any) -> str:
         return self.token(staff_id, **{CLAIMS.roles: roles, **claims})

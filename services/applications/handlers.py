@@ -18,6 +18,9 @@ GROUP = "applications.consent-view"
 def on_consent_event(conn: Connection, event: Event) -> None:
     data = event.data
     if event.type == consent_events.CONSENT_GIVEN:
+        if data.get("supersedes"):
+            # A newer decision replaces the older consent without a withdrawal event.
+            Uc.end_consent(conn, data["supersedes"], "superseded", data["given_at"])
         Uc.record_consent(conn, data)
     elif event.type == consent_events.CONSENT_WITHDRAWN:
         Uc.end_consent(conn, data["consent_id"], "withdrawn", data["withdrawn_at"])

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from kit.auth import CITIZEN, AssuranceTooLow, Principal
+from kit.data_subjects import touched
 from kit.errors import Problem
 from kit.events import Actor, Event
 from kit.outbox import record_event
@@ -173,6 +174,7 @@ class ApplicationsService:
         represented = self._represented_scopes(conn, principal)
         if application is None or not access.can_read(principal, application, represented):
             raise NotFound(code="application.not_found")
+        touched(application["citizen_id"])
         return application
 
     def _load_fillable(self, conn: Connection, principal: Principal,
@@ -300,7 +302,9 @@ class ApplicationsService:
                 if not access.can_read(principal, probe, {}):
                     raise Forbidden()
                 wanted = [citizen_id]
-            return [self.view(conn, a, principal) for a in store.list_applications(conn, wanted)]
+            found = store.list_applications(conn, wanted)
+            touched(*[a["citizen_id"] for a in found])
+            return [self.view(conn, a, principal) for a in found]
 
     def get(self, principal: Principal, application_id: str) -> Outcome:
         with self.engine.connect() as conn:
@@ -370,6 +374,7 @@ class ApplicationsService:
                 "channel": principal.channel, "created_at": now, "updated_at": now,
             }
             store.insert_application(conn, application)
+            touched(citizen_id)
             store.add_history(conn, application_id=application["id"], action="create",
                               from_state=None, to_state=domain.DRAFT,
                               actor_id=principal.subject, actor_type=principal.kind,

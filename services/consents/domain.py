@@ -353,13 +353,22 @@ class ConsentHistory:
             return Answer(False, "no_consent")
         in_force = [c for c in candidates if self.status(c, now).state == ACTIVE]
         if not in_force:
-            return Answer(False, self.status(candidates[-1], now).state)
-        reason = "data_not_covered"
-        for consent in reversed(in_force):
-            reason = _not_covered(consent, question) or "consent_in_force"
-            if reason == "consent_in_force":
-                return Answer(True, reason, consent)
-        return Answer(False, reason)
+            return Answer(False, self._why_not_in_force(candidates, now))
+        gaps = []
+        for consent in reversed(in_force):  # the newest consent that covers the question
+            gap = _not_covered(consent, question)
+            if gap is None:
+                return Answer(True, "consent_in_force", consent)
+            gaps.append(gap)
+        return Answer(False, gaps[0])
+
+    def _why_not_in_force(self, candidates: list[Consent], now: datetime) -> str:
+        # The citizen's latest decision explains it: a "no", or a "yes" that has expired.
+        decisions = [d for d in (self.latest_decision(c.key) for c in candidates) if d]
+        latest = max(decisions, key=lambda d: d.order)
+        if latest.kind == "withdrawal":
+            return WITHDRAWN
+        return self.status(self.consent(latest.id), now).state
 
 
 def _not_covered(consent: Consent, question: Question) -> str | None:

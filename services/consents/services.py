@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from kit.auth import CITIZEN, STAFF, AssuranceTooLow, Principal
+from kit.data_subjects import touched
 from kit.errors import Problem
 from kit.events import Actor
 from kit.outbox import record_event
@@ -78,10 +79,12 @@ def acting_for(conn: Connection, principal: Principal, citizen_id: str | None, s
     """The citizen the caller acts for: themselves, or another by proxy, or (staff) anyone."""
     own = principal.kind == CITIZEN and citizen_id in (None, principal.subject)
     if own:
+        touched(principal.subject)
         return Acting(principal.subject, Actor(principal.subject, CITIZEN, principal.channel),
                       principal.subject)
     if citizen_id is None:
         raise CitizenRequired(field="citizen_id")
+    touched(citizen_id)  # audited even when refused: someone tried to act for them
     if principal.kind == CITIZEN:
         records = store.proxy_records(conn, citizen_id=citizen_id, agent_id=principal.subject)
         authority(records, principal.subject, citizen_id, scope, now)
@@ -201,6 +204,7 @@ class Register:
     def check(self, principal: Principal, body: dict[str, Any]) -> dict:
         """May someone use these data about the citizen for this purpose now? Logged."""
         question = Question(**{**body, "data_categories": tuple(body["data_categories"])})
+        touched(question.citizen_id)
         with self.engine.begin() as conn:
             store.lock_citizen(conn, question.citizen_id, shared=True)
             now = self.clock()
@@ -249,6 +253,7 @@ class Register:
                               valid_from=body.get("valid_from") or now,
                               valid_until=body.get("valid_until"), granted_by=principal.subject,
                               now=now, court_reference=body.get("court_reference"))
+            touched(citizen_id, proxy.agent_id)
             store.lock_citizen(conn, citizen_id)
             store.add_proxy(conn, proxy)
             actor = Actor(principal.subject, principal.kind, principal.channel,
@@ -262,6 +267,7 @@ class Register:
             record = store.proxy_record(conn, proxy_id)
             if record is None:
                 raise ProxyNotFound()
+            touched(record.proxy.citizen_id, record.proxy.agent_id)
             store.lock_citizen(conn, record.proxy.citizen_id)
             record = store.proxy_record(conn, proxy_id) or record  # as of the lock
             now = self.clock()
@@ -280,6 +286,7 @@ class Register:
             if principal.kind == STAFF:
                 if citizen_id is None:
                     raise CitizenRequired(field="citizen_id")
+                touched(citizen_id)
             else:
                 citizen_id = acting_for(conn, principal, citizen_id, READ, now).citizen_id
             return self._proxies_view(conn, citizen_id, now)
@@ -292,6 +299,7 @@ class Register:
                 or principal.subject in (record.proxy.citizen_id, record.proxy.agent_id))
             if record is None or not involved:
                 raise ProxyNotFound()  # not 403: do not confirm that someone has a proxy
+            touched(record.proxy.citizen_id, record.proxy.agent_id)
             return views.proxy(record, self.clock())
 
     @staticmethod

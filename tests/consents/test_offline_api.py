@@ -50,7 +50,7 @@ def test_an_offline_consent_arriving_after_a_withdrawal_is_kept_but_not_in_force
     assert [w["code"] for w in late.json["warnings"]] == ["consent.superseded_on_arrival"]
     ask = check_body(citizen.id, case_ref="sag-7")
     answer = service.machine("consents:check").post("/checks", ask).json
-    assert answer["allowed"] is False
+    assert (answer["allowed"], answer["reason"]) == (False, "withdrawn")
     # Evidence kept, but nothing announced that would let another service use the data.
     assert service.event_types(citizen.id) == ["consent.given.v1", "consent.withdrawn.v1"]
     statuses = {c["id"]: c["status"] for c in citizen.get("/export").json["consents"]}

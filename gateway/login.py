@@ -1,0 +1,112 @@
+"""Browser login, session and logout (backend-for-frontend, OpenID Connect code flow + PKCE)."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, jsonify, redirect, request
+
+from gateway import store
+from gateway.identity import IdentityProvider, LoginFailed
+from gateway.sessions import SessionManager
+from kit.auth import Unauthenticated
+from kit.errors import Problem
+
+bp = Blueprint("login", __name__)
+CHANNELS = {"portal": "/", "tablet": "/tablet/"}
+
+
+class CsrfFailed(Problem):
+    status = 403
+    code = "auth.csrf_failed"
+    title_da = "Siden er for gammel. Genindlæs den, og prøv igen"
+    title_en = "The page is out of date. Reload it and try again"
+
+
+def idp() -> IdentityProvider:
+    return current_app.extensions["idp"]
+
+
+def sessions() -> SessionManager:
+    return current_app.extensions["sessions"]
+
+
+def callback_url() -> str:
+    return request.host_url.rstrip("/") + "/auth/callback"
+
+
+def check_csrf(expected: str) -> None:
+    """State-changing requests from a browser carry the session's CSRF token in a header,
+    which another site cannot read or set, and come from our own origin."""
+    sent = request.headers.get("X-CSRF-Token", "")
+    origin = request.headers.get("Origin")
+    if origin and origin.rstrip("/") != request.host_url.rstrip("/"):
+        raise CsrfFailed(detail_en="cross-origin request refused")
+    if not sent or sent != expected:
+        raise CsrfFailed()
+
+
+@bp.get("/auth/login")
+def login():
+    channel = request.args.get("channel", "portal")
+    if channel not in CHANNELS:
+        channel = "portal"
+    transaction = idp().begin_login(callback_url())
+    with current_app.extensions["engine"].begin() as conn:
+        store.add_login_transaction(conn, state=transaction["state"],
+                                    nonce=transaction["nonce"],
+                                    code_verifier=transaction["code_verifier"], channel=channel)
+    return redirect(transaction["url"], code=302)
+
+
+@bp.get("/auth/callback")
+def callback():
+    if "error" in request.args:
+        raise LoginFailed("Log ind blev afbrudt.", "Login was cancelled.",
+                          code="auth.login_cancelled")
+    state, code = request.args.get("state", ""), request.args.get("code", "")
+    with current_app.extensions["engine"].begin() as conn:
+        transaction = store.use_login_transaction(conn, state) if state else None
+    if transaction is None:
+        # Unknown or already used: a replayed or forged callback.
+        raise LoginFailed(detail_en="unknown or already used state", code="auth.invalid_state")
+    age = store.now() - (store.as_utc(transaction["created_at"]) or store.now())
+    if age.total_seconds() > 600 or not code:
+        raise LoginFailed(detail_en="the login took too long", code="auth.login_expired")
+    identity, tokens = idp().finish_login(callback_url(), code, transaction["code_verifier"],
+                                          transaction["nonce"], transaction["channel"])
+    tokens["expires_at"] = tokens.get("expires_at") or time.time() + float(
+        tokens.get("expires_in", 300))
+    session_id, _ = sessions().create(identity, tokens)
+    response = redirect(CHANNELS[transaction["channel"]], code=302)
+    sessions().set_cookie(response, session_id)
+    return response
+
+
+@bp.get("/auth/session")
+def whoami():
+    """Who is logged in, and the CSRF token the page must send with every change."""
+    session = sessions().current()
+    if session is None:
+        raise Unauthenticated("Du er ikke logget ind.", "You are not logged in.",
+                              code="auth.no_session")
+    identity = session.identity
+    return jsonify(subject=identity.subject, kind=identity.kind, channel=identity.channel,
+                   name=identity.name, assurance=identity.assurance, roles=list(identity.roles),
+                   csrf_token=session.csrf_token)
+
+
+@bp.post("/auth/logout")
+def logout():
+    session = sessions().current()
+    target = request.host_url.rstrip("/") + "/"
+    if session is None:
+        response = jsonify(logged_out=True, provider_logout_url=None)
+        sessions().clear_cookie(response)
+        return response
+    check_csrf(session.csrf_token)
+    sessions().end(session)
+    provider_logout = idp().logout_url(session.tokens.get("id_token"), target)
+    response = jsonify(logged_out=True, provider_logout_url=provider_logout)
+    sessions().clear_cookie(response)
+    return response

@@ -1,0 +1,113 @@
+"""Server-side sessions (backend-for-frontend): the browser holds only a random id in an
+HttpOnly, Secure, SameSite cookie; tokens stay here, encrypted at rest."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import request
+from sqlalchemy import Engine
+from werkzeug.wrappers import Response
+
+from gateway import store
+from gateway.config import GatewayConfig
+from gateway.identity import Identity
+
+COOKIE = "sb_session"
+
+
+class TokenBox:
+    """Encrypts the provider's tokens before they are stored (a leaked table opens nothing)."""
+
+    def __init__(self, key_path: Path) -> None:
+        if not key_path.exists():
+            key_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = key_path.with_suffix(".tmp")
+            tmp.write_bytes(Fernet.generate_key())
+            os.chmod(tmp, 0o600)
+            with contextlib.suppress(FileExistsError):  # another process made it first
+                os.link(tmp, key_path)
+            tmp.unlink()
+        self._fernet = Fernet(key_path.read_bytes())
+
+    def seal(self, tokens: dict[str, Any]) -> str:
+        return self._fernet.encrypt(json.dumps(tokens).encode()).decode()
+
+    def open(self, sealed: str) -> dict[str, Any]:
+        try:
+            return dict(json.loads(self._fernet.decrypt(sealed.encode())))
+        except InvalidToken:
+            return {}
+
+
+@dataclass(frozen=True)
+class Session:
+    id_hash: str
+    identity: Identity
+    csrf_token: str
+    tokens: dict[str, Any]
+
+
+class SessionManager:
+    def __init__(self, engine: Engine, config: GatewayConfig, box: TokenBox) -> None:
+        self.engine = engine
+        self.config = config
+        self.box = box
+
+    def create(self, identity: Identity, tokens: dict[str, Any]) -> tuple[str, Session]:
+        session_id = secrets.token_urlsafe(32)
+        csrf_token = secrets.token_urlsafe(32)
+        id_hash = store.hash_session_id(session_id)
+        with self.engine.begin() as conn:
+            store.add_session(conn, id_hash=id_hash, subject=identity.subject, kind=identity.kind,
+                              channel=identity.channel, claims=identity.as_session_claims(),
+                              tokens=self.box.seal(tokens), csrf_token=csrf_token)
+        return session_id, Session(id_hash, identity, csrf_token, tokens)
+
+    def current(self) -> Session | None:
+        """The request's session, if its cookie names a live one; idle and absolute timeouts."""
+        session_id = request.cookies.get(COOKIE)
+        if not session_id or len(session_id) > 100:
+            return None
+        id_hash = store.hash_session_id(session_id)
+        with self.engine.begin() as conn:
+            row = store.get_session(conn, id_hash)
+            if row is None:
+                return None
+            now = store.now()
+            idle = now - row["last_seen_at"] > timedelta(seconds=self.config.session_idle_s)
+            old = now - row["created_at"] > timedelta(seconds=self.config.session_absolute_s)
+            if idle or old:
+                store.end_session(conn, id_hash)
+                return None
+            store.touch_session(conn, id_hash)
+        claims = row["claims"]
+        identity = Identity(subject=row["subject"], kind=row["kind"], channel=row["channel"],
+                            cpr=claims.get("cpr"), assurance=claims.get("assurance"),
+                            roles=tuple(claims.get("roles") or ()), name=claims.get("name"))
+        return Session(id_hash, identity, row["csrf_token"], self.box.open(row["tokens"]))
+
+    def update_tokens(self, session: Session, tokens: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            store.touch_session(conn, session.id_hash, tokens=self.box.seal(tokens))
+
+    def end(self, session: Session) -> None:
+        with self.engine.begin() as conn:
+            store.end_session(conn, session.id_hash)
+
+    def set_cookie(self, response: Response, session_id: str) -> None:
+        response.set_cookie(COOKIE, session_id, httponly=True, secure=self.config.cookie_secure,
+                            samesite="Lax", path="/",
+                            max_age=self.config.session_absolute_s)
+
+    def clear_cookie(self, response: Response) -> None:
+        response.delete_cookie(COOKIE, path="/", httponly=True,
+                               secure=self.config.cookie_secure, samesite="Lax")

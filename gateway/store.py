@@ -1,0 +1,136 @@
+"""Persistence of the gateway: login transactions, server-side sessions, the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    insert,
+    select,
+    update,
+)
+
+from kit.db import new_metadata
+
+metadata = new_metadata()
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+login_transactions = Table(
+    "login_transactions", metadata,
+    Column("state", String(100), primary_key=True),
+    Column("nonce", String(100), nullable=False),
+    Column("code_verifier", String(200), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    # Only a hash of the cookie value is stored: a copy of the table opens no session.
+    Column("id_hash", String(64), primary_key=True),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("claims", JSON, nullable=False),
+    Column("tokens", Text, nullable=False),  # encrypted (gateway.sessions.TokenBox)
+    Column("csrf_token", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("citizen_id", String(200), nullable=False, index=True),
+    Column("actor_id", String(200), nullable=False),
+    Column("actor_type", String(20), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("action", String(10), nullable=False),  # read or write
+    Column("resource", String(300), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("correlation_id", String(100), nullable=True),
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def hash_session_id(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def add_login_transaction(conn: Connection, **row: Any) -> None:
+    conn.execute(insert(login_transactions).values(created_at=now(), **row))
+
+
+def use_login_transaction(conn: Connection, state: str) -> dict[str, Any] | None:
+    """Take the transaction for `state` once: a replayed state finds nothing."""
+    taken = conn.execute(update(login_transactions).where(and_(
+        login_transactions.c.state == state, login_transactions.c.used_at.is_(None)))
+        .values(used_at=now())).rowcount
+    if not taken:
+        return None
+    row = conn.execute(select(login_transactions).where(
+        login_transactions.c.state == state)).mappings().first()
+    return dict(row) if row else None
+
+
+def add_session(conn: Connection, **row: Any) -> None:
+    moment = now()
+    conn.execute(insert(sessions).values(created_at=moment, last_seen_at=moment, **row))
+
+
+def get_session(conn: Connection, id_hash: str) -> dict[str, Any] | None:
+    row = conn.execute(select(sessions).where(and_(
+        sessions.c.id_hash == id_hash, sessions.c.ended_at.is_(None)))).mappings().first()
+    if not row:
+        return None
+    found = dict(row)
+    found["created_at"] = as_utc(found["created_at"])
+    found["last_seen_at"] = as_utc(found["last_seen_at"])
+    return found
+
+
+def touch_session(conn: Connection, id_hash: str, **values: Any) -> None:
+    conn.execute(update(sessions).where(sessions.c.id_hash == id_hash)
+                 .values(last_seen_at=now(), **values))
+
+
+def end_session(conn: Connection, id_hash: str) -> None:
+    conn.execute(update(sessions).where(sessions.c.id_hash == id_hash).values(ended_at=now()))
+
+
+def add_audit(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(audit_log), [{"at": now(), **row} for row in rows])
+
+
+def find_audit(conn: Connection, citizen_id: str, exclude_actor: str | None = None,
+               limit: int = 500) -> list[dict[str, Any]]:
+    query = select(audit_log).where(audit_log.c.citizen_id == citizen_id)
+    if exclude_actor:
+        query = query.where(audit_log.c.actor_id != exclude_actor)
+    rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).mappings()
+    return [{**dict(r), "at": as_utc(r["at"])} for r in rows]

@@ -1,0 +1,1 @@
+"""Scripts and local stand-ins for the infrastructure the platform talks to."""

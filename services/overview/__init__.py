@@ -1,0 +1,1 @@
+"""Mit Overblik connector: case events become Sags- og Dokumentindeks and Ydelsesindeks records."""

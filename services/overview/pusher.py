@@ -1,0 +1,132 @@
+"""The background job that drains the queue of pushes to the index, per case in order.
+
+Each round takes the oldest due push of each case (at most one per case), sends them side by
+side, and then, in one transaction: deletes what the index took, dead-letters what it refused
+or what ran out of attempts, and postpones the rest with exponential backoff and jitter. A
+crash between sending and deleting sends the same version again, which the index ignores.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Engine
+from tenacity import RetryCallState, wait_exponential_jitter
+
+from services.overview import metrics, store
+from services.overview.config import RetryPolicy
+from services.overview.transport import RejectedPush, TransientPushError, Transport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Attempt:
+    attempt_number: int
+
+
+class Pusher:
+    def __init__(self, engine: Engine, transport: Transport, retry: RetryPolicy | None = None,
+                 *, batch_size: int = 200, workers: int = 4, idle_s: float = 0.2) -> None:
+        self.engine = engine
+        self.transport = transport
+        self.retry = retry or RetryPolicy()
+        self.batch_size = batch_size
+        self.idle_s = idle_s
+        self._wait = wait_exponential_jitter(multiplier=self.retry.initial_s, max=self.retry.max_s,
+                                             jitter=self.retry.jitter_s)
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="overview-push") \
+            if workers > 1 else None
+        self._gauges_at = 0.0
+
+    def run_once(self) -> int:
+        """One round; returns how many pushes the index took."""
+        now = datetime.now(UTC)
+        with self.engine.connect() as conn:
+            heads = store.ready_heads(conn, now, self.batch_size)
+        if not heads:
+            self._update_gauges(force=False)
+            return 0
+        if self._pool is not None:
+            outcomes = list(self._pool.map(self._send, heads))
+        else:
+            outcomes = [self._send(row) for row in heads]
+        delivered = 0
+        with self.engine.begin() as conn:
+            done = []
+            for row, (result, error) in zip(heads, outcomes, strict=True):
+                if error is None:
+                    done.append(row.id)
+                    metrics.PUSHES.labels(row.kind, result).inc()
+                    continue
+                attempts = row.attempts + 1
+                if isinstance(error, RejectedPush):
+                    self._dead_letter(conn, row, attempts, error.code, str(error))
+                elif attempts >= self.retry.max_attempts:
+                    self._dead_letter(conn, row, attempts, "retries_exhausted", str(error))
+                else:
+                    delay = self._wait(cast(RetryCallState, _Attempt(attempts)))
+                    store.postpone(conn, row.id, attempts, now + timedelta(seconds=delay),
+                                   str(error))
+            store.delete_pending(conn, done)
+            delivered = len(done)
+        if delivered:
+            metrics.LAST_SUCCESS.set(time.time())
+        self._update_gauges(force=delivered < len(heads))
+        return delivered
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                if self.run_once() == 0:
+                    stop.wait(self.idle_s)
+            except Exception:
+                # The database may be briefly away; the queue keeps everything meanwhile.
+                log.exception("overview push round failed")
+                stop.wait(1.0)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def drain(self, timeout_s: float = 60.0) -> None:
+        """Push until nothing is due (benchmarks, commands and tests)."""
+        deadline = time.monotonic() + timeout_s
+        while self.run_once() and time.monotonic() < deadline:
+            pass
+
+    def _send(self, row: Any) -> tuple[str, Exception | None]:
+        try:
+            return self.transport.push(row.kind, row.record_id, json.loads(row.payload)), None
+        except RejectedPush as exc:
+            metrics.PUSH_FAILURES.labels(row.kind, "rejected").inc()
+            return "", exc
+        except TransientPushError as exc:
+            metrics.PUSH_FAILURES.labels(row.kind, "unavailable").inc()
+            log.warning("index unavailable for %s %s (attempt %d): %s", row.kind, row.case_id,
+                        row.attempts + 1, exc)
+            return "", exc
+
+    def _dead_letter(self, conn: Any, row: Any, attempts: int, reason: str,
+                     error: str) -> None:
+        store.bury(conn, row, attempts, reason, error)
+        metrics.DEAD_LETTERS.labels(row.kind, reason).inc()
+        log.error("push of %s %s version %d dead-lettered: %s", row.kind, row.case_id,
+                  row.version, reason)
+
+    def _update_gauges(self, force: bool) -> None:
+        if not force and time.monotonic() - self._gauges_at < 1.0:
+            return
+        self._gauges_at = time.monotonic()
+        with self.engine.connect() as conn:
+            counts = store.counts(conn)
+        metrics.PENDING.set(counts["pending"])
+        oldest = counts["oldest_pending"]
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)  # SQLite gives naive UTC back
+        metrics.LAG.set((datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0)

@@ -1,0 +1,175 @@
+"""Persistence of the connector: its per-case records, the pushes waiting to go out, and the
+dead letters. The only module with queries."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from kit.db import new_metadata
+from services.overview.domain import Push
+
+metadata = new_metadata()
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+cases = Table(
+    "overview_cases", metadata,
+    Column("application_id", String(100), primary_key=True),
+    Column("type_id", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    # The record (domain.new_record): holds the CPR number, which the index needs.
+    Column("record", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+pending = Table(
+    "overview_pending", metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("case_id", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("record_id", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Index("ix_overview_pending_case_id_id", "case_id", "id"),
+)
+
+dead_letters = Table(
+    "overview_dead_letters", metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("case_id", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("record_id", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("reason", String(100), nullable=False),
+    Column("error", Text, nullable=True),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def load_record(conn: Connection, application_id: str) -> dict[str, Any] | None:
+    query = select(cases.c.record).where(cases.c.application_id == application_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    raw = conn.execute(query).scalar_one_or_none()
+    return json.loads(raw) if raw is not None else None
+
+
+def save_record(conn: Connection, record: dict[str, Any], is_new: bool) -> None:
+    values = {"type_id": record["type_id"], "version": record["version"],
+              "record": json.dumps(record, ensure_ascii=False),
+              "updated_at": datetime.now(UTC)}
+    if is_new:
+        conn.execute(insert(cases).values(application_id=record["application_id"], **values))
+    else:
+        conn.execute(update(cases).where(cases.c.application_id == record["application_id"])
+                     .values(**values))
+
+
+def records_after(conn: Connection, after: str, limit: int) -> list[dict[str, Any]]:
+    """A page of case records by key, so a resync of 100,000s of cases stays small in memory."""
+    rows = conn.execute(select(cases.c.record).where(cases.c.application_id > after)
+                        .order_by(cases.c.application_id).limit(limit)).scalars().all()
+    return [json.loads(raw) for raw in rows]
+
+
+def enqueue(conn: Connection, case_id: str, pushes: list[Push]) -> None:
+    if not pushes:
+        return
+    now = datetime.now(UTC)
+    conn.execute(insert(pending), [
+        {"case_id": case_id, "kind": p.kind, "record_id": p.record_id, "version": p.version,
+         "payload": json.dumps(p.payload, ensure_ascii=False), "enqueued_at": now,
+         "attempts": 0, "next_attempt_at": now, "last_error": None} for p in pushes])
+
+
+def ready_heads(conn: Connection, now: datetime, limit: int) -> list[Any]:
+    """The oldest pending push of each case, where it is due: at most one per case, so
+    sending them side by side never reorders a case."""
+    earlier = pending.alias("earlier")
+    has_earlier = select(earlier.c.id).where(and_(earlier.c.case_id == pending.c.case_id,
+                                                  earlier.c.id < pending.c.id)).exists()
+    return list(conn.execute(select(pending).where(pending.c.next_attempt_at <= now)
+                             .where(~has_earlier).order_by(pending.c.id).limit(limit)).all())
+
+
+def delete_pending(conn: Connection, ids: list[int]) -> None:
+    if ids:
+        conn.execute(delete(pending).where(pending.c.id.in_(ids)))
+
+
+def postpone(conn: Connection, push_id: int, attempts: int, next_attempt_at: datetime,
+             error: str) -> None:
+    conn.execute(update(pending).where(pending.c.id == push_id).values(
+        attempts=attempts, next_attempt_at=next_attempt_at, last_error=error[:2000]))
+
+
+def bury(conn: Connection, row: Any, attempts: int, reason: str, error: str) -> None:
+    """Move a push to the dead letters; later pushes of its case may then go on."""
+    conn.execute(insert(dead_letters).values(
+        case_id=row.case_id, kind=row.kind, record_id=row.record_id, version=row.version,
+        payload=row.payload, enqueued_at=row.enqueued_at, attempts=attempts, reason=reason,
+        error=error[:2000], failed_at=datetime.now(UTC)))
+    delete_pending(conn, [row.id])
+
+
+def replay_dead_letters(conn: Connection, ids: list[int] | None = None) -> int:
+    """Put dead letters back in the queue, oldest first; the index drops any that a newer
+    version has overtaken meanwhile."""
+    query = select(dead_letters).order_by(dead_letters.c.id)
+    if ids:
+        query = query.where(dead_letters.c.id.in_(ids))
+    rows = conn.execute(query).all()
+    now = datetime.now(UTC)
+    for row in rows:
+        conn.execute(insert(pending).values(
+            case_id=row.case_id, kind=row.kind, record_id=row.record_id, version=row.version,
+            payload=row.payload, enqueued_at=now, attempts=0, next_attempt_at=now,
+            last_error=None))
+    conn.execute(delete(dead_letters).where(dead_letters.c.id.in_([r.id for r in rows])))
+    return len(rows)
+
+
+def list_dead_letters(conn: Connection) -> list[dict[str, Any]]:
+    """Dead letters without their payloads (which hold a CPR number)."""
+    rows = conn.execute(select(dead_letters.c.id, dead_letters.c.case_id, dead_letters.c.kind,
+                               dead_letters.c.version, dead_letters.c.attempts,
+                               dead_letters.c.reason, dead_letters.c.error,
+                               dead_letters.c.failed_at).order_by(dead_letters.c.id)).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def counts(conn: Connection) -> dict[str, Any]:
+    oldest = conn.execute(select(func.min(pending.c.enqueued_at))).scalar_one()
+    return {
+        "pending": conn.execute(select(func.count()).select_from(pending)).scalar_one(),
+        "dead_letters": conn.execute(select(func.count()).select_from(dead_letters))
+        .scalar_one(),
+        "cases": conn.execute(select(func.count()).select_from(cases)).scalar_one(),
+        "oldest_pending": oldest,
+    }
