@@ -120,8 +120,8 @@ def limit_for_caller() -> str:
     return config.rate_limit_client if kind == "machine" else config.rate_limit_citizen
 
 
-@bp.route("/api/<service>/", defaults={"rest": ""},
-          methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/api/<service>", defaults={"rest": ""},
+          methods=["GET", "POST", "PUT", "PATCH", "DELETE"], strict_slashes=True)
 @bp.route("/api/<service>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @limiter.limit(limit_for_caller)
 def proxy(service: str, rest: str):
@@ -138,14 +138,15 @@ def proxy(service: str, rest: str):
         identity.internal_claims())
     try:
         upstream = requests.request(
-            request.method, f"{base}/api/{service}/{rest}", params=request.args,
+            request.method, f"{base}/api/{service}" + (f"/{rest}" if rest else ""),
+            params=request.args,
             data=request.get_data(), headers=headers, timeout=(3, 30), allow_redirects=False,
         )
     except requests.RequestException as exc:
         current_app.logger.warning("upstream %s unavailable: %s", service, type(exc).__name__)
         raise UpstreamUnavailable(detail_en=f"{service} did not answer")
     touched = [s for s in upstream.headers.get(data_subjects.HEADER, "").split(",") if s]
-    record_access(identity, touched, request.method, f"/api/{service}/{rest}",
+    record_access(identity, touched, request.method, request.path,
                   upstream.status_code, g.correlation_id)
     response = Response(upstream.content, status=upstream.status_code)
     for name in FORWARDED_RESPONSE_HEADERS:

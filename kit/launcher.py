@@ -29,6 +29,7 @@ PORT_BASE = int(os.environ.get("SB_PORT_BASE", "8000"))
 GATEWAY_PORT = PORT_BASE
 SERVICE_PORTS = {name: PORT_BASE + 101 + i for i, name in enumerate(SERVICES)}
 WORKER_PORTS = {name: PORT_BASE + 201 + i for i, name in enumerate(SERVICES)}
+IDP_PORT = PORT_BASE + 90
 
 
 @dataclass
@@ -54,7 +55,23 @@ def process_table() -> list[ProcessSpec]:
     specs.append(ProcessSpec("gateway", [*gunicorn, "--bind", f"127.0.0.1:{GATEWAY_PORT}",
                                          "gateway.app:create_app()"],
                              f"http://127.0.0.1:{GATEWAY_PORT}/healthz"))
+    if not os.environ.get("SB_IDP_ISSUER"):
+        specs.append(ProcessSpec("mock-idp", [python, "-m", "gateway.mock_idp", "--port",
+                                              str(IDP_PORT)],
+                                 f"http://127.0.0.1:{IDP_PORT}/.well-known/openid-configuration"))
     return specs
+
+
+def identity_env(env: dict[str, str]) -> None:
+    """Who issues what: the mock provider (unless an issuer is configured) for logins, the
+    gateway for the internal tokens the services verify."""
+    if not env.get("SB_IDP_ISSUER"):
+        env["SB_IDP_ISSUER"] = f"http://127.0.0.1:{IDP_PORT}"
+        env.setdefault("SB_IDP_CLIENT_SECRET", "mock-secret")
+    env.setdefault("SB_INTERNAL_ISSUER", f"http://127.0.0.1:{GATEWAY_PORT}")
+    # Plain http on loopback: browsers accept Secure cookies on localhost, HTTP clients do
+    # not. Anything not on loopback keeps the default (Secure).
+    env.setdefault("SB_COOKIE_SECURE", "0")
 
 
 def _pipe_output(name: str, stream) -> None:
@@ -91,6 +108,7 @@ def main() -> int:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
     for name, port in SERVICE_PORTS.items():
         env.setdefault(f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
+    identity_env(env)
     var_dir()
     migrate_all(env)
     specs = process_table()
@@ -112,6 +130,7 @@ def main() -> int:
     if wait_healthy(specs, procs):
         backend = "Kafka" if env.get("KAFKA_BOOTSTRAP") else "indlejret log / embedded log"
         print(f"\n  Alt kører / everything is running (bus: {backend}).\n"
+              f"  Log ind / log in:                http://127.0.0.1:{GATEWAY_PORT}/auth/login\n"
               f"  Borgerportal / citizen portal:   http://127.0.0.1:{GATEWAY_PORT}/\n"
               f"  Tablet (medarbejder / staff):    http://127.0.0.1:{GATEWAY_PORT}/tablet/\n"
               f"  Stop: Ctrl-C\n", flush=True)

@@ -40,8 +40,8 @@ class Pusher:
         self.retry = retry or RetryPolicy()
         self.batch_size = batch_size
         self.idle_s = idle_s
-        self._wait = wait_exponential_jitter(multiplier=self.retry.initial_s, max=self.retry.max_s,
-                                             jitter=self.retry.jitter_s)
+        self._wait = wait_exponential_jitter(multiplier=self.retry.initial_s,
+                                             max=self.retry.max_s, jitter=self.retry.jitter_s)
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="overview-push") \
             if workers > 1 else None
         self._gauges_at = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -89,10 +90,8 @@ class Connector:
     def deliver(self, *events: Event) -> None:
         """As the consumer would: bytes off the bus, decoded, handled once."""
         for event in events:
-            try:
+            with contextlib.suppress(AlreadyHandled):
                 self.handler(decode_event(encode_event(event)))
-            except AlreadyHandled:
-                pass
 
     def counts(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
