@@ -35,6 +35,46 @@
 # run `infra/keycloak.sh reset` (start warns when the file changed).
 # Admin console: http://127.0.0.1:18080/admin/ (admin/admin, master realm).
 #
+# Realm "selvbetjening" (infra/keycloak/realm-selvbetjening.json), shaped like
+# a municipality's OIDC broker passing NemLog-in (MitID) attributes on:
+#   issuer   http://127.0.0.1:18080/realms/selvbetjening (pinned via --hostname,
+#            the same whether a caller uses 127.0.0.1 or localhost)
+#   clients  selvbetjening-gateway / gateway-secret: authorization code only,
+#              PKCE S256 required, no direct grants. Redirect URIs
+#              http://{127.0.0.1,localhost}/auth/callback match ANY port
+#              (Keycloak's RFC 8252 loopback rule; "http://127.0.0.1:*/..."
+#              does NOT work). Post-logout: http://{127.0.0.1,localhost}/*.
+#            fagsystem / fagsystem-secret: client credentials only; access
+#              token scope "applications:case applications:read" by default,
+#              "consents:check" only if requested (optional scope).
+#            Access tokens of both have aud "selvbetjening" (a plain string
+#            when it is the only audience). Access token lifetime 300 s, SSO
+#            idle 1800 s.
+#   claims   ID token, access token and userinfo of gateway logins carry
+#              https://data.gov.dk/model/core/eid/cprNumber
+#              https://data.gov.dk/model/core/eid/person/uuid
+#              https://data.gov.dk/concept/core/nsis/loa
+#            and staff get "roles": ["caseworker"] etc. (only the staff roles;
+#            citizens have no "roles" claim at all).
+#   users    password "test" for all:
+#              borger-anna       cpr 0101011234 uuid 5f0d3b8e-6a5c-4e55-9b1a-2c1e0a7d0001 loa Substantial
+#              borger-bent       cpr 0202022345 uuid 5f0d3b8e-6a5c-4e55-9b1a-2c1e0a7d0002 loa Low
+#              paaroerende-carl  cpr 0303033456 uuid 5f0d3b8e-6a5c-4e55-9b1a-2c1e0a7d0003 loa Substantial
+#              sagsbehandler-dorte (caseworker), hjemmehjaelp-erik (homecare),
+#              auditor-frida (auditor)
+#
+# Driving the login from Python tests (no browser): GET the authorize URL with
+# a requests.Session; the page has <form id="kc-form-login" action="...">
+# whose action is an absolute URL with HTML-escaped &amp; (html.unescape it);
+# POST username, password (and credentialId="") there with
+# allow_redirects=False; a 302 Location to the redirect_uri carries code and
+# state. A wrong password answers 200 with the form again and the text in
+# <div id="input-error-username">. Keycloak sets its cookies "Secure" even on
+# plain HTTP, which http.cookiejar never sends over http://, so clear
+# cookie.secure for 127.0.0.1/localhost cookies as they are stored (subclass
+# requests.cookies.RequestsCookieJar.set_cookie) or the POST fails with
+# "Cookie not found".
+#
 # Timings on a 2-core box: first start ~1-2 min (Quarkus build + schema +
 # realm import; plus the 160 MB download on a machine with an empty ~/.m2),
 # later starts ~15-25 s.
@@ -127,10 +167,12 @@ is_ready() {
     is_running && http_ready
 }
 
+# Only the latest launch's lines: the log is appended to across restarts.
 show_log_tail() {
     if [[ -f $LOG_FILE ]]; then
-        log "last lines of $LOG_FILE:"
-        tail -n "${1:-60}" "$LOG_FILE" >&2
+        log "last lines of $LOG_FILE (latest launch):"
+        awk -v marker="$START_MARKER" 'index($0, marker) { n = 0 } { buf[n++] = $0 }
+            END { for (i = (n > 60 ? n - 60 : 0); i < n; i++) print buf[i] }' "$LOG_FILE" >&2
     fi
 }
 
@@ -174,18 +216,18 @@ find_java() {
         [[ -x $KEYCLOAK_JAVA_HOME/bin/java ]] || die "KEYCLOAK_JAVA_HOME=$KEYCLOAK_JAVA_HOME has no bin/java"
         major=$(java_major "$KEYCLOAK_JAVA_HOME")
         [[ ${major:-0} -ge $MIN_JAVA ]] || die "KEYCLOAK_JAVA_HOME=$KEYCLOAK_JAVA_HOME is Java '${major:-?}'; Keycloak $KEYCLOAK_VERSION needs $MIN_JAVA+"
-        KC_JAVA_HOME=$KEYCLOAK_JAVA_HOME
+        KC_JAVA_HOME=$KEYCLOAK_JAVA_HOME KC_JAVA_MAJOR=$major
         return 0
     fi
     if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
         major=$(java_major "$JAVA_HOME")
         if [[ ${major:-0} -ge $MIN_JAVA ]]; then
-            KC_JAVA_HOME=$JAVA_HOME
+            KC_JAVA_HOME=$JAVA_HOME KC_JAVA_MAJOR=$major
             return 0
         fi
         log "ignoring JAVA_HOME=$JAVA_HOME (Java ${major:-?} < $MIN_JAVA); set KEYCLOAK_JAVA_HOME to force a JDK"
     fi
-    local dir best= best_major=0
+    local dir best="" best_major=0
     for dir in /usr/lib/jvm/*/; do
         dir=${dir%/}
         [[ -L $dir ]] && continue  # java-1.17.0-openjdk-amd64 -> java-17-...
@@ -197,7 +239,22 @@ find_java() {
     done
     ((best_major >= MIN_JAVA)) ||
         die "no JDK >= $MIN_JAVA found under /usr/lib/jvm (newest: ${best:-none}); install one or set KEYCLOAK_JAVA_HOME"
-    KC_JAVA_HOME=$best
+    KC_JAVA_HOME=$best KC_JAVA_MAJOR=$best_major
+}
+
+# JVM flags on top of kc.sh's defaults.
+jvm_extra_opts() {
+    local opts="-XX:ErrorFile=$LOG_DIR/hs_err_pid%p.log"
+    # jboss-threads' thread-local reset needs java.lang opened on Java 24+,
+    # else every worker thread dies with IllegalAccessError on shutdown (the
+    # jar manifest's Add-Opens only applies to `java -jar`). Harmless on 21.
+    opts+=" --add-opens=java.base/java.lang=ALL-UNNAMED"
+    # Netty's sun.misc.Unsafe use prints a 4-line warning on every launch on
+    # Java 24+; the flag exists from 23 on (21 would refuse to start with it).
+    if ((KC_JAVA_MAJOR >= 23)); then
+        opts+=" --sun-misc-unsafe-memory-access=allow"
+    fi
+    printf '%s %s\n' "$opts" "${KEYCLOAK_JAVA_OPTS_APPEND:-}"
 }
 
 # Fetch the distribution zip via Maven (Maven Central is our only source; a
@@ -294,6 +351,7 @@ cmd_start() {
     # would hold the lock forever.
     exec 9>"$LOCK_FILE"
     flock -w "$KEYCLOAK_START_TIMEOUT" 9 || die "timed out waiting for another keycloak.sh start"
+    local t0=$SECONDS
 
     if is_running; then
         if wait_ready; then
@@ -328,7 +386,8 @@ cmd_start() {
     printf '%s at %s\n' "$START_MARKER" "$(date -Is)" >>"$LOG_FILE"
     # start-dev: dev profile (H2 file database in data/h2, local caches, no
     # TLS). --hostname pins the issuer to one URL whether a caller says
-    # 127.0.0.1 or localhost (otherwise `iss` follows the request's Host).
+    # 127.0.0.1 or localhost (otherwise `iss` follows the request's Host);
+    # with it set, --hostname-strict is ignored, so it is not passed.
     # setsid: own process group, so stop can SIGKILL kc.sh *and* its java
     # child; the subshell is not a group leader, so setsid execs instead of
     # forking and $! is kc.sh itself. The env is cleaned of the caller's java
@@ -339,11 +398,11 @@ cmd_start() {
     (cd "$STATE_DIR" && exec env -u JAVA -u JAVA_OPTS -u JAVA_OPTS_APPEND -u JAVA_ADD_OPENS \
         JAVA_HOME="$KC_JAVA_HOME" \
         JAVA_OPTS_KC_HEAP="$KEYCLOAK_HEAP_OPTS" \
-        JAVA_OPTS_APPEND="-XX:ErrorFile=$LOG_DIR/hs_err_pid%p.log ${KEYCLOAK_JAVA_OPTS_APPEND:-}" \
+        JAVA_OPTS_APPEND="$(jvm_extra_opts)" \
         KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
         setsid "$KC_HOME/bin/kc.sh" start-dev \
         --http-host="$KEYCLOAK_HOST" --http-port="$KEYCLOAK_PORT" \
-        --hostname="$BASE_URL" --hostname-strict=false \
+        --hostname="$BASE_URL" \
         --health-enabled=true --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" \
         --log=console --log-console-color=false \
         --import-realm \
@@ -353,7 +412,7 @@ cmd_start() {
     local rc=0
     wait_ready || rc=$?
     if ((rc == 0)); then
-        log "ready after ${SECONDS}s (pid $(read_pid))"
+        log "ready after $((SECONDS - t0))s (pid $(read_pid))"
         echo "$ISSUER"
         return 0
     fi

@@ -48,7 +48,12 @@ class UpdatedSchema(_Base):
 
 @event_type(SUBMITTED)
 class SubmittedSchema(_Base):
+    """`citizen_cpr` is here for one consumer only: the Mit Overblik connector, whose index
+    names the citizen as urn:oio:cpr-nr:<cpr>. Never a key, never logged."""
+
     case_number = fields.String(required=True, validate=validate.Length(max=50))
+    citizen_cpr = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Regexp(r"^\d{10}$"))
     title = fields.String(required=True, validate=validate.Length(max=255))
     submitted_at = fields.AwareDateTime(required=True)
     warnings = fields.List(fields.String(), load_default=list)

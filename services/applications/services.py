@@ -427,10 +427,13 @@ class ApplicationsService:
                 return self._outcome(conn, application_id, principal)
             now = self.clock()
             case_number = store.next_case_number(conn, now.year)
+            # A draft started by staff learns the CPR number when the citizen submits it.
+            cpr = application["citizen_cpr"] or (
+                principal.cpr if principal.subject == application["citizen_id"] else None)
             self._transition(conn, principal, application, "submit", case_number=case_number,
-                             submitted_at=now)
+                             submitted_at=now, citizen_cpr=cpr)
             record_event(conn, self.topic, self._event(
-                ev.SUBMITTED, principal, application, case_number=case_number,
+                ev.SUBMITTED, principal, application, case_number=case_number, citizen_cpr=cpr,
                 title=application["title"], submitted_at=now.isoformat(),
                 warnings=[f.code for f in findings if f.severity == "warning"]))
             return self._outcome(conn, application_id, principal)

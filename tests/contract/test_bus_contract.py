@@ -48,7 +48,7 @@ def collect(bus, topic, group, expected, handler=None, timeout_s=60.0, **consume
     return handled
 
 
-def dead_letters(bus, group, expected, timeout_s=30.0):
+def dead_letters(bus, group, expected, timeout_s=60.0):
     inspector = bus.consumer([dead_letter_topic(group)], unique("inspect"),
                              session_timeout_s=SESSION_S)
     found = []

@@ -72,7 +72,7 @@ def test_the_launcher_runs_the_platform_and_stops_it_with_one_signal(platform):
     # a token with its own problem+json (the gateway does not log in yet: issue 8).
     routed = requests.get(f"{GATEWAY}/api/applications", timeout=5)
     assert routed.status_code == 401 and routed.json()["code"] == "auth.token_missing"
-    assert requests.get(f"{GATEWAY}/api/nowhere/", timeout=5).json()["code"] == \
+    assert requests.get(f"{GATEWAY}/api/nowhere/x", timeout=5).json()["code"] == \
         "gateway.unknown_service"
 
     # An event recorded in the applications service's outbox is published by its worker.
