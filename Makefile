@@ -7,7 +7,7 @@ STOP_INFRA ?= $(if $(CI),1,)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run run-real infra-up infra-down lint test test-fast openapi bench bench-bus clean
+.PHONY: help venv run run-real infra-up infra-down lint test test-fast openapi bench bench-bus bench-overview clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ infra-down: ## Stop Kafka and PostgreSQL
 	@infra/postgres.sh stop
 
 lint: venv ## ruff and mypy
-	@$(PY) -m ruff check kit schemas services gateway tests bench
+	@$(PY) -m ruff check kit schemas services gateway infra/overview_stub tests bench
 	@$(PY) -m mypy
 
 test: venv lint infra-up ## Lint, start Kafka and PostgreSQL, run every test against them
@@ -52,10 +52,13 @@ test-fast: venv ## Only the tests that need no broker or database server (second
 openapi: venv ## Regenerate the OpenAPI documents in docs/api/ from the code
 	@SB_VAR_DIR=$$(mktemp -d) $(PY) -m kit.export_openapi
 
-bench: bench-bus ## All benchmarks (results in docs/BENCHMARKS.md)
+bench: bench-bus bench-overview ## All benchmarks (results in docs/BENCHMARKS.md)
 
 bench-bus: venv infra-up ## Bus throughput and latency: embedded, Kafka, raw kafka-python
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) $(PY) -m bench.bench_bus
+
+bench-overview: venv ## Mit Overblik connector: pushes per second, resync of 100,000 cases
+	@$(PY) -m services.overview.bench
 
 clean: ## Remove the virtual environment and local state (var/)
 	rm -rf .venv var

@@ -75,9 +75,9 @@
 # requests.cookies.RequestsCookieJar.set_cookie) or the POST fails with
 # "Cookie not found".
 #
-# Timings on a 2-core box: first start ~1-2 min (Quarkus build + schema +
-# realm import; plus the 160 MB download on a machine with an empty ~/.m2),
-# later starts ~15-25 s.
+# Timings on a busy 2-core box: first start 45-75 s (Quarkus build for dev
+# mode + schema + realm import), ~100 s with the 160 MB download into an
+# empty ~/.m2; later starts 10-20 s. Memory: ~550-600 MB RSS.
 #
 # Environment (all optional):
 #   KEYCLOAK_VERSION          keycloak-quarkus-dist version (default below)

@@ -22,7 +22,7 @@ import requests
 
 from kit.config import REPO_ROOT, var_dir
 
-SERVICES = ("applications", "consents", "appointments", "notifications")
+SERVICES = ("applications", "consents", "appointments", "notifications", "overview")
 # SB_PORT_BASE moves every port at once (e.g. 9000: gateway 9000, services 9101..., workers
 # 9201...), so a test run and a `make run` can share a machine.
 PORT_BASE = int(os.environ.get("SB_PORT_BASE", "8000"))
@@ -30,6 +30,7 @@ GATEWAY_PORT = PORT_BASE
 SERVICE_PORTS = {name: PORT_BASE + 101 + i for i, name in enumerate(SERVICES)}
 WORKER_PORTS = {name: PORT_BASE + 201 + i for i, name in enumerate(SERVICES)}
 IDP_PORT = PORT_BASE + 90
+OVERVIEW_STUB_PORT = PORT_BASE + 300
 
 
 @dataclass
@@ -55,6 +56,11 @@ def process_table() -> list[ProcessSpec]:
     specs.append(ProcessSpec("gateway", [*gunicorn, "--bind", f"127.0.0.1:{GATEWAY_PORT}",
                                          "gateway.app:create_app()"],
                              f"http://127.0.0.1:{GATEWAY_PORT}/healthz"))
+    if not os.environ.get("OVERVIEW_ENDPOINT"):
+        # The stand-in for KOMBIT's Sags- og Dokumentindeks, with its "borger.dk" page.
+        specs.append(ProcessSpec("overview-stub", [python, "-m", "infra.overview_stub",
+                                                   "--port", str(OVERVIEW_STUB_PORT)],
+                                 f"http://127.0.0.1:{OVERVIEW_STUB_PORT}/healthz"))
     if not os.environ.get("SB_IDP_ISSUER"):
         specs.append(ProcessSpec("mock-idp", [python, "-m", "gateway.mock_idp", "--port",
                                               str(IDP_PORT)],
@@ -109,6 +115,7 @@ def main() -> int:
     for name, port in SERVICE_PORTS.items():
         env.setdefault(f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
     identity_env(env)
+    env.setdefault("OVERVIEW_ENDPOINT", f"http://127.0.0.1:{OVERVIEW_STUB_PORT}")
     var_dir()
     migrate_all(env)
     specs = process_table()
@@ -133,6 +140,7 @@ def main() -> int:
               f"  Log ind / log in:                http://127.0.0.1:{GATEWAY_PORT}/auth/login\n"
               f"  Borgerportal / citizen portal:   http://127.0.0.1:{GATEWAY_PORT}/\n"
               f"  Tablet (medarbejder / staff):    http://127.0.0.1:{GATEWAY_PORT}/tablet/\n"
+              f"  Mit Overblik (stub):             http://127.0.0.1:{OVERVIEW_STUB_PORT}/\n"
               f"  Stop: Ctrl-C\n", flush=True)
     else:
         print("launcher: not every process became healthy; stopping", file=sys.stderr)

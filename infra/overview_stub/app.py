@@ -82,6 +82,7 @@ def create_app(state: IndexState | None = None) -> Flask:
             with index.lock:
                 index.rejected.append({"kind": kind, "id": record_id, **exc.as_dict()})
             return jsonify(exc.as_dict()), 400
+        assert isinstance(body, dict)  # the checks above refuse anything else
         return jsonify(result=index.store(kind, record_id, body)), 200
 
     @app.put("/sagsindeks/sager/<record_id>")

@@ -66,6 +66,8 @@ class StatusChangedSchema(_Base):
     to_state = fields.String(required=True)
     outcome = fields.String(load_default=None, allow_none=True)
     status_text = fields.Dict(load_default=None, allow_none=True)  # the citizen's {da, en}
+    title = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Length(max=255))  # the case title as it is now
     notify_citizen = fields.Boolean(required=True)
     reason = fields.String(load_default=None, allow_none=True)
 

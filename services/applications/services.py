@@ -280,7 +280,7 @@ class ApplicationsService:
             case_number=changes.get("case_number", application["case_number"]),
             from_state=application["state"], to_state=to_state, outcome=outcome,
             status_text=status["text"], notify_citizen=status["notify_citizen"],
-            reason=reason))
+            reason=reason, title=application["title"]))
         return to_state
 
     # -- queries -----------------------------------------------------------------------------

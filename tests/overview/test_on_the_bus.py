@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from kit.consumer import EventConsumer
 from kit.events import encode_event
 from kit.inbox import handle_once
@@ -46,8 +44,6 @@ def test_events_on_the_bus_reach_the_index_once_and_in_order(bus, database_url, 
     assert len(stub.records("ydelse")) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="the submitted event does not carry citizen_cpr yet; "
-                   "the lead adds it (see docs/overview.md)")
 def test_a_status_change_by_a_case_system_reaches_the_borger_dk_view(database_url, stub,
                                                                      tmp_path):
     from datetime import date
