@@ -27,27 +27,30 @@ run-real: venv infra-up ## Run every process against the local Kafka broker and 
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \
 	 DATABASE_URL="$$(infra/postgres.sh url '{service}')" $(PY) -m kit.launcher
 
-infra-up: ## Start Kafka (KRaft, Maven Central jars) and PostgreSQL (Debian package)
+infra-up: ## Start Kafka (KRaft) and Keycloak (Maven Central), PostgreSQL (Debian package)
 	@infra/kafka.sh start >/dev/null
 	@infra/postgres.sh start >/dev/null
+	@infra/keycloak.sh start >/dev/null
 
-infra-down: ## Stop Kafka and PostgreSQL
+infra-down: ## Stop Kafka, PostgreSQL and Keycloak
 	@infra/kafka.sh stop
 	@infra/postgres.sh stop
+	@infra/keycloak.sh stop
 
 lint: venv ## ruff and mypy
 	@$(PY) -m ruff check kit schemas services gateway infra/overview_stub tests bench
 	@$(PY) -m mypy
 
-test: venv lint infra-up ## Lint, start Kafka and PostgreSQL, run every test against them
+test: venv lint infra-up ## Lint, start Kafka, PostgreSQL, Keycloak; run every test against them
 	@rc=0; KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \
-	  SB_TEST_POSTGRES_URL=$$(infra/postgres.sh url) SB_REQUIRE_REAL_INFRA=1 \
+	  SB_TEST_POSTGRES_URL=$$(infra/postgres.sh url) \
+	  SB_TEST_KEYCLOAK_ISSUER=$$(infra/keycloak.sh url) SB_REQUIRE_REAL_INFRA=1 \
 	  $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
-	  if [ -n "$(STOP_INFRA)" ]; then infra/kafka.sh stop; infra/postgres.sh stop; fi; \
+	  if [ -n "$(STOP_INFRA)" ]; then $(MAKE) --no-print-directory infra-down; fi; \
 	  exit $$rc
 
-test-fast: venv ## Only the tests that need no broker or database server (seconds)
-	@$(PY) -m pytest -m "not kafka and not postgres" $(PYTEST_ARGS)
+test-fast: venv ## Only the tests that need no broker, database or identity server
+	@$(PY) -m pytest -m "not kafka and not postgres and not keycloak" $(PYTEST_ARGS)
 
 openapi: venv ## Regenerate the OpenAPI documents in docs/api/ from the code
 	@SB_VAR_DIR=$$(mktemp -d) $(PY) -m kit.export_openapi

@@ -61,14 +61,26 @@ class UpstreamUnavailable(Problem):
 
 
 def caller() -> Identity:
-    """The caller of this request, or Unauthenticated. Cached on the request."""
+    """The caller of this request, or Unauthenticated. Cached on the request, the refusal
+    too: the rate limiter asks first, and a session ended by that first look must give the
+    same answer (session expired) to the route."""
     if "caller" in g:
         return g.caller
+    if "caller_refusal" in g:
+        raise g.caller_refusal
+    try:
+        g.caller = _identify()
+    except Problem as refusal:
+        g.caller_refusal = refusal
+        raise
+    return g.caller
+
+
+def _identify() -> Identity:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         idp: IdentityProvider = current_app.extensions["idp"]
-        g.caller = idp.machine_identity(header[len("Bearer "):].strip())
-        return g.caller
+        return idp.machine_identity(header[len("Bearer "):].strip())
     sessions: SessionManager = current_app.extensions["sessions"]
     session = sessions.current()
     if session is None:
@@ -77,8 +89,7 @@ def caller() -> Identity:
     if request.method not in SAFE_METHODS:
         check_csrf(session.csrf_token)
     _keep_provider_session_alive(session, sessions)
-    g.caller = session.identity
-    return g.caller
+    return session.identity
 
 
 def _keep_provider_session_alive(session, sessions: SessionManager) -> None:

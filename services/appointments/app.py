@@ -1,10 +1,23 @@
 """Flask app factory of the appointments service (served by gunicorn)."""
 
+from __future__ import annotations
+
 from kit.web import create_service_app
+from services.appointments.api import bp, openapi_document
+from services.appointments.services import Appointments, Clock, Config, utcnow
 
 SERVICE = "appointments"
 
 
-def create_app(settings=None):
-    # No HTTP resources yet: the service's own issue adds its blueprints here.
-    return create_service_app(SERVICE, settings, blueprints=[])
+def create_app(settings=None, verifier=None, runtime=None, clock: Clock = utcnow,
+               config: Config | None = None):
+    app = create_service_app(SERVICE, settings, blueprints=[bp], verifier=verifier,
+                             runtime=runtime)
+    app.extensions["appointments"] = Appointments(app.extensions["runtime"].engine, clock,
+                                                  config or Config.from_env())
+
+    @app.get("/openapi.json")
+    def openapi():
+        return openapi_document(app)
+
+    return app

@@ -118,6 +118,8 @@ OUTCOMES = {
     "refused": {"da": "du har fået nej", "en": "your application was refused"},
 }
 CONSENT_PURPOSES = {
-    "home_care_assessment": {"da": "at vurdere dit behov for hjemmehjælp",
-                             "en": "assess your need for home care"},
+    "home_care_assessment": {"da": "vurdering af hjemmehjælp",
+                             "en": "assessment for home care"},
+    "assistive_devices_application": {"da": "ansøgning om hjælpemidler",
+                                      "en": "application for assistive devices"},
 }

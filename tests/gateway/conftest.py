@@ -64,6 +64,7 @@ class Stack:
     gateway: str
     idp: str
     engine: object
+    app: object = None
 
     def browser(self) -> requests.Session:
         return requests.Session()
@@ -96,14 +97,25 @@ class Dispatcher:
         return self.app(environ, start_response)
 
 
-def build_stack(tmp_path, provider_app, config_changes: dict) -> Iterator[Stack]:
+@contextmanager
+def provider_url(provider_app, external: str | None) -> Iterator[str]:
+    if external:
+        yield external
+        return
+    provider = Dispatcher()
+    with serve(provider) as url:
+        provider.app = provider_app(url)
+        yield url
+
+
+def build_stack(tmp_path, provider_app, config_changes: dict,
+                external_idp: str | None = None) -> Iterator[Stack]:
     database_url = f"sqlite:///{tmp_path / 'applications.db'}"
     gateway_db = f"sqlite:///{tmp_path / 'gateway.db'}"
     upgrade("applications", database_url)
     upgrade("gateway", gateway_db)
-    provider, gateway = Dispatcher(), Dispatcher()
-    with serve(provider) as idp_url, serve(gateway) as gateway_url:
-        provider.app = provider_app(idp_url)
+    gateway = Dispatcher()
+    with provider_url(provider_app, external_idp) as idp_url, serve(gateway) as gateway_url:
         # The service trusts only the gateway's internal tokens: its issuer and its JWKS.
         verifier = TokenVerifier(gateway_url, "selvbetjening",
                                  RemoteJwks(gateway_url + "/.well-known/jwks.json"))
@@ -112,13 +124,13 @@ def build_stack(tmp_path, provider_app, config_changes: dict) -> Iterator[Stack]
         applications = create_applications(settings, verifier=verifier,
                                            runtime=Runtime(settings=settings, engine=engine))
         with serve(applications) as applications_url:
-            config = replace(GatewayConfig(), idp_issuer=idp_url, client_secret="x",
-                             cookie_secure=False, internal_issuer=gateway_url,
-                             **config_changes)
+            config = replace(GatewayConfig(), **{
+                "idp_issuer": idp_url, "client_secret": "x", "cookie_secure": False,
+                "internal_issuer": gateway_url, **config_changes})
             gateway.app = create_gateway(
                 upstreams={"applications": applications_url}, config=config,
                 settings=Settings(service="gateway", database_url=gateway_db))
-            yield Stack(gateway_url, idp_url, gateway.app.extensions["engine"])
+            yield Stack(gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app)
         engine.dispose()
 
 

@@ -1,0 +1,118 @@
+"""Channels behind one provider interface, the contact directory, and the simulated versions
+used in development and tests.
+
+Providers: Digital Post through Serviceplatformen's SF1601 (a MeMo message to the citizen's
+official mailbox, or, for a citizen exempt from Digital Post, a physical letter through the
+same print service), SMS and email. A provider answers each hand-over with an outcome:
+delivered (confirmed at once), accepted (confirmation comes later by callback), or a temporary
+or permanent failure. The message id is the idempotency key: handing over the same message
+again (after a crash) never sends it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from services.notifications import store
+from services.notifications.domain import Contact
+
+log = logging.getLogger(__name__)
+
+DELIVERED, ACCEPTED, TEMPORARY, PERMANENT = "delivered", "accepted", "temporary", "permanent"
+PROVIDER_OF = {"digital_post": "sf1601", "letter": "sf1601", "sms": "sms", "email": "email"}
+# SF1601's KanalKode: D = the Digital Post mailbox, P = printed and posted as a letter.
+SF1601_CHANNEL_CODES = {"digital_post": "D", "letter": "P"}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a provider needs to send one message. `address`: email, phone, or the person's id
+    (Digital Post finds the mailbox by the person; the print service by the CPR register)."""
+
+    message_id: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    language: str
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: str  # delivered, accepted, temporary, permanent
+    provider_ref: str | None = None
+    reason: str | None = None  # a code, never personal data
+
+
+class Provider(Protocol):
+    name: str
+
+    def send(self, message: Outgoing) -> SendResult: ...
+
+
+class ContactDirectory(Protocol):
+    """Where recipients' contact details, preferences and the Digital Post exemption come
+    from. In production an adapter (the municipality's contact register and Digital Post's
+    exemption list); here a table the citizen and administrators update through the API."""
+
+    def contact(self, conn: Connection, person_id: str) -> Contact: ...
+
+
+class TableContactDirectory:
+    """The simulated directory: this service's own `contacts` table."""
+
+    def contact(self, conn: Connection, person_id: str) -> Contact:
+        return store.contact(conn, person_id) or Contact(person_id=person_id)
+
+
+@dataclass
+class SimulatedProvider:
+    """Records what was sent; can be told to fail, slow down, reject, or confirm later.
+
+    `script` holds the outcomes of the next hand-overs ("temporary", "permanent", "accepted",
+    "delivered"); when it is empty, messages are delivered.
+    """
+
+    name: str
+    delay_s: float = 0.0
+    script: list[str] = field(default_factory=list)
+    sent: dict[str, Outgoing] = field(default_factory=dict)
+    attempts: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def fail_next(self, times: int = 1, *, permanent: bool = False) -> None:
+        self.script.extend([PERMANENT if permanent else TEMPORARY] * times)
+
+    def confirm_later(self, times: int = 1) -> None:
+        self.script.extend([ACCEPTED] * times)
+
+    def send(self, message: Outgoing) -> SendResult:
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        with self._lock:
+            self.attempts += 1
+            outcome = self.script.pop(0) if self.script else DELIVERED
+            if outcome in (TEMPORARY, PERMANENT):
+                kind = "rejected" if outcome == PERMANENT else "unavailable"
+                return SendResult(outcome, reason=f"{self.name}.{kind}")
+            if message.message_id not in self.sent:
+                self.sent[message.message_id] = message
+        # The log names the message, never its contents or address.
+        log.info("%s sent message %s on %s", self.name, message.message_id, message.channel)
+        ref = uuid.uuid5(uuid.NAMESPACE_URL, message.message_id)
+        return SendResult(outcome, provider_ref=f"{self.name}-{ref}")
+
+    def sent_to(self, address: str) -> list[Outgoing]:
+        return [m for m in self.sent.values() if m.address == address]
+
+
+def simulated_providers(delay_s: float = 0.0) -> dict[str, SimulatedProvider]:
+    return {name: SimulatedProvider(name, delay_s=delay_s)
+            for name in sorted(set(PROVIDER_OF.values()))}
