@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +33,10 @@ def _event(event_type: str, appointment: dict[str, Any], actor: Actor, template:
         "staff_ids": list(appointment["staff_ids"]),
         "video_url": video_url(template, appointment["video_room"]), **data,
     }
-    event = Event(type=event_type, source=SOURCE, data=body, actor=actor,
-                  subject=appointment["id"], correlation_id=correlation_id_var.get() or "")
-    return replace(event, id=event_id) if event_id else event
+    given_id: dict[str, Any] = {"id": event_id} if event_id else {}
+    return Event(type=event_type, source=SOURCE, data=body, actor=actor,
+                 subject=appointment["id"], correlation_id=correlation_id_var.get() or "",
+                 **given_id)
 
 
 def booked(appointment: dict[str, Any], actor: Actor, template: str) -> Event:
