@@ -1,9 +1,56 @@
-"""Event consumers of the notifications service: each translates an event into a use case."""
+"""Event consumers and background jobs of the notifications service (run by `kit.worker
+notifications`): other services' events become messages; jobs send them and remind."""
 
-from kit.consumer import EventConsumer
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from sqlalchemy import Connection
+
+from kit.consumer import EventConsumer, PermanentError
+from kit.events import Event
+from kit.inbox import handle_once
 from kit.runtime import Runtime
+from services.notifications.domain import MissingValue
+from services.notifications.providers import simulated_providers
+from services.notifications.reminders import ConsentReminders
+from services.notifications.sender import Sender, TokenBucket
+from services.notifications.services import Notifications
+
+GROUP = "notifications.rules"
+TOPICS = ("applications", "consents", "appointments")
+# Per provider: hand-overs per second, and the burst. Real providers publish their limits.
+RATE_LIMITS = {"sf1601": (50.0, 100), "sms": (20.0, 40), "email": (50.0, 100)}
+
+
+class CannotRender(PermanentError):
+    code = "notification.cannot_render"
+
+
+def event_handler(notifications: Notifications) -> Callable[[Connection, Event], None]:
+    def on_event(conn: Connection, event: Event) -> None:
+        try:
+            notifications.take_event(conn, event)
+        except MissingValue as exc:
+            # Trying again cannot fill the gap: dead-letter it, never send a letter with a hole.
+            raise CannotRender(f"{event.type}: no value for {exc.extra.get('fields')}")
+
+    return on_event
+
+
+def rules_consumer(runtime: Runtime, notifications: Notifications,
+                   topics: tuple[str, ...] = TOPICS) -> EventConsumer:
+    return EventConsumer(runtime.bus, topics, GROUP,
+                         handle_once(runtime.engine, GROUP, event_handler(notifications)))
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:
-    # The service consumes no events yet; its own issue adds them here.
-    return []
+    return [rules_consumer(runtime, Notifications(runtime.engine))]
+
+
+def background_jobs(runtime: Runtime) -> list[Callable[[threading.Event], None]]:
+    notifications = Notifications(runtime.engine)
+    limits = {name: TokenBucket(rate, burst) for name, (rate, burst) in RATE_LIMITS.items()}
+    sender = Sender(notifications, simulated_providers(), limits=limits)
+    return [sender.run, ConsentReminders(notifications).run]

@@ -1,0 +1,132 @@
+"""The sender job: hands due messages to their providers, with rate limits and quiet hours.
+
+Each message goes in three steps: claim it (created/temporary_failure -> sending, in one
+transaction with its event; a conditional update, so two workers never both take one), hand
+it to the provider outside any transaction, then record the outcome. A crash after the
+hand-over leaves the message in `sending`; it is not sent again by this job, and the
+provider's callback (or an operator) finishes it. Providers dedupe on the message id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+from sqlalchemy import Engine
+
+from kit.outbox import record_event
+from services.notifications import announcements, store
+from services.notifications.domain import SENDING
+from services.notifications.providers import (
+    PERMANENT,
+    TEMPORARY,
+    ContactDirectory,
+    Outgoing,
+    Provider,
+    SendResult,
+)
+from services.notifications.services import Clock, Notifications, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class TokenBucket:
+    """At most `rate` hand-overs a second on average, `burst` at once."""
+
+    def __init__(self, rate: float, burst: int,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.monotonic = monotonic
+        self.tokens = float(burst)
+        self.last = monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = self.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+            self.last = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
+
+
+class Sender:
+    def __init__(self, notifications: Notifications, providers: Mapping[str, Provider], *,
+                 limits: Mapping[str, TokenBucket] | None = None, clock: Clock | None = None,
+                 batch_size: int = 200, interval_s: float = 0.2) -> None:
+        self.notifications = notifications
+        self.engine: Engine = notifications.engine
+        self.contacts: ContactDirectory = notifications.contacts
+        self.providers = providers
+        self.limits = limits or {}
+        self.clock = clock or notifications.clock or utcnow
+        self.batch_size = batch_size
+        self.interval_s = interval_s
+
+    def run_once(self) -> int:
+        """Hand every due message to its provider; returns how many were handed over."""
+        now = self.clock()
+        with self.engine.connect() as conn:
+            due = store.due_messages(conn, now, self.batch_size)
+        handed = 0
+        for row in due:
+            later = self.notifications.quiet.not_before(row.channel, now)
+            if later is not None:
+                with self.engine.begin() as conn:
+                    store.hold(conn, row.id, later)  # an SMS at night waits for the morning
+                continue
+            bucket = self.limits.get(row.provider)
+            if bucket is not None and not bucket.take():
+                continue  # over the provider's rate: stays due for the next round
+            outgoing = self._claim(row.id, row.status, now)
+            if outgoing is None:
+                continue
+            result = self._hand_over(row.provider, outgoing)
+            with self.engine.begin() as conn:
+                message = store.message(conn, row.id, for_update=True)
+                if message is not None and message.status == SENDING:
+                    self.notifications.record_outcome(conn, message, result, self.clock())
+            handed += 1
+        return handed
+
+    def _claim(self, message_id: str, status: str, now) -> Outgoing | None:
+        with self.engine.begin() as conn:
+            if not store.claim(conn, message_id, status, now):
+                return None
+            message = store.message(conn, message_id)
+            assert message is not None
+            store.add_status(conn, message_id, SENDING, now, message.attempts)
+            record_event(conn, announcements.TOPIC,
+                         announcements.sending(message._mapping, now, message.attempts))
+            contact = self.contacts.contact(conn, message.recipient_id)
+        address = {"email": contact.email, "sms": contact.phone}.get(message.channel,
+                                                                      message.recipient_id)
+        return Outgoing(message.id, message.channel, address or "", message.subject,
+                        message.body, message.language)
+
+    def _hand_over(self, provider_name: str, outgoing: Outgoing) -> SendResult:
+        if not outgoing.address:
+            return SendResult(PERMANENT, reason="recipient.no_address")
+        provider = self.providers.get(provider_name)
+        if provider is None:
+            return SendResult(TEMPORARY, reason="provider.not_configured")
+        try:
+            return provider.send(outgoing)
+        except Exception as exc:  # noqa: BLE001 - any provider error is worth another try
+            log.warning("provider %s failed on message %s: %s", provider_name,
+                        outgoing.message_id, type(exc).__name__)
+            return SendResult(TEMPORARY, reason="provider.error")
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                while self.run_once() and not stop.is_set():
+                    pass  # a full round may leave more due: go again at once
+            except Exception:
+                log.exception("sender round failed; retrying")
+            stop.wait(self.interval_s)
