@@ -11,7 +11,11 @@ import sys
 
 from kit.config import REPO_ROOT
 
-DOCUMENTED = {"applications": "services.applications", "consents": "services.consents"}
+DOCUMENTED = {
+    "applications": "services.applications",
+    "consents": "services.consents",
+    "appointments": "services.appointments",
+}
 
 
 def generate(service: str) -> str:

@@ -1,6 +1,6 @@
 """Event data schemas, one module per publishing service; importing registers the types."""
 
-from schemas.events import applications, audit, consents  # noqa: F401
+from schemas.events import applications, appointments, audit, consents  # noqa: F401
 
 TOPICS = {
     "applications": "applications",

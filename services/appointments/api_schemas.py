@@ -26,13 +26,13 @@ class _Strict(Schema):
 
 
 def _texts(**kwargs) -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(min=1, max=300)),
-                       validate=validate.Length(max=30), **kwargs)
+    kwargs.setdefault("validate", validate.Length(max=30))
+    return fields.List(fields.String(validate=validate.Length(min=1, max=300)), **kwargs)
 
 
 def _staff(**kwargs) -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(min=1, max=64)),
-                       validate=validate.Length(max=10), **kwargs)
+    kwargs.setdefault("validate", validate.Length(max=10))
+    return fields.List(fields.String(validate=validate.Length(min=1, max=64)), **kwargs)
 
 
 class RulesSchema(_Strict):

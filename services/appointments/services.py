@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import secrets
 import uuid
 from collections.abc import Callable
@@ -40,7 +41,9 @@ READ, BOOK = "appointments.read", "appointments.book"  # proxy scopes this servi
 SCHEDULER = "scheduler"
 STAFF_ROLES = ("homecare", "caseworker", SCHEDULER)
 MAX_SLOT_DAYS = 31
-BOOKING_ATTEMPTS = 3
+# A constraint violation means a rival booking of the same staff member committed first, so
+# each retry finds one staff member fewer free; more staff per slot than this is unusual.
+BOOKING_ATTEMPTS = 12
 
 
 def utcnow() -> datetime:
@@ -234,8 +237,9 @@ class Appointments:
         start = body["starts_at"].astimezone(UTC)
         busy = store.busy(conn, rules.staff_ids, start, start + rules.duration + rules.buffer)
         slot = domain.citizen_slot(rules, start, busy, now)
-        return self._from_rules(rules, slot.starts_at, slot.ends_at, [slot.free_staff[0]],
-                                body)
+        # Any free staff member; a random one, so that a rush on one slot collides less.
+        return self._from_rules(rules, slot.starts_at, slot.ends_at,
+                                [random.choice(slot.free_staff)], body)
 
     def _staff_booking(self, conn: Connection, body: dict[str, Any],
                        now: datetime) -> dict[str, Any]:
@@ -319,8 +323,9 @@ class Appointments:
 
     def _write(self, idem: Idempotency | None,
                work: Callable[[Connection], Outcome]) -> Outcome:
-        """One transaction with its idempotency key; a double booking that slipped past the
-        check (a concurrent winner) is retried once the winner is visible, then refused."""
+        """One transaction with its idempotency key. A double booking that slipped past the
+        check (a concurrent winner) is refused by the database and retried: the retry sees the
+        winner, so it picks another free staff member or answers appointment.slot_taken."""
         for _attempt in range(BOOKING_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:

@@ -6,15 +6,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 import schemas.events.notifications as ev  # noqa: F401 - registers the types
 from kit.events import Actor, Event
 
 TOPIC = "notifications"
 SOURCE = "/services/notifications"
 ACTOR = Actor.system("notifications")
+Message = Mapping[str, Any] | RowMapping
 
 
-def message_event(event_type: str, message: Mapping[str, Any], status: str, at: datetime,
+def message_event(event_type: str, message: Message, status: str, at: datetime,
                   cause: Event | None = None, **extra: Any) -> Event:
     data = {"message_id": message["id"], "citizen_id": message["citizen_id"],
             "recipient_id": message["recipient_id"],
@@ -26,7 +29,7 @@ def message_event(event_type: str, message: Mapping[str, Any], status: str, at: 
     return event.caused_by(cause) if cause is not None else event
 
 
-def created(message: Mapping[str, Any], at: datetime, cause: Event | None) -> Event:
+def created(message: Message, at: datetime, cause: Event | None) -> Event:
     return message_event(ev.MESSAGE_CREATED, message, "created", at, cause,
                          rule_id=message["rule_id"],
                          trigger_event_id=message["trigger_event_id"],
@@ -37,17 +40,17 @@ def created(message: Mapping[str, Any], at: datetime, cause: Event | None) -> Ev
                          if message["next_attempt_at"] > at else None)
 
 
-def sending(message: Mapping[str, Any], at: datetime, attempt: int) -> Event:
+def sending(message: Message, at: datetime, attempt: int) -> Event:
     return message_event(ev.MESSAGE_SENDING, message, "sending", at, attempt=attempt,
                          provider=message["provider"])
 
 
-def delivered(message: Mapping[str, Any], at: datetime) -> Event:
+def delivered(message: Message, at: datetime) -> Event:
     return message_event(ev.MESSAGE_DELIVERED, message, "delivered", at,
                          provider=message["provider"])
 
 
-def failed(message: Mapping[str, Any], at: datetime, *, permanent: bool, reason: str,
+def failed(message: Message, at: datetime, *, permanent: bool, reason: str,
            attempt: int, retry_at: datetime | None = None,
            fallback_to: str | None = None) -> Event:
     return message_event(ev.MESSAGE_FAILED, message,

@@ -1,10 +1,21 @@
 """Flask app factory of the notifications service (served by gunicorn)."""
 
+from __future__ import annotations
+
 from kit.web import create_service_app
+from services.notifications.api import bp, openapi_document
+from services.notifications.services import Clock, Notifications, utcnow
 
 SERVICE = "notifications"
 
 
-def create_app(settings=None):
-    # No HTTP resources yet: the service's own issue adds its blueprints here.
-    return create_service_app(SERVICE, settings, blueprints=[])
+def create_app(settings=None, verifier=None, runtime=None, clock: Clock = utcnow):
+    app = create_service_app(SERVICE, settings, blueprints=[bp], verifier=verifier,
+                             runtime=runtime)
+    app.extensions["notifications"] = Notifications(app.extensions["runtime"].engine, clock)
+
+    @app.get("/openapi.json")
+    def openapi():
+        return openapi_document(app)
+
+    return app

@@ -27,7 +27,7 @@ from services.notifications.providers import (
     Provider,
     SendResult,
 )
-from services.notifications.services import Clock, Notifications, utcnow
+from services.notifications.services import Clock, Notifications
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Sender:
         self.contacts: ContactDirectory = notifications.contacts
         self.providers = providers
         self.limits = limits or {}
-        self.clock = clock or notifications.clock or utcnow
+        self.clock = clock or notifications.clock
         self.batch_size = batch_size
         self.interval_s = interval_s
 

@@ -196,7 +196,7 @@ class Notifications:
             values["outcome"] = OUTCOMES[data["outcome"]]
         if "consent_id" in data:
             consent = store.consent(conn, data["consent_id"])
-            purpose = data.get("purpose") or (consent and consent.purpose)
+            purpose = str(data.get("purpose") or (consent.purpose if consent else ""))
             values["consent_purpose"] = CONSENT_PURPOSES.get(purpose, purpose)
             expires = data.get("expires_at") or (consent and consent.expires_at)
             values["expires_on"] = _instant(expires) if expires else None

@@ -29,15 +29,17 @@ def rules_body(staff_ids: list[str], **overrides) -> dict:
     return body
 
 
-def make_rules(service_id: str = "visitation", **overrides) -> BookingRules:
-    body = rules_body(["nurse-1"], **overrides)
+def make_rules(service_id: str = "visitation", staff_ids: tuple[str, ...] = ("nurse-1",),
+               **overrides) -> BookingRules:
+    body = rules_body(list(staff_ids), **overrides)
     return BookingRules(
         service_id=service_id, title=body["title"],
         kind=body["kind"],
         opening_hours={d: tuple(tuple(w) for w in ws) for d, ws in body["opening_hours"].items()},
         duration_minutes=body["duration_minutes"], buffer_minutes=body["buffer_minutes"],
         horizon_days=body["horizon_days"], citizen_cutoff_hours=body["citizen_cutoff_hours"],
-        staff_ids=tuple(body["staff_ids"]), tasks=tuple(body["tasks"]))
+        staff_ids=tuple(body["staff_ids"]), tasks=tuple(body["tasks"]),
+        self_bookable=body.get("self_bookable", True))
 
 
 def booking(starts_at: datetime | str, service_id: str = "visitation", **overrides) -> dict:

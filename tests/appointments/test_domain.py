@@ -46,18 +46,19 @@ def test_the_fall_back_night_has_two_0200_slots_an_hour_apart():
 
 
 def test_free_slots_leave_out_busy_staff_the_buffer_and_the_first_24_hours():
-    rules = make_rules(staff_ids=["a", "b"])
-    monday_0800 = datetime(2026, 3, 23, 7, tzinfo=UTC)
-    tuesday_0800 = monday_0800 + timedelta(days=1)
-    # a is busy Tuesday 08:00-09:15 (visit + buffer); b is busy 09:15-10:30.
-    busy = {"a": [(tuesday_0800, tuesday_0800 + timedelta(minutes=75))],
-            "b": [(tuesday_0800 + timedelta(minutes=75), tuesday_0800 + timedelta(minutes=150))]}
-    slots = domain.free_slots(rules, date(2026, 3, 23), date(2026, 3, 24), busy, T0)
+    rules = make_rules(staff_ids=("a", "b"))
+    tuesday_0800 = datetime(2026, 3, 24, 7, tzinfo=UTC)
+    wednesday_0800 = tuesday_0800 + timedelta(days=1)
+    minutes = [timedelta(minutes=m) for m in (0, 75, 150)]
+    # a is busy Wednesday 08:00-09:15 (visit + buffer); b is busy 09:15-10:30.
+    busy = {"a": [(wednesday_0800, wednesday_0800 + minutes[1])],
+            "b": [(wednesday_0800 + minutes[1], wednesday_0800 + minutes[2])]}
+    slots = domain.free_slots(rules, date(2026, 3, 23), date(2026, 3, 25), busy, T0)
     assert all(s.starts_at >= T0 + timedelta(hours=24) for s in slots)
     by_start = {s.starts_at: s.free_staff for s in slots}
-    assert tuesday_0800 not in by_start  # Tuesday 08:00 is 23 hours from now: too soon
-    assert by_start[tuesday_0800 + timedelta(minutes=75)] == ("a",)
-    assert by_start[tuesday_0800 + timedelta(minutes=150)] == ("a", "b")
+    assert tuesday_0800 not in by_start  # 22 hours from now: too soon for citizens
+    assert [by_start[wednesday_0800 + m] for m in minutes] == [("b",), ("a",), ("a", "b")]
+    assert len(slots) == 4 + 6  # Tuesday from 10:30, all of Wednesday
 
 
 def test_a_visit_that_would_eat_into_the_next_ones_buffer_is_not_free():

@@ -24,14 +24,14 @@ def test_events_on_the_bus_reach_the_index_once_and_in_order(bus, database_url, 
             bus.publish(topic, event.key, encode_event(event))
     consumer = EventConsumer(bus, [topic], group,
                              handle_once(connector.engine, group, connector.service.take_event),
-                             session_timeout_s=6.0, poll_timeout_s=0.2)
+                             session_timeout_s=10.0, poll_timeout_s=0.2)
     stop = threading.Event()
     pushing = threading.Thread(target=connector.pusher.run, args=(stop,))
     pushing.start()
     try:
         wait_until(lambda: all(stub.records().get(c.application_id, {}).get(
             "FremdriftStatusKode") == "Afsluttet" for c in cases) and
-            connector.counts()["pending"] == 0, 60, step=consumer.run_once,
+            connector.counts()["pending"] == 0, 120, step=consumer.run_once,
             message="every case closed in the index")
     finally:
         stop.set()
