@@ -7,7 +7,7 @@ STOP_INFRA ?= $(if $(CI),1,)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run run-real infra-up infra-down lint test test-fast openapi bench bench-bus bench-overview bench-appointments clean
+.PHONY: help venv run run-real infra-up infra-down lint test test-fast openapi bench bench-bus bench-gateway bench-overview bench-appointments clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -55,10 +55,13 @@ test-fast: venv ## Only the tests that need no broker, database or identity serv
 openapi: venv ## Regenerate the OpenAPI documents in docs/api/ from the code
 	@SB_VAR_DIR=$$(mktemp -d) $(PY) -m kit.export_openapi
 
-bench: bench-bus bench-overview bench-appointments ## All benchmarks (docs/BENCHMARKS.md)
+bench: bench-bus bench-gateway bench-overview bench-appointments ## All benchmarks (docs/BENCHMARKS.md)
 
 bench-bus: venv infra-up ## Bus throughput and latency: embedded, Kafka, raw kafka-python
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) $(PY) -m bench.bench_bus
+
+bench-gateway: venv ## Authenticated read via the gateway vs straight to the service vs hello
+	@$(PY) -m bench.bench_gateway
 
 bench-overview: venv ## Mit Overblik connector: pushes per second, resync of 100,000 cases
 	@$(PY) -m services.overview.bench

@@ -9,6 +9,7 @@ and pass the answer back.
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import requests
@@ -38,6 +39,14 @@ FORWARDED_RESPONSE_HEADERS = ("Content-Type", "ETag", "Location", "Retry-After",
                               "X-Content-Type-Options")
 
 bp = Blueprint("routing", __name__)
+_local = threading.local()
+
+
+def upstream_session() -> requests.Session:
+    """One keep-alive connection pool per gateway thread (requests.Session is not shared)."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
 
 
 def upstreams() -> dict[str, str]:
@@ -148,7 +157,7 @@ def proxy(service: str, rest: str):
     headers["Authorization"] = "Bearer " + current_app.extensions["minter"].mint(
         identity.internal_claims())
     try:
-        upstream = requests.request(
+        upstream = upstream_session().request(
             request.method, f"{base}/api/{service}" + (f"/{rest}" if rest else ""),
             params=request.args,
             data=request.get_data(), headers=headers, timeout=(3, 30), allow_redirects=False,
