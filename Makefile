@@ -41,16 +41,17 @@ lint: venv ## ruff and mypy
 	@$(PY) -m ruff check kit schemas services gateway infra/overview_stub tests bench
 	@$(PY) -m mypy
 
-test: venv lint infra-up ## Lint, start Kafka, PostgreSQL, Keycloak; run every test against them
-	@rc=0; KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \
+test: venv lint infra-up ## Lint; start Kafka, PostgreSQL, Keycloak, Chromium; run every test
+	@rc=0; SB_CHROMIUM=$$(infra/chromium.sh) KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \
 	  SB_TEST_POSTGRES_URL=$$(infra/postgres.sh url) \
 	  SB_TEST_KEYCLOAK_ISSUER=$$(infra/keycloak.sh url) SB_REQUIRE_REAL_INFRA=1 \
 	  $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	  if [ -n "$(STOP_INFRA)" ]; then $(MAKE) --no-print-directory infra-down; fi; \
 	  exit $$rc
 
-test-fast: venv ## Only the tests that need no broker, database or identity server
-	@$(PY) -m pytest -m "not kafka and not postgres and not keycloak" $(PYTEST_ARGS)
+test-fast: venv ## Only the tests that need no broker, database, identity server or browser
+	@$(PY) -m pytest -m "not kafka and not postgres and not keycloak and not browser" \
+	  $(PYTEST_ARGS)
 
 openapi: venv ## Regenerate the OpenAPI documents in docs/api/ from the code
 	@SB_VAR_DIR=$$(mktemp -d) $(PY) -m kit.export_openapi

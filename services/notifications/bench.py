@@ -99,18 +99,22 @@ def latency(database_url: str, count: int, kafka: str, tmp: str) -> dict:
         thread.start()
     samples = []
     try:
-        warm = submitted(0)
-        bus.publish(topic, warm.key, encode_event(warm))
+        # Warm up until the consumer has joined its group (Kafka starts at the latest offset).
         deadline = time.monotonic() + 60
-        while warm.data["citizen_id"] not in providers.sent_at and time.monotonic() < deadline:
-            time.sleep(0.005)
+        while not providers.sent_at and time.monotonic() < deadline:
+            warm = submitted(0)
+            bus.publish(topic, warm.key, encode_event(warm))
+            time.sleep(0.5)
         for i in range(count):
             event = submitted(i + 1)
             published = time.perf_counter()
             bus.publish(topic, event.key, encode_event(event))
             citizen = event.data["citizen_id"]
-            while citizen not in providers.sent_at:
+            give_up = time.monotonic() + 30
+            while citizen not in providers.sent_at and time.monotonic() < give_up:
                 time.sleep(0.001)
+            if citizen not in providers.sent_at:
+                raise RuntimeError("a receipt was not sent within 30 s")
             samples.append((providers.sent_at[citizen] - published) * 1000)
     finally:
         stop.set()
