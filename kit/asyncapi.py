@@ -21,7 +21,8 @@ def _component_name(event_type: str) -> str:
 def topic_of(event_type: str) -> str:
     aggregate = event_type.split(".")[2]
     return {"application": "applications", "consent": "consents", "proxy": "consents",
-            "audit": "audit"}.get(aggregate, aggregate + "s")
+            "audit": "audit", "notification": "notifications",
+            "appointment": "appointments"}.get(aggregate, aggregate + "s")
 
 
 def build_asyncapi() -> dict[str, Any]:

@@ -15,6 +15,7 @@ DOCUMENTED = {
     "applications": "services.applications",
     "consents": "services.consents",
     "appointments": "services.appointments",
+    "notifications": "services.notifications",
 }
 
 

@@ -1,6 +1,12 @@
 """Event data schemas, one module per publishing service; importing registers the types."""
 
-from schemas.events import applications, appointments, audit, consents  # noqa: F401
+from schemas.events import (  # noqa: F401 - importing registers each module's types
+    applications,
+    appointments,
+    audit,
+    consents,
+    notifications,
+)
 
 TOPICS = {
     "applications": "applications",

@@ -78,7 +78,7 @@ class TimedProviders(dict):
                 self.sent_at[message.address] = time.perf_counter()
                 return result
 
-            provider.send = send  # type: ignore[method-assign]
+            provider.send = send
 
 
 def latency(database_url: str, count: int, kafka: str, tmp: str) -> dict:
@@ -89,7 +89,7 @@ def latency(database_url: str, count: int, kafka: str, tmp: str) -> dict:
     bus.ensure_topic(topic)
     consumer = EventConsumer(bus, [topic], group,
                              handle_once(engine, group, event_handler(notifications)),
-                             poll_timeout_s=0.01)
+                             poll_timeout_s=0.1)
     providers = TimedProviders()
     sender = Sender(notifications, providers, interval_s=0.01)
     stop = threading.Event()
