@@ -123,7 +123,8 @@ def main() -> None:
         minter = InternalTokenMinter(Path(var) / "gateway" / "internal-signing-key.json",
                                      gateway_url)
         token = minter.mint({"sub": ANNA, "cpr": "0101801234", "loa": "Substantial",
-                             "channel": "portal"})
+                             "channel": "portal", "kind": "citizen"},
+                            audience="selvbetjening/applications")
         results = {}
         for name, url, headers, cookies in (
             ("bare gunicorn hello", hello_url + "/", {}, {}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import requests
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from gateway import audit, login, pages, routing
 from gateway.config import GatewayConfig
@@ -45,6 +45,8 @@ def create_app(upstreams: dict[str, str] | None = None, config: GatewayConfig | 
         runtime.engine, config, TokenBox(var_dir() / "gateway" / "session-token-key"))
     app.extensions["gateway_config"] = config
     routing.limiter.init_app(app)
+    # Logins create rows before anyone is known: limit them per address.
+    routing.limiter.limit("120/minute", key_func=lambda: request.remote_addr or "?")(login.bp)
     for blueprint in (pages.bp, login.bp, audit.bp, routing.bp):
         app.register_blueprint(blueprint)
 

@@ -49,10 +49,11 @@ class Identity:
     scopes: tuple[str, ...] = ()
     name: str | None = field(default=None, repr=False)
 
-    def internal_claims(self) -> dict[str, Any]:
+    def internal_claims(self, with_cpr: bool = True) -> dict[str, Any]:
         """The claims of the internal token the services receive (kit.auth.INTERNAL_CLAIMS)."""
-        claims: dict[str, Any] = {"sub": self.subject, "channel": self.channel}
-        if self.cpr:
+        claims: dict[str, Any] = {"sub": self.subject, "channel": self.channel,
+                                  "kind": self.kind}
+        if self.cpr and with_cpr:
             claims["cpr"] = self.cpr
         if self.assurance:
             claims["loa"] = self.assurance

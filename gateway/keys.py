@@ -48,21 +48,22 @@ class InternalTokenMinter:
     def jwks(self) -> dict[str, Any]:
         return dict(KeySet([self.key]).as_dict(private=False))
 
-    def mint(self, claims: dict[str, Any]) -> str:
+    def mint(self, claims: dict[str, Any], audience: str | None = None) -> str:
         """A token for these claims; one minted in the last half of its life is reused, so
         a burst of requests from one caller costs one signature, not one each."""
-        key = json.dumps(claims, sort_keys=True)
+        audience = audience or self.audience
+        key = audience + json.dumps(claims, sort_keys=True)
         cached = self._cache.get(key)
         now = int(time.time())
         if cached and cached[1] - now > INTERNAL_TOKEN_TTL_S // 2:
             return cached[0]
-        token = self._mint(claims, now)
+        token = self._mint(claims, now, audience)
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[key] = (token, now + INTERNAL_TOKEN_TTL_S)
         return token
 
-    def _mint(self, claims: dict[str, Any], now: int) -> str:
-        body = {"iss": self.issuer, "aud": self.audience, "iat": now, "nbf": now,
+    def _mint(self, claims: dict[str, Any], now: int, audience: str) -> str:
+        body = {"iss": self.issuer, "aud": audience, "iat": now, "nbf": now,
                 "exp": now + INTERNAL_TOKEN_TTL_S, "jti": uuid.uuid4().hex, **claims}
         return jwt.encode({"alg": "RS256", "kid": self.key.kid}, body, self.key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from flask import Blueprint, current_app, jsonify, redirect, request
@@ -46,17 +47,30 @@ def check_csrf(expected: str) -> None:
         raise CsrfFailed()
 
 
+LOGIN_COOKIE = "sb_login"
+LOGIN_TTL_S = 600
+
+
 @bp.get("/auth/login")
 def login():
     channel = request.args.get("channel", "portal")
     if channel not in CHANNELS:
         channel = "portal"
     transaction = idp().begin_login(callback_url())
+    # The login is bound to this browser: the callback must come back with this cookie, so a
+    # callback link made by someone else (login CSRF, session swapping) logs nobody in.
+    binding = secrets.token_urlsafe(32)
     with current_app.extensions["engine"].begin() as conn:
+        store.forget_old_logins(conn, LOGIN_TTL_S)
         store.add_login_transaction(conn, state=transaction["state"],
                                     nonce=transaction["nonce"],
-                                    code_verifier=transaction["code_verifier"], channel=channel)
-    return redirect(transaction["url"], code=302)
+                                    code_verifier=transaction["code_verifier"], channel=channel,
+                                    browser_hash=store.hash_session_id(binding))
+    response = redirect(transaction["url"], code=302)
+    response.set_cookie(LOGIN_COOKIE, binding, max_age=LOGIN_TTL_S, httponly=True,
+                        secure=sessions().config.cookie_secure, samesite="Lax",
+                        path="/auth/callback")
+    return response
 
 
 @bp.get("/auth/callback")
@@ -70,6 +84,11 @@ def callback():
     if transaction is None:
         # Unknown or already used: a replayed or forged callback.
         raise LoginFailed(detail_en="unknown or already used state", code="auth.invalid_state")
+    binding = request.cookies.get(LOGIN_COOKIE, "")
+    if not binding or store.hash_session_id(binding) != transaction["browser_hash"]:
+        raise LoginFailed("Log ind skal ske i samme browser, som startede det.",
+                          "The login must finish in the browser that started it.",
+                          code="auth.login_not_from_this_browser")
     age = store.now() - (store.as_utc(transaction["created_at"]) or store.now())
     if age.total_seconds() > 600 or not code:
         raise LoginFailed(detail_en="the login took too long", code="auth.login_expired")
@@ -80,6 +99,7 @@ def callback():
     session_id, _ = sessions().create(identity, tokens)
     response = redirect(CHANNELS[transaction["channel"]], code=302)
     sessions().set_cookie(response, session_id)
+    response.delete_cookie(LOGIN_COOKIE, path="/auth/callback")
     return response
 
 

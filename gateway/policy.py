@@ -23,3 +23,8 @@ def check_route(service: str, kind: str) -> None:
     if kind not in allowed:
         raise Forbidden(detail_en=f"{kind} callers may not use {service}",
                         code="gateway.route_forbidden")
+
+# Only these services receive the citizen's CPR number in the internal token (the
+# applications service hands it to the case system and Mit Overblik); the rest work with the
+# person UUID alone.
+CPR_RECIPIENTS = frozenset({"applications"})

@@ -149,13 +149,19 @@ def proxy(service: str, rest: str):
     if base is None:
         raise UnknownService(f"Der er ingen tjeneste ved navn {service!r}.",
                              f"There is no service called {service!r}.")
+    segments = rest.split("/")
+    if any(seg in (".", "..") or "\\" in seg for seg in segments):
+        # The service must only ever see paths under its own /api/<service>/.
+        raise UnknownService(detail_en="path not allowed", code="gateway.path_not_allowed")
     identity = caller()
     policy.check_route(service, identity.kind)
     headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS
                if name in request.headers}
     headers[CORRELATION_HEADER] = g.correlation_id
+    # A token for this one service (its own audience), with the CPR number only where needed.
     headers["Authorization"] = "Bearer " + current_app.extensions["minter"].mint(
-        identity.internal_claims())
+        identity.internal_claims(with_cpr=service in policy.CPR_RECIPIENTS),
+        audience=f"selvbetjening/{service}")
     try:
         upstream = upstream_session().request(
             request.method, f"{base}/api/{service}" + (f"/{rest}" if rest else ""),

@@ -69,7 +69,9 @@ class SessionManager:
         id_hash = store.hash_session_id(session_id)
         with self.engine.begin() as conn:
             store.add_session(conn, id_hash=id_hash, subject=identity.subject, kind=identity.kind,
-                              channel=identity.channel, claims=identity.as_session_claims(),
+                              channel=identity.channel,
+                              # CPR number and name, encrypted like the tokens.
+                              claims=self.box.seal(identity.as_session_claims()),
                               tokens=self.box.seal(tokens), csrf_token=csrf_token)
         return session_id, Session(id_hash, identity, csrf_token, tokens)
 
@@ -92,7 +94,7 @@ class SessionManager:
             # The idle clock needs no finer grain than this; sparing a write per request.
             if now - row["last_seen_at"] > timedelta(seconds=TOUCH_EVERY_S):
                 store.touch_session(conn, id_hash)
-        claims = row["claims"]
+        claims = self.box.open(row["claims"]) if isinstance(row["claims"], str) else {}
         identity = Identity(subject=row["subject"], kind=row["kind"], channel=row["channel"],
                             cpr=claims.get("cpr"), assurance=claims.get("assurance"),
                             roles=tuple(claims.get("roles") or ()), name=claims.get("name"))

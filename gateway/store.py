@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    delete,
     insert,
     select,
     update,
@@ -33,6 +34,7 @@ login_transactions = Table(
     Column("nonce", String(100), nullable=False),
     Column("code_verifier", String(200), nullable=False),
     Column("channel", String(20), nullable=False),
+    Column("browser_hash", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
 )
@@ -83,6 +85,13 @@ def hash_session_id(session_id: str) -> str:
 
 def add_login_transaction(conn: Connection, **row: Any) -> None:
     conn.execute(insert(login_transactions).values(created_at=now(), **row))
+
+
+def forget_old_logins(conn: Connection, older_than_s: int) -> None:
+    """Login transactions are kept only as long as a login may take; ended sessions a day."""
+    conn.execute(delete(login_transactions).where(
+        login_transactions.c.created_at < now() - timedelta(seconds=older_than_s)))
+    conn.execute(delete(sessions).where(sessions.c.ended_at < now() - timedelta(days=1)))
 
 
 def use_login_transaction(conn: Connection, state: str) -> dict[str, Any] | None:

@@ -180,7 +180,9 @@ class TokenVerifier:
         roles = frozenset(roles.split() if isinstance(roles, str) else roles)
         scopes = frozenset(str(claims.get("scope", "")).split())
         cpr = claims.get(c.cpr)
-        if cpr:
+        if claims.get("kind") in (CITIZEN, STAFF, MACHINE):
+            kind = claims["kind"]  # the gateway says so (a citizen's token may omit the CPR)
+        elif cpr:
             kind = CITIZEN
         elif roles:
             kind = STAFF
@@ -200,7 +202,7 @@ class TokenVerifier:
         )
 
 
-def verifier_from_env() -> TokenVerifier | None:
+def verifier_from_env(service: str) -> TokenVerifier | None:
     """A service's verifier of the gateway's internal tokens, or None (every call refused).
 
     SB_INTERNAL_ISSUER names the gateway; its keys come from SB_INTERNAL_JWKS_URL (the
@@ -209,7 +211,8 @@ def verifier_from_env() -> TokenVerifier | None:
     issuer = os.environ.get("SB_INTERNAL_ISSUER", "")
     if not issuer:
         return None
-    audience = os.environ.get("SB_INTERNAL_AUDIENCE", "selvbetjening")
+    # Each service accepts only tokens minted for it: one leaked token opens one door.
+    audience = os.environ.get("SB_INTERNAL_AUDIENCE", f"selvbetjening/{service}")
     keys: KeySource
     if os.environ.get("SB_INTERNAL_JWKS_FILE"):
         with open(os.environ["SB_INTERNAL_JWKS_FILE"]) as handle:

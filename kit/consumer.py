@@ -7,7 +7,10 @@ A consumer never dies of a bad record:
   `max_attempts` the record goes to the dead-letter topic with the error;
 - a handler that raises PermanentError goes to the dead-letter topic at once.
 An offset is committed only after its record was handled or dead-lettered, so a crash in
-between means redelivery (which the inbox absorbs), never loss.
+between means redelivery (which the inbox absorbs), never loss. When the failure is the
+infrastructure's (database or bus down: `is_transient`), or anything unexpected happens, the
+record is not dead-lettered: its partition waits and it is delivered again, in order, once
+things work again.
 
 Dead-letter topic: `<group>.dlq`. The record keeps its original value and key; headers say
 where it came from and why it failed, so it can be inspected and replayed.
@@ -21,6 +24,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 
+from sqlalchemy import exc as sa_exc
 from tenacity import (
     RetryError,
     Retrying,
@@ -43,6 +47,23 @@ from kit.metrics import (
 from schemas.registry import EventTypeRegistry, registry
 
 log = logging.getLogger(__name__)
+
+
+class HeldBack(Exception):
+    """A record that must be tried again later, in order (its partition waits)."""
+
+
+TRANSIENT = (BusUnavailable, ConnectionError, TimeoutError, sa_exc.OperationalError,
+             sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    """Failures of infrastructure (database, network, bus) rather than of the event."""
+    if exc is None:
+        return False
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT)
 
 
 class PermanentError(Exception):
@@ -82,6 +103,8 @@ class EventConsumer:
         self.poll_timeout_s = poll_timeout_s
         self._consumer: BusConsumer | None = None
         self._last_lag_update = 0.0
+        self._held_rounds = 0
+        self._held_since: float | None = None
 
     @property
     def consumer(self) -> BusConsumer:
@@ -107,14 +130,24 @@ class EventConsumer:
                 continue
             try:
                 self._process(record)
-            except BusUnavailable as exc:
-                # Could not dead-letter: deliver it again rather than lose it.
-                log.warning("bus unavailable while handling a record: %s", exc)
+            except Exception as exc:  # noqa: BLE001 - nothing may pass a record unhandled
+                # Transient (the database or bus is down) or unexpected: deliver this record
+                # again on the next poll, and hold its partition so nothing overtakes it.
+                # Polling goes on meanwhile, so the member keeps its place in the group.
+                log.warning("record %s/%s@%s will be delivered again: %s", record.topic,
+                            record.partition, record.offset, type(exc).__name__)
                 self.consumer.seek(record)
                 stopped.add(tp)
+                self._held_since = self._held_since or time.monotonic()
                 continue
             last_done[tp] = record
             done += 1
+        if stopped:
+            # Back off while something is down, up to max_backoff_s between attempts.
+            self._held_rounds += 1
+            time.sleep(min(self.max_backoff_s, self.initial_backoff_s * 2 ** self._held_rounds))
+        elif records:
+            self._held_rounds, self._held_since = 0, None
         for tp, record in last_done.items():
             try:
                 self.consumer.commit(record)
@@ -196,6 +229,10 @@ class EventConsumer:
             return
         except RetryError as exc:
             cause = exc.last_attempt.exception()
+            if is_transient(cause):
+                # The database or another dependency is down, not the event at fault:
+                # never dead-letter for that (a lost revocation would keep access alive).
+                raise HeldBack(_describe(cause)) from cause
             self._dead_letter(record, "handler.retries_exhausted", _describe(cause), attempts)
             return
         EVENTS_HANDLED.labels(self.group_id, event.type).inc()

@@ -101,7 +101,7 @@ def encode_unchecked(event: Event) -> bytes:
 def decode_event(raw: bytes | str, types: EventTypeRegistry = registry) -> Event:
     try:
         document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidEvent("event.not_json", f"not a JSON document: {exc}") from exc
     if not isinstance(document, dict):
         raise InvalidEvent("event.not_an_object", "the envelope must be a JSON object")

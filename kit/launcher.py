@@ -43,7 +43,9 @@ class ProcessSpec:
 def process_table() -> list[ProcessSpec]:
     python = sys.executable
     gunicorn = [python, "-m", "gunicorn", "--workers", "1", "--threads", "8",
-                "--graceful-timeout", "5", "--access-logfile", "-", "--error-logfile", "-"]
+                "--graceful-timeout", "5", "--error-logfile", "-"]
+    # No gunicorn access log: it would write query strings unmasked. Each app logs its own
+    # requests (path only, CPR-masked) in kit.web.
     specs = []
     for name in SERVICES:
         port = SERVICE_PORTS[name]

@@ -132,7 +132,7 @@ def create_service_app(service: str, settings=None, blueprints=(), verifier=None
     runtime = runtime or Runtime.from_settings(settings)
     app = create_base_app(service, runtime.readiness())
     app.extensions["runtime"] = runtime
-    auth.install(app, verifier if verifier is not None else auth.verifier_from_env())
+    auth.install(app, verifier if verifier is not None else auth.verifier_from_env(service))
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

@@ -191,7 +191,8 @@ class KafkaBusConsumer(BusConsumer):
                     topic=tp.topic,
                     partition=tp.partition,
                     offset=m.offset,
-                    key=m.key.decode() if m.key is not None else None,
+                    # A key that is not UTF-8 must not break the batch; the handler sees it.
+                    key=m.key.decode(errors="replace") if m.key is not None else None,
                     value=m.value,
                     headers={k: v.decode(errors="replace") for k, v in (m.headers or [])},
                     timestamp_ms=m.timestamp,

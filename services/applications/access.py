@@ -51,4 +51,5 @@ def can_handle_case(principal: Principal) -> bool:
 
 
 def sees_internal_documents(principal: Principal) -> bool:
-    return principal.kind != CITIZEN
+    """Internal notes are for case handling only: caseworkers and case systems."""
+    return can_handle_case(principal)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from kit.auth import current_principal, requires
@@ -84,9 +86,9 @@ def get_type(type_id: str):
             request_example={"type": "enkeltudgifter", "answers": {"household": "single"}})
 def create_application():
     body = CreateApplicationSchema().load(request.get_json(force=True, silent=False))
-    return respond(service().create_draft(current_principal(), body["type"],
-                                          body["citizen_id"], body["answers"],
-                                          idempotency("create")))
+    citizen_id = str(body["citizen_id"]) if body["citizen_id"] else None
+    return respond(service().create_draft(current_principal(), body["type"], citizen_id,
+                                          body["answers"], idempotency("create")))
 
 
 @bp.get("")
@@ -94,7 +96,20 @@ def create_application():
             tags=["drafts"], response=ApplicationOut(many=True),
             description="Staff and case systems name the citizen: ?citizen_id=<person UUID>.")
 def list_applications():
-    return jsonify(service().list_for(current_principal(), request.args.get("citizen_id")))
+    return jsonify(service().list_for(current_principal(), citizen_query()))
+
+
+def citizen_query() -> str | None:
+    """?citizen_id= must be a person UUID: a CPR number typed here would end up in URLs."""
+    value = request.args.get("citizen_id")
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise Problem("Angiv borgeren med sit UUID, aldrig et CPR-nummer.",
+                      "Name the citizen by their UUID, never a CPR number.",
+                      code="application.citizen_id_invalid", status=422, field="citizen_id")
 
 
 @bp.get("/<application_id>")

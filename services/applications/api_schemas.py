@@ -14,8 +14,9 @@ class _Strict(Schema):
 
 class CreateApplicationSchema(_Strict):
     type = fields.String(required=True, metadata={"example": "enkeltudgifter"})
-    citizen_id = fields.String(load_default=None, metadata={
-        "description": "The citizen's person UUID; staff and proxies must name it."})
+    citizen_id = fields.UUID(load_default=None, metadata={
+        "description": "The citizen's person UUID (never a CPR number); staff and proxies "
+                       "must name it."})
     answers = fields.Dict(keys=fields.String(), load_default=dict)
 
 

@@ -170,6 +170,8 @@ class ApplicationsService:
 
     def _load_readable(self, conn: Connection, principal: Principal, application_id: str,
                        for_update: bool = False) -> dict[str, Any]:
+        # Social case data is read at the same assurance level as it is written.
+        self._require_assurance(principal)
         application = store.get_application(conn, application_id, for_update=for_update)
         represented = self._represented_scopes(conn, principal)
         if application is None or not access.can_read(principal, application, represented):
@@ -286,6 +288,7 @@ class ApplicationsService:
     # -- queries -----------------------------------------------------------------------------
 
     def list_for(self, principal: Principal, citizen_id: str | None = None) -> list[dict]:
+        self._require_assurance(principal)
         with self.engine.connect() as conn:
             if principal.kind == CITIZEN:
                 represented = self._represented_scopes(conn, principal)

@@ -8,7 +8,7 @@ the outbox) take effect one at a time and in order.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -16,40 +16,18 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
-    DateTime,
     ForeignKey,
     String,
     Table,
     Text,
-    TypeDecorator,
     and_,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kit.db import new_metadata
+from kit.db import UtcDateTime, new_metadata
 from services.consents.domain import Consent, ConsentExpiry, ConsentHistory, Withdrawal
 from services.consents.proxies import Proxy, ProxyExpiry, ProxyRecord, Revocation
-
-
-class UtcDateTime(TypeDecorator):
-    """Aware datetimes in UTC on both databases (SQLite would hand back naive ones)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: every time is stored in UTC")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
 
 metadata = new_metadata()
 ID = String(36)

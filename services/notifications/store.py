@@ -9,7 +9,7 @@ second message. `message_status` is the append-only history of each message's st
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -18,12 +18,10 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
-    DateTime,
     Integer,
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     and_,
     func,
@@ -34,28 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
-from kit.db import new_metadata
+from kit.db import UtcDateTime, new_metadata
 from services.notifications.domain import DUE, Contact
-
-
-class UtcDateTime(TypeDecorator):
-    """Aware datetimes in UTC on both databases (SQLite would hand back naive ones)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: every time is stored in UTC")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
 
 metadata = new_metadata()
 ID = String(36)

@@ -250,6 +250,9 @@ def test_internal_notes_are_visible_to_the_case_system_but_never_to_the_citizen(
     seen_by_citizen = [d["title"] for d in citizen.get(
         f"/api/applications/{app_id}/documents").json]
     assert "Journalnotat" not in seen_by_citizen and "Brev til borger" in seen_by_citizen
+    seen_by_homecare = [d["title"] for d in platform.staff("homecare").get(
+        f"/api/applications/{app_id}/documents").json]
+    assert "Journalnotat" not in seen_by_homecare  # notes are for case handling only
     assert "Journalnotat" in [d["title"] for d in case_system.get(
         f"/api/applications/{app_id}/documents").json]
 
@@ -302,6 +305,9 @@ def test_unknown_fields_types_and_bodies_get_clear_errors(platform):
     unknown_field = citizen.post("/api/applications", {"type": "testhjaelp",
                                                        "answers": {"shoe_size": 44}})
     assert unknown_field.json["code"] == "application.unknown_field"
+    cpr_as_id = platform.staff("homecare").get("/api/applications?citizen_id=0101801234")
+    assert cpr_as_id.status_code == 422
+    assert cpr_as_id.json["code"] == "application.citizen_id_invalid"
     bad_body = citizen.post("/api/applications", {"typo": "testhjaelp"})
     assert bad_body.status_code == 422 and bad_body.json["code"] == "request.invalid_body"
     english = citizen.post("/api/applications", {"type": "lottery"},

@@ -263,3 +263,35 @@ def test_the_embedded_log_keeps_records_and_offsets_when_reopened(tmp_path):
     again = connect_bus(embedded_path=path)
     assert [e.data["n"] for e in collect(again, topic, group, expected=1)] == [3]
     again.close()
+
+
+def test_a_record_that_breaks_the_parser_is_dead_lettered_and_the_next_is_still_handled(bus):
+    topic, group = unique("deep"), unique("g")
+    bus.publish(topic, "case-1", b"[" * 100_000)  # recursion, not a ValueError, in json
+    publish_events(bus, topic, [make_event(key="case-1", n=1)])
+    handled = collect(bus, topic, group, expected=1)
+    assert [e.data["n"] for e in handled] == [1]
+    (letter,) = dead_letters(bus, group, expected=1)
+    assert letter.headers["dlq_reason"] == "event.not_json"
+
+
+def test_a_database_outage_holds_the_partition_instead_of_dead_lettering(bus):
+    from sqlalchemy.exc import OperationalError
+
+    topic, group = unique("outage"), unique("g")
+    publish_events(bus, topic, [make_event(key="case-1", n=i) for i in range(2)])
+    calls = []
+
+    def handler(event):
+        calls.append(event.data["n"])
+        if len(calls) <= 6:  # more failures than max_attempts: the database is down a while
+            raise OperationalError("UPDATE ...", {}, ConnectionError("server closed"))
+
+    handled = collect(bus, topic, group, expected=2, handler=handler, max_attempts=2,
+                      initial_backoff_s=0.01, max_backoff_s=0.05)
+    assert [e.data["n"] for e in handled] == [0, 1]  # in order, nothing skipped
+    assert calls[:6] == [0] * 6
+    inspector = bus.consumer([dead_letter_topic(group)], unique("inspect"),
+                             session_timeout_s=SESSION_S)
+    assert inspector.poll(1.0) == []  # nothing was dead-lettered
+    inspector.close()

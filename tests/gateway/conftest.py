@@ -28,6 +28,7 @@ from tests.tokens import TokenIssuer
 
 ANNA = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001"  # Substantial
 BENT = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0002"  # Low assurance
+CARL = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0003"  # Substantial
 
 
 @contextmanager
@@ -117,7 +118,7 @@ def build_stack(tmp_path, provider_app, config_changes: dict,
     gateway = Dispatcher()
     with provider_url(provider_app, external_idp) as idp_url, serve(gateway) as gateway_url:
         # The service trusts only the gateway's internal tokens: its issuer and its JWKS.
-        verifier = TokenVerifier(gateway_url, "selvbetjening",
+        verifier = TokenVerifier(gateway_url, "selvbetjening/applications",
                                  RemoteJwks(gateway_url + "/.well-known/jwks.json"))
         engine = make_engine(database_url)
         settings = Settings(service="applications", database_url=database_url)

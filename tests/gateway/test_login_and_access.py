@@ -10,7 +10,7 @@ import time
 import pytest
 
 from gateway.sessions import COOKIE
-from tests.gateway.conftest import ANNA, BENT, build_stack
+from tests.gateway.conftest import ANNA, BENT, CARL, build_stack
 from tests.gateway.conftest import create_mock_idp as mock_provider
 
 
@@ -43,15 +43,42 @@ def test_a_citizen_below_the_required_assurance_is_told_to_log_in_with_mitid(sta
 
 
 def test_citizen_a_asking_for_citizen_bs_application_by_id_gets_nothing(stack):
-    anna, bent = stack.browser(), stack.browser()
+    anna, carl, bent = stack.browser(), stack.browser(), stack.browser()
     stack.login(anna, ANNA)
+    stack.login(carl, CARL)
     stack.login(bent, BENT)
     app_id = anna.post(f"{stack.gateway}/api/applications", json={"type": "enkeltudgifter"},
                        headers=stack.csrf(anna)).json()["id"]
     for path in ("", "/checks", "/history", "/documents"):
-        response = bent.get(f"{stack.gateway}/api/applications/{app_id}{path}")
+        response = carl.get(f"{stack.gateway}/api/applications/{app_id}{path}")
         assert response.status_code == 404, path
-    assert bent.get(f"{stack.gateway}/api/applications?citizen_id={ANNA}").status_code == 404
+    assert carl.get(f"{stack.gateway}/api/applications?citizen_id={ANNA}").status_code == 404
+    # Case data is read at the assurance level it is written with.
+    low = bent.get(f"{stack.gateway}/api/applications/{app_id}")
+    assert low.status_code == 403 and low.json()["code"] == "auth.assurance_too_low"
+
+
+def test_a_login_callback_made_in_another_browser_logs_nobody_in(stack):
+    attacker, victim = stack.browser(), stack.browser()
+    start = attacker.get(f"{stack.gateway}/auth/login", allow_redirects=False)
+    authorize = start.headers["Location"]
+    picked = attacker.post(authorize, data={"sub": BENT}, allow_redirects=False)
+    callback = picked.headers["Location"]  # the attacker's own, unused callback link
+    lured = victim.get(callback if callback.startswith("http") else stack.gateway + callback,
+                       allow_redirects=False)
+    assert lured.status_code == 401
+    assert lured.json()["code"] == "auth.login_not_from_this_browser"
+    assert victim.get(f"{stack.gateway}/auth/session").status_code == 401
+
+
+def test_paths_outside_the_service_api_cannot_be_reached_through_the_gateway(stack):
+    anna = stack.browser()
+    stack.login(anna, ANNA)
+    for path in ("/api/applications/..%2f..%2fmetrics", "/api/applications/%2e%2e/readyz",
+                 "/api/applications/x/..%2F..%2F..%2Fhealthz"):
+        response = anna.get(stack.gateway + path)
+        assert response.status_code == 404, path
+        assert "sb_http_requests_total" not in response.text
 
 
 def test_a_change_without_the_csrf_token_or_from_another_origin_is_refused(stack):
