@@ -178,4 +178,6 @@ def proxy(service: str, rest: str):
     for name in FORWARDED_RESPONSE_HEADERS:
         if name in upstream.headers:
             response.headers[name] = upstream.headers[name]
+    # Personal data must not stay in shared or browser caches.
+    response.headers.setdefault("Cache-Control", "no-store")
     return response
