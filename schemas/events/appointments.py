@@ -36,6 +36,7 @@ class _Appointment(Schema):
     service_id = fields.String(load_default=None, allow_none=True)
     # Video visits: the join link from the configured provider; None for other kinds.
     video_url = fields.String(load_default=None, allow_none=True)
+    location = fields.String(load_default=None, allow_none=True)  # office meetings only
 
 
 @event_type(APPOINTMENT_BOOKED)

@@ -31,7 +31,11 @@ def _event(event_type: str, appointment: dict[str, Any], actor: Actor, template:
         "kind": appointment["kind"], "service_id": appointment["service_id"],
         "starts_at": _iso(appointment["starts_at"]), "ends_at": _iso(appointment["ends_at"]),
         "staff_ids": list(appointment["staff_ids"]),
-        "video_url": video_url(template, appointment["video_room"]), **data,
+        "video_url": video_url(template, appointment["video_room"]),
+        # The municipality's own premises for an office meeting; never a citizen's address.
+        "location": (appointment.get("location") if appointment["kind"] == "office_meeting"
+                     else None),
+        **data,
     }
     given_id: dict[str, Any] = {"id": event_id} if event_id else {}
     return Event(type=event_type, source=SOURCE, data=body, actor=actor,

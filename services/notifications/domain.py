@@ -30,6 +30,10 @@ TRANSITIONS = {
 }
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
              "september", "oktober", "november", "december")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class TemplateInvalid(Problem):
@@ -158,8 +162,27 @@ def localise(value: Any, language: str) -> str:
     if isinstance(value, date):
         if language == "da":
             return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
-        return f"{value.day} {value.strftime('%B')} {value.year}"
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
     return "" if value is None else str(value).strip()
+
+
+def local_time(instant: datetime, language: str) -> str:
+    """A moment written out as people in Denmark read it, in Copenhagen time (summer or
+    winter time, whichever holds on that day): "tirsdag den 24. november 2026 kl. 10.30",
+    "Tuesday 24 November 2026 at 10:30". A time without a time zone is refused (ambiguous)."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("a moment needs a time zone")
+    local = instant.astimezone(COPENHAGEN)
+    if language == "da":
+        return (f"{WEEKDAYS_DA[local.weekday()]} den {local.day}. "
+                f"{MONTHS_DA[local.month - 1]} {local.year} kl. {local.hour}.{local.minute:02d}")
+    return (f"{WEEKDAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]} "
+            f"{local.year} at {local.hour}:{local.minute:02d}")
+
+
+def local_times(instant: datetime) -> dict[str, str]:
+    """`local_time` in every language, as a value `localise` picks from."""
+    return {language: local_time(instant, language) for language in LANGUAGES}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ optional `when` conditions on the event's data (equality, or {"in": [...]} / {"n
 the caseworker of the case), the `template`, and `channels` in order of preference. With
 `preferences` the recipient's own channel order counts first; with `fallback` a permanent
 failure on one channel moves on to the next. Digital Post becomes a physical letter for a
-citizen exempt from Digital Post. Adding the appointments' rules is a change to this list.
+citizen exempt from Digital Post. With `optional`, no message (and no warning) when no channel
+of the rule reaches the recipient.
 """
 
 from __future__ import annotations
@@ -14,15 +15,19 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.events import applications as app_ev
+from schemas.events import appointments as appointment_ev
 from schemas.events import consents as consent_ev
 
 # Internal triggers: facts the service derives itself (from its local views), not bus events.
 CONSENT_EXPIRING = "notifications.consent_expiring"
 
-APPOINTMENT_BOOKED = "dk.selvbetjening.appointment.booked.v1"
-APPOINTMENT_MOVED = "dk.selvbetjening.appointment.moved.v1"
-APPOINTMENT_CANCELLED = "dk.selvbetjening.appointment.cancelled.v1"
-APPOINTMENT_REMINDER_DUE = "dk.selvbetjening.appointment.reminder_due.v1"
+APPOINTMENT_BOOKED = appointment_ev.APPOINTMENT_BOOKED
+APPOINTMENT_MOVED = appointment_ev.APPOINTMENT_MOVED
+APPOINTMENT_CANCELLED = appointment_ev.APPOINTMENT_CANCELLED
+APPOINTMENT_REMINDER_DUE = appointment_ev.REMINDER_DUE
+# The appointment events whose messages say what, when and where (services.appointment_values).
+APPOINTMENT_EVENTS = (APPOINTMENT_BOOKED, APPOINTMENT_MOVED, APPOINTMENT_CANCELLED,
+                      APPOINTMENT_REMINDER_DUE)
 
 OFFICIAL = ["digital_post"]  # letters with legal effect go to the official mailbox (or paper)
 NUDGE = ["email", "sms", "digital_post"]
@@ -62,10 +67,7 @@ RULES: list[dict[str, Any]] = [
     {"id": "consent.expiring", "on": CONSENT_EXPIRING,
      "recipients": ["citizen", "proxies"], "template": "consent_expiring",
      "channels": NUDGE, "preferences": True, "fallback": True},
-]
-
-# Used only when schemas/events/appointments.py registers these types (see domain.active_rules).
-APPOINTMENT_RULES: list[dict[str, Any]] = [
+    # Appointments: SMS first (short notice matters), then email, then the official mailbox.
     {"id": "appointment.booked", "on": APPOINTMENT_BOOKED,
      "recipients": ["citizen", "proxies"], "template": "appointment_booked",
      "channels": ["sms", "email", "digital_post"], "preferences": True, "fallback": True},
@@ -75,9 +77,10 @@ APPOINTMENT_RULES: list[dict[str, Any]] = [
     {"id": "appointment.cancelled", "on": APPOINTMENT_CANCELLED,
      "recipients": ["citizen", "proxies"], "template": "appointment_cancelled",
      "channels": ["sms", "email", "digital_post"], "preferences": True, "fallback": True},
+    # A reminder is a nudge (the booking already went out): by SMS or email, or not at all.
     {"id": "appointment.reminder", "on": APPOINTMENT_REMINDER_DUE,
      "recipients": ["citizen"], "template": "appointment_reminder",
-     "channels": ["sms", "email"], "preferences": True, "fallback": True},
+     "channels": ["sms", "email"], "preferences": True, "fallback": True, "optional": True},
 ]
 
 # How long before a consent runs out the citizen is reminded.

@@ -22,7 +22,6 @@ from kit.events import Event
 from kit.outbox import record_event
 from schemas.events import applications as app_ev
 from schemas.events import consents as consent_ev
-from schemas.registry import registry
 from services.notifications import announcements, store, views
 from services.notifications.domain import (
     DELIVERED,
@@ -37,6 +36,7 @@ from services.notifications.domain import (
     check_transition,
     choose_channels,
     load_rules,
+    local_times,
     render,
     validate_template,
 )
@@ -49,8 +49,14 @@ from services.notifications.providers import (
     SendResult,
     TableContactDirectory,
 )
-from services.notifications.rules import APPOINTMENT_RULES, RULES
-from services.notifications.templates import CONSENT_PURPOSES, OUTCOMES, TEMPLATES
+from services.notifications.rules import APPOINTMENT_EVENTS, RULES
+from services.notifications.templates import (
+    APPOINTMENT_KINDS,
+    APPOINTMENT_PLACES,
+    CONSENT_PURPOSES,
+    OUTCOMES,
+    TEMPLATES,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +70,8 @@ def utcnow() -> datetime:
 
 
 def active_rules() -> list[Rule]:
-    """The rules in force: the appointments' rules once their event types exist."""
-    ready = [r for r in APPOINTMENT_RULES if r["on"] in registry and r["template"] in TEMPLATES]
-    return load_rules([*RULES, *ready], TEMPLATES)
+    """The rules in force (checked against the templates)."""
+    return load_rules(RULES, TEMPLATES)
 
 
 class TemplateVersionConflict(Problem):
@@ -99,6 +104,50 @@ def _instant(value: Any) -> Any:
     if isinstance(value, str):
         return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     return value
+
+
+TIME_FIELDS = ("appointment_time", "previous_time")
+
+
+def _moment(value: Any) -> dict[str, str] | None:
+    """An ISO 8601 time with its offset, written out in Copenhagen time per language; None
+    (so rendering refuses it, never guesses) if it is missing, not a time or has no zone."""
+    try:
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    if not isinstance(instant, datetime) or instant.utcoffset() is None:
+        return None
+    return local_times(instant)
+
+
+def appointment_values(data: Mapping[str, Any], role: str) -> dict[str, Any]:
+    """What, when and where of an appointment event, for one reader (citizen or proxy).
+
+    From the event only: the kind in words, the start (and a move's previous start) in
+    Copenhagen time, and the place: "hos dig" for a home visit (the address is never in the
+    events nor in the messages), the join link of a video visit, the office's place if the
+    event names it (`location`), else a pointer to the portal. An unknown kind leaves the
+    fields empty, so rendering refuses the event instead of sending a message with a gap.
+    """
+    kind = data.get("kind")
+    values: dict[str, Any] = {"appointment_kind": APPOINTMENT_KINDS.get(str(kind)),
+                              "appointment_time": _moment(data.get("starts_at"))}
+    if "previous_starts_at" in data:
+        values["previous_time"] = _moment(data["previous_starts_at"])
+    place: dict[str, str] | None = None
+    if kind == "home_visit":
+        place = APPOINTMENT_PLACES["home_visit.proxy" if role == "proxy" else "home_visit"]
+    elif kind == "video_visit":
+        link = str(data.get("video_url") or "").strip()
+        place = ({k: v.format(link=link) for k, v in APPOINTMENT_PLACES["video_visit"].items()}
+                 if link else APPOINTMENT_PLACES["video_visit.no_link"])
+    elif kind == "office_meeting":
+        where = str(data.get("location") or "").strip()
+        place = ({k: v.format(place=where) for k, v in APPOINTMENT_PLACES["office_meeting"].items()}
+                 if where else APPOINTMENT_PLACES["office_meeting.no_place"])
+    values["appointment_place"] = place
+    return values
 
 
 class Notifications:
@@ -159,7 +208,10 @@ class Notifications:
                     if not rule.optional:
                         log.warning("rule %s: no channel reaches the %s", rule.id, role)
                     continue
-                rendered = render(texts[contact.language], values, contact.language)
+                personal = values
+                if trigger.type in APPOINTMENT_EVENTS:
+                    personal = {**values, **appointment_values(trigger.data, role)}
+                rendered = render(texts[contact.language], personal, contact.language)
                 message = self._message(trigger, rule, recipient_id, role, channels,
                                         rule.template, version, contact.language,
                                         rendered.subject, rendered.body, now)
@@ -388,8 +440,7 @@ class Notifications:
         else:
             with self.engine.connect() as conn:
                 version, texts = self._template(conn, template_id)
-        values = {k: _instant(v) if k in ("deadline", "expires_on") else v
-                  for k, v in body["values"].items()}
+        values = {k: _preview_value(k, v) for k, v in body["values"].items()}
         rendered = render(texts[body["language"]], values, body["language"])
         return {"template_id": template_id, "version": version, "language": body["language"],
                 "subject": rendered.subject, "body": rendered.body}
@@ -430,6 +481,18 @@ def _contact_fields(body: Mapping[str, Any]) -> dict[str, Any]:
     if "channels" in body:
         fields["channels"] = tuple(body["channels"]) if body["channels"] is not None else None
     return fields
+
+
+def _preview_value(name: str, value: Any) -> Any:
+    """A preview's value as the service would compute it: dates from ISO 8601, an appointment
+    time (ISO 8601 with offset) written out in Copenhagen time, a kind code in words."""
+    if name in ("deadline", "expires_on"):
+        return _instant(value)
+    if name in TIME_FIELDS:
+        return _moment(value) or value  # plain text stays as it is
+    if name == "appointment_kind" and isinstance(value, str) and value in APPOINTMENT_KINDS:
+        return APPOINTMENT_KINDS[value]
+    return value
 
 
 def _spec(template_id: str) -> dict[str, Any]:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 CASE = ["case_number", "application_title"]
+# What, when (Copenhagen time, written out) and where; computed from the appointment events
+# (services.appointment_values). Never an address: a home visit is "hos dig".
+APPOINTMENT = ["appointment_kind", "appointment_time", "appointment_place"]
 
 TEMPLATES: dict[str, dict[str, Any]] = {
     "application_receipt": {
@@ -108,6 +111,56 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                "body": "The consent to ${consent_purpose} expires on ${expires_on}. "
                        "You do not need to do anything. We will ask you if we need a new one."},
     },
+    "appointment_booked": {
+        "fields": APPOINTMENT, "required": APPOINTMENT,
+        "da": {"subject": "Ny aftale: ${appointment_kind} ${appointment_time}",
+               "body": "Der er booket en tid til ${appointment_kind} ${appointment_time}.\n"
+                       "${appointment_place}\n"
+                       "Passer tiden ikke? Flyt den på selvbetjeningen, eller kontakt os."},
+        "en": {"subject": "New appointment: ${appointment_kind} on ${appointment_time}",
+               "body": "A time has been booked for a ${appointment_kind} on "
+                       "${appointment_time}.\n${appointment_place}\n"
+                       "Does the time not suit you? Move it on the self-service site, or "
+                       "contact us."},
+    },
+    "appointment_moved": {
+        "fields": [*APPOINTMENT, "previous_time"], "required": [*APPOINTMENT, "previous_time"],
+        "da": {"subject": "Ny tid: ${appointment_kind} ${appointment_time}",
+               "body": "Tiden til ${appointment_kind} er flyttet.\n"
+                       "Ny tid: ${appointment_time}.\n"
+                       "Den gamle tid var ${previous_time}. Den gælder ikke længere.\n"
+                       "${appointment_place}\n"
+                       "Passer den nye tid ikke? Flyt den på selvbetjeningen, eller kontakt os."},
+        "en": {"subject": "New time: ${appointment_kind} on ${appointment_time}",
+               "body": "The ${appointment_kind} has been moved.\n"
+                       "New time: ${appointment_time}.\n"
+                       "The old time was ${previous_time}. It no longer applies.\n"
+                       "${appointment_place}\n"
+                       "Does the new time not suit you? Move it on the self-service site, or "
+                       "contact us."},
+    },
+    "appointment_cancelled": {
+        "fields": APPOINTMENT, "required": ["appointment_kind", "appointment_time"],
+        "da": {"subject": "Aflyst: ${appointment_kind} ${appointment_time}",
+               "body": "Aftalen om ${appointment_kind} ${appointment_time} er aflyst.\n"
+                       "Har du brug for en ny tid? Book den på selvbetjeningen, eller kontakt "
+                       "os."},
+        "en": {"subject": "Cancelled: ${appointment_kind} on ${appointment_time}",
+               "body": "The ${appointment_kind} on ${appointment_time} has been cancelled.\n"
+                       "Do you need a new time? Book one on the self-service site, or contact "
+                       "us."},
+    },
+    "appointment_reminder": {
+        "fields": APPOINTMENT, "required": APPOINTMENT,
+        "da": {"subject": "Husk: ${appointment_kind} ${appointment_time}",
+               "body": "Husk din aftale: ${appointment_kind} ${appointment_time}.\n"
+                       "${appointment_place}\n"
+                       "Passer tiden ikke alligevel? Kontakt os så hurtigt som muligt."},
+        "en": {"subject": "Reminder: ${appointment_kind} on ${appointment_time}",
+               "body": "Remember your appointment: ${appointment_kind} on "
+                       "${appointment_time}.\n${appointment_place}\n"
+                       "If the time no longer suits you, please contact us as soon as possible."},
+    },
 }
 
 # Plain words for the codes that events carry.
@@ -122,4 +175,27 @@ CONSENT_PURPOSES = {
                              "en": "assessment for home care"},
     "assistive_devices_application": {"da": "ansøgning om hjælpemidler",
                                       "en": "application for assistive devices"},
+}
+APPOINTMENT_KINDS = {
+    "home_visit": {"da": "hjemmebesøg", "en": "home visit"},
+    "video_visit": {"da": "videomøde", "en": "video meeting"},
+    "office_meeting": {"da": "møde hos kommunen", "en": "meeting at the municipality"},
+}
+# Where, per kind: a home visit per reader (a proxy is not the one visited), a video visit with
+# its link, an office meeting with its place. The address is never written: the citizen knows
+# it, and messages are kept and shown later. `{link}` and `{place}` come from the event
+# (video_url, location); without them the reader is sent to the portal.
+APPOINTMENT_PLACES = {
+    "home_visit": {"da": "Vi kommer hjem til dig.", "en": "We will come to your home."},
+    "home_visit.proxy": {"da": "Vi kommer hjem til borgeren.",
+                         "en": "We will come to the citizen's home."},
+    "video_visit": {"da": "Brug dette link til mødet: {link}",
+                    "en": "Use this link to join: {link}"},
+    "video_visit.no_link": {"da": "Du finder linket til mødet på selvbetjeningen.",
+                            "en": "You will find the link to the meeting on the self-service "
+                                  "site."},
+    "office_meeting": {"da": "Sted: {place}", "en": "Place: {place}"},
+    "office_meeting.no_place": {"da": "Du kan se, hvor mødet er, på selvbetjeningen.",
+                                "en": "You can see where the meeting is on the self-service "
+                                      "site."},
 }

@@ -5,13 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from kit.events import Actor, Event
+from kit.events import Actor, Event, validate_event
 from schemas.events import applications as app_ev
+from schemas.events import appointments as appointment_ev
 from schemas.events import consents as consent_ev
 
 # A Tuesday at 10:00 in Copenhagen (09:00 UTC in November): SMS may go.
 T0 = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
 CASEWORKER = Actor("sagsbehandler-" + uuid.uuid4().hex[:6], "staff", "integration")
+# Tuesday 24 November 2026, 10:30 in Copenhagen (winter time, UTC+1).
+WINTER_VISIT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+# Tuesday 16 June 2026, 10:30 in Copenhagen (summer time, UTC+2).
+SUMMER_VISIT = datetime(2026, 6, 16, 8, 30, tzinfo=UTC)
+SCHEDULER = Actor("visitator-" + uuid.uuid4().hex[:6], "staff", "portal")
 
 
 def person() -> str:
@@ -99,3 +105,54 @@ def proxy_revoked(granted: Event) -> Event:
                        "citizen_id": granted.data["citizen_id"],
                        "agent_id": granted.data["agent_id"], "revoked_at": T0.isoformat(),
                        "revoked_by": granted.data["citizen_id"]})
+
+
+class Appointment:
+    """One appointment's events as the appointments service publishes them (the data checked
+    against the registered schema, as the consumer checks it)."""
+
+    def __init__(self, kind: str = "home_visit", starts_at: datetime = WINTER_VISIT,
+                 citizen_id: str | None = None, **extra) -> None:
+        self.appointment_id = str(uuid.uuid4())
+        self.citizen_id = citizen_id or person()
+        self.kind = kind
+        self.starts_at = starts_at
+        self.staff_ids = ["sygeplejerske-1"]
+        self.video_url = (f"https://video.example.kommune.dk/room/{uuid.uuid4().hex[:12]}"
+                          if kind == "video_visit" else None)
+        self.extra = extra  # fields a later producer may add (e.g. location)
+
+    def event(self, event_type: str, actor: Actor = SCHEDULER, event_id: str | None = None,
+              **data) -> Event:
+        body = {"appointment_id": self.appointment_id, "citizen_id": self.citizen_id,
+                "kind": self.kind, "service_id": "visitation",
+                "starts_at": self.starts_at.isoformat(),
+                "ends_at": (self.starts_at + timedelta(minutes=45)).isoformat(),
+                "staff_ids": list(self.staff_ids), "video_url": self.video_url,
+                **self.extra, **data}
+        given_id = {"id": event_id} if event_id else {}
+        return validate_event(Event(type=event_type, source="/services/appointments",
+                                    subject=self.appointment_id, actor=actor, data=body,
+                                    **given_id))
+
+    def booked(self) -> Event:
+        return self.event(appointment_ev.APPOINTMENT_BOOKED, booked_by=SCHEDULER.id)
+
+    def moved(self, to: datetime) -> Event:
+        before = self.starts_at
+        self.starts_at = to
+        return self.event(appointment_ev.APPOINTMENT_MOVED, moved_by=SCHEDULER.id,
+                          previous_starts_at=before.isoformat(),
+                          previous_ends_at=(before + timedelta(minutes=45)).isoformat(),
+                          previous_staff_ids=list(self.staff_ids))
+
+    def cancelled(self, reason: str | None = None) -> Event:
+        return self.event(appointment_ev.APPOINTMENT_CANCELLED, cancelled_by=SCHEDULER.id,
+                          reason=reason)
+
+    def reminder_due(self) -> Event:
+        reminder_id = str(uuid.uuid4())
+        return self.event(appointment_ev.REMINDER_DUE, Actor.system("appointments-reminders"),
+                          event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, reminder_id)),
+                          reminder_id=reminder_id,
+                          due_at=(self.starts_at - timedelta(days=1)).isoformat())

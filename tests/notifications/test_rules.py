@@ -8,6 +8,7 @@ import pytest
 
 from kit.consumer import PermanentError
 from services.notifications.rules import RULES
+from services.notifications.services import active_rules
 from tests.notifications.builders import (
     CASEWORKER,
     T0,
@@ -171,5 +172,9 @@ def test_every_rule_in_the_table_is_exercised_by_these_tests():
     covered = {"application.receipt", "application.information_requested",
                "application.information_requested.sms", "application.decision",
                "application.status_update", "application.withdrawn.caseworker",
-               "consent.given", "consent.withdrawn", "consent.expired", "consent.expiring"}
+               "consent.given", "consent.withdrawn", "consent.expired", "consent.expiring",
+               # test_appointments.py
+               "appointment.booked", "appointment.moved", "appointment.cancelled",
+               "appointment.reminder"}
     assert {rule["id"] for rule in RULES} == covered
+    assert {rule.id for rule in active_rules()} == covered  # all in force, none switched off
