@@ -131,6 +131,8 @@ def build_stack(tmp_path, provider_app, config_changes: dict,
             gateway.app = create_gateway(
                 upstreams={"applications": applications_url}, config=config,
                 settings=Settings(service="gateway", database_url=gateway_db))
+            # Lets a test feed the applications service's local views (consents' events).
+            gateway.app.config["APPLICATIONS_ENGINE"] = engine
             yield Stack(gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app)
         engine.dispose()
 

@@ -247,3 +247,41 @@ def _as_machine(stack, token, method, path, body=None):
 
     return requests.request(method, f"{stack.gateway}{path}", json=body,
                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+
+def test_a_relative_acts_through_the_gateway_only_while_the_power_of_attorney_is_valid(stack):
+    from datetime import UTC, datetime, timedelta
+
+    from kit.events import Actor, Event, decode_event, encode_event
+    from schemas.events.consents import PROXY_GRANTED, PROXY_REVOKED
+    from services.applications.handlers import on_consent_event
+
+    anna, carl = stack.browser(), stack.browser()
+    stack.login(anna, ANNA)
+    stack.login(carl, CARL)
+    app_id = anna.post(f"{stack.gateway}/api/applications", json={"type": "enkeltudgifter"},
+                       headers=stack.csrf(anna)).json()["id"]
+    engine = stack.app.config["APPLICATIONS_ENGINE"]
+
+    def deliver(event_type, **data):
+        event = Event(type=event_type, source="/services/consents", subject=ANNA, data={
+            "citizen_id": ANNA, "agent_id": CARL, **data}, actor=Actor(ANNA, "citizen",
+                                                                        "portal"))
+        with engine.begin() as conn:
+            on_consent_event(conn, decode_event(encode_event(event)))
+
+    now = datetime.now(UTC)
+    deliver(PROXY_GRANTED, proxy_id="p-1", kind="power_of_attorney",
+            scopes=["applications.read"], valid_from=(now - timedelta(days=2)).isoformat(),
+            valid_until=(now - timedelta(days=1)).isoformat())  # already expired
+    url = f"{stack.gateway}/api/applications/{app_id}"
+    assert carl.get(url).status_code == 404
+    deliver(PROXY_GRANTED, proxy_id="p-2", kind="power_of_attorney",
+            scopes=["applications.read"], valid_from=(now - timedelta(days=1)).isoformat(),
+            valid_until=(now + timedelta(days=30)).isoformat())
+    assert carl.get(url).status_code == 200
+    # Anna sees that her relative looked at her application.
+    assert (CARL, "read") in {(e["actor_id"], e["action"]) for e in anna.get(
+        f"{stack.gateway}/api/me/access-log").json()}
+    deliver(PROXY_REVOKED, proxy_id="p-2", revoked_at=now.isoformat(), revoked_by=ANNA)
+    assert carl.get(url).status_code == 404
