@@ -295,3 +295,26 @@ def test_a_database_outage_holds_the_partition_instead_of_dead_lettering(bus):
                              session_timeout_s=SESSION_S)
     assert inspector.poll(1.0) == []  # nothing was dead-lettered
     inspector.close()
+
+
+def test_dead_letters_can_be_listed_and_replayed_once_after_the_fix(bus):
+    from kit.dlq import list_dead_letters, replay
+
+    topic, group = unique("replay"), unique("g")
+    publish_events(bus, topic, [make_event(key="case-1", n=0), make_event(key="case-1", n=1)])
+    fixed = []
+
+    def broken(event):
+        if event.data["n"] == 0 and not fixed:
+            raise PermanentError("the referenced case is unknown")
+
+    handled = collect(bus, topic, group, expected=1, handler=broken)
+    assert [e.data["n"] for e in handled] == [1]
+    (letter,) = list_dead_letters(bus, group)
+    assert letter.headers["dlq_reason"] == "handler.permanent_error"
+
+    fixed.append(True)  # the cause is fixed (e.g. the missing case arrived)
+    assert replay(bus, group) == 1
+    assert replay(bus, group) == 0  # nothing twice
+    again = collect(bus, topic, group, expected=1, handler=broken)
+    assert [e.data["n"] for e in again] == [0]
