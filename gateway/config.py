@@ -35,6 +35,8 @@ class GatewayConfig:
     session_absolute_s: int = 8 * 60 * 60
     staff_roles: tuple[str, ...] = ("caseworker", "social_worker", "homecare", "auditor",
                                     "guardianship_registrar")
+    # Client ids allowed to call as machines (case systems); empty = any client but ours.
+    machine_clients: tuple[str, ...] = ()
     rate_limit_citizen: str = "120/minute"
     rate_limit_client: str = "600/minute"
 
@@ -57,6 +59,7 @@ class GatewayConfig:
             session_absolute_s=int(env.get("SB_SESSION_ABSOLUTE_S", cls.session_absolute_s)),
             staff_roles=tuple(env["SB_STAFF_ROLES"].split()) if env.get("SB_STAFF_ROLES")
             else cls.staff_roles,
+            machine_clients=tuple(env.get("SB_MACHINE_CLIENTS", "").split()),
             rate_limit_citizen=env.get("SB_RATE_LIMIT_CITIZEN", cls.rate_limit_citizen),
             rate_limit_client=env.get("SB_RATE_LIMIT_CLIENT", cls.rate_limit_client),
         )

@@ -84,7 +84,11 @@ class IdentityProvider:
     def metadata(self) -> dict[str, Any]:
         with self._lock:
             if self._metadata is None or time.monotonic() - self._fetched > 3600:
-                self._metadata = discover(self.config.idp_issuer)
+                metadata = discover(self.config.idp_issuer)
+                if metadata.get("issuer", "").rstrip("/") != self.config.idp_issuer.rstrip("/"):
+                    raise LoginFailed(detail_en="the provider's discovery names another issuer",
+                                      code="auth.issuer_mismatch")
+                self._metadata = metadata
                 self._fetched = time.monotonic()
                 self._jwks = RemoteJwks(self._metadata["jwks_uri"])
             return self._metadata
@@ -192,7 +196,12 @@ class IdentityProvider:
         if claims.get(self.config.claims.cpr) or claims.get(self.config.claims.person_uuid):
             raise Unauthenticated(detail_en="people log in through the browser, not with "
                                             "bearer tokens", code="auth.person_bearer_token")
-        # A client-credentials token names its client in azp (client_id in RFC 9068).
+        # A client-credentials token names its client in azp (client_id in RFC 9068). Our own
+        # login client's tokens belong to people, never to a machine.
         client = claims.get("azp") or claims.get("client_id") or claims["sub"]
+        if client == self.config.client_id or (
+                self.config.machine_clients and client not in self.config.machine_clients):
+            raise Unauthenticated(detail_en="this client may not call the API as a machine",
+                                  code="auth.client_not_allowed")
         return Identity(subject=str(client), kind=MACHINE, channel="integration",
                         scopes=tuple(sorted(str(claims.get("scope", "")).split())))

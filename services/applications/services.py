@@ -208,8 +208,8 @@ class ApplicationsService:
                            "citizen_id": application["citizen_id"],
                            "type_id": application["type_id"], **data})
 
-    def _with_idempotency(self, idem: Idempotency | None,
-                          work: Callable[[Connection], Outcome]) -> Outcome:
+    def _with_idempotency(self, idem: Idempotency | None, work: Callable[[Connection], Outcome],
+                          principal: Principal | None = None) -> Outcome:
         with self.engine.begin() as conn:
             if idem is None:
                 return work(conn)
@@ -220,6 +220,9 @@ class ApplicationsService:
                     raise IdempotencyKeyReused(
                         "Nøglen er allerede brugt til en anden forespørgsel.",
                         "This key was already used for a different request.")
+                if principal is not None and stored["body"].get("id"):
+                    # A replay answers only someone who may still see the application.
+                    self._load_readable(conn, principal, stored["body"]["id"])
                 return Outcome(stored["status"], stored["body"], stored["headers"], True)
             outcome = work(conn)
             store.complete_idempotency_key(conn, idem.caller, idem.key, outcome.status,
@@ -305,8 +308,8 @@ class ApplicationsService:
                 if not access.can_read(principal, probe, {}):
                     raise Forbidden()
                 wanted = [citizen_id]
+            touched(*wanted)  # asking is access too, even when nothing is found
             found = store.list_applications(conn, wanted)
-            touched(*[a["citizen_id"] for a in found])
             return [self.view(conn, a, principal) for a in found]
 
     def get(self, principal: Principal, application_id: str) -> Outcome:
@@ -388,7 +391,7 @@ class ApplicationsService:
                                                   channel=principal.channel))
             return self._outcome(conn, application["id"], principal, status=201)
 
-        return self._with_idempotency(idem, work)
+        return self._with_idempotency(idem, work, principal)
 
     def save_answers(self, principal: Principal, application_id: str, answers: dict[str, Any],
                      expected_version: int) -> Outcome:
@@ -441,7 +444,7 @@ class ApplicationsService:
                 warnings=[f.code for f in findings if f.severity == "warning"]))
             return self._outcome(conn, application_id, principal)
 
-        return self._with_idempotency(idem, work)
+        return self._with_idempotency(idem, work, principal)
 
     def withdraw(self, principal: Principal, application_id: str, reason: str | None) -> Outcome:
         with self.engine.begin() as conn:
@@ -515,6 +518,7 @@ class ApplicationsService:
             raise DataSourceUnavailable(detail_en=str(exc))
         with self.engine.begin() as conn:
             application = self._load_fillable(conn, principal, application_id)
+            domain.check_editable(application["state"])  # it may have been submitted meanwhile
             # The consent is asked again after the fetch: a withdrawal that arrived meanwhile
             # wins, and what was fetched is thrown away.
             still = self._consent_for(conn, application, fetch, missing=ConsentWithdrawn)
@@ -646,7 +650,27 @@ _MAGIC = {"application/pdf": [b"%PDF"], "image/jpeg": [b"\xff\xd8\xff"],
 
 def _content_matches(content_type: str, content: bytes) -> bool:
     """The bytes must be what the type claims (a renamed .exe is not a PDF)."""
-    signatures = _MAGIC.get(content_type)
-    if signatures is None:  # HEIC: an ISO box whose brand says heic/heix/mif1
-        return content[4:8] == b"ftyp"
+    if content_type == "image/heic":  # an ISO media box whose brand is an image one
+        return content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"heix", b"mif1",
+                                                              b"msf1")
+    if content_type == _DOCX:
+        return _is_word_document(content)
+    signatures = _MAGIC.get(content_type, [])
     return any(content.startswith(s) for s in signatures)
+
+
+def _is_word_document(content: bytes) -> bool:
+    """A DOCX is a ZIP with Word's parts, and not a bomb: cap what it unpacks to."""
+    import io
+    import zipfile
+
+    if not content.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        return False
+    return ({"[Content_Types].xml", "word/document.xml"} <= names
+            and unpacked <= 10 * MAX_ATTACHMENT_BYTES)

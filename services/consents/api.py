@@ -126,7 +126,8 @@ def withdraw_consent(consent_id: str):
             request_example={"citizen_id": "5b0b8a8e-0c1e-4d6a-9b1e-3f0f8d1c2a77",
                              "purpose": "home_care_assessment", "case_ref": "sag-1",
                              "data_categories": ["health"], "source": "hospital"})
-@requires(kinds=(MACHINE, STAFF), scopes=(CHECK_SCOPE,))
+@requires(kinds=(MACHINE, STAFF), scopes=(CHECK_SCOPE,),
+          roles=("caseworker", "social_worker"))
 def check():
     return jsonify(register().check(current_principal(), parse(CheckSchema())))
 

@@ -229,6 +229,18 @@ def test_attachments_are_checked_and_never_served_to_someone_else(platform):
     assert exe.status_code == 422 and exe.json["code"] == "application.attachment_type"
     huge = citizen.upload(path, b"%PDF" + b"0" * (10 * 1024 * 1024))
     assert huge.status_code == 422 and huge.json["code"] == "application.attachment_too_large"
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("payload.exe", b"MZ")
+    not_word = citizen.upload(path, archive.getvalue(), filename="tilbud.docx", mimetype=(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    assert not_word.status_code == 422 and not_word.json["code"] == "application.attachment_type"
+    mp4 = citizen.upload(path, b"\x00\x00\x00\x18ftypisom" + b"0" * 20, filename="x.heic",
+                         mimetype="image/heic")
+    assert mp4.status_code == 422
     unknown = citizen.upload(path, PDF, requirement="passport")
     assert unknown.status_code == 422
     uploaded = citizen.upload(path, PDF)

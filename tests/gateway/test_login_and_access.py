@@ -217,7 +217,8 @@ def _unsigned(token: str) -> str:
 
 
 @pytest.mark.parametrize("attack", ["other_audience", "tampered", "unsigned", "expired",
-                                    "other_issuer", "foreign_key", "garbage", "person"])
+                                    "other_issuer", "foreign_key", "garbage", "person",
+                                    "login_client"])
 def test_forged_or_misdirected_machine_tokens_are_refused(machine_stack, attack):
     from tests.tokens import TokenIssuer
 
@@ -236,6 +237,9 @@ def test_forged_or_misdirected_machine_tokens_are_refused(machine_stack, attack)
         "garbage": "not.a.jwt",
         "person": issuer.token("anna", **{"https://data.gov.dk/model/core/eid/cprNumber":
                                           "0101801234"}),
+        # A staff member's access token from our own login client is not a machine's.
+        "login_client": issuer.token("dorte", azp="selvbetjening-gateway",
+                                     scope="applications:case"),
     }[attack]
     response = _as_machine(stack, token, "GET", "/api/applications?citizen_id=x")
     assert response.status_code == 401, (attack, response.text)
