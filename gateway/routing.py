@@ -101,23 +101,38 @@ def _identify() -> Identity:
     return session.identity
 
 
+_refresh_locks: dict[str, threading.Lock] = {}
+_refresh_locks_guard = threading.Lock()
+
+
 def _keep_provider_session_alive(session, sessions: SessionManager) -> None:
     """When the provider's access token has expired, refresh it: a user logged out (or
-    disabled) at the provider loses the session here too."""
-    tokens = session.tokens
-    if float(tokens.get("expires_at", 0)) > time.time() or not tokens.get("refresh_token"):
+    disabled) at the provider loses the session here too. Without a refresh token there is
+    nothing to ask the provider, so the session ends when the access token does."""
+    if float(session.tokens.get("expires_at", 0)) > time.time():
         return
-    idp: IdentityProvider = current_app.extensions["idp"]
-    try:
-        fresh = idp.refresh(tokens["refresh_token"])
-    except Exception:  # noqa: BLE001 - any refusal ends the session
-        sessions.end(session)
-        raise Unauthenticated("Du er blevet logget ud. Log ind igen.",
-                              "You have been logged out. Log in again.",
-                              code="auth.session_expired")
-    fresh.setdefault("id_token", tokens.get("id_token"))
-    fresh["expires_at"] = time.time() + float(fresh.get("expires_in", 300))
-    sessions.update_tokens(session, fresh)
+    with _refresh_locks_guard:
+        lock = _refresh_locks.setdefault(session.id_hash, threading.Lock())
+    # One refresh per session at a time: parallel requests must not race a rotating token.
+    with lock:
+        current = sessions.current()
+        if current is not None and float(current.tokens.get("expires_at", 0)) > time.time():
+            return  # another request refreshed it meanwhile
+        tokens = (current or session).tokens
+        idp: IdentityProvider = current_app.extensions["idp"]
+        try:
+            if not tokens.get("refresh_token"):
+                raise LookupError("no refresh token")
+            fresh = idp.refresh(tokens["refresh_token"])
+        except Exception:  # noqa: BLE001 - any refusal ends the session
+            sessions.end(session)
+            raise Unauthenticated("Du er blevet logget ud. Log ind igen.",
+                                  "You have been logged out. Log in again.",
+                                  code="auth.session_expired")
+        fresh.setdefault("id_token", tokens.get("id_token"))
+        fresh.setdefault("refresh_token", tokens.get("refresh_token"))
+        fresh["expires_at"] = time.time() + float(fresh.get("expires_in", 300))
+        sessions.update_tokens(session, fresh)
 
 
 def limit_key() -> str:
