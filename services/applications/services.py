@@ -18,84 +18,24 @@ from kit.errors import Problem
 from kit.events import Actor, Event
 from kit.outbox import record_event
 from schemas.events import applications as ev
-from services.applications import access, domain, store
+from services.applications import access, attachments, domain, store
 from services.applications.catalogue import ApplicationType, Catalogue
+from services.applications.errors import (
+    AttachmentRejected,
+    ConsentMissing,
+    ConsentWithdrawn,
+    DataSourceUnavailable,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    NotFound,
+    UnknownType,
+    VersionConflict,
+)
 from services.applications.sources import DataSource, SourceUnavailable
 
 TOPIC = "applications"
 SOURCE = "/services/applications"
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/heic",
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-# (Kept in sync with _MAGIC below, which checks that the bytes are what the type claims.)
-
-
-class NotFound(Problem):
-    status = 404
-    code = "application.not_found"
-    title_da = "Ansøgningen findes ikke"
-    title_en = "The application does not exist"
-
-
-class Forbidden(Problem):
-    status = 403
-    code = "application.forbidden"
-    title_da = "Du må ikke gøre dette ved ansøgningen"
-    title_en = "You may not do this with the application"
-
-
-class UnknownType(Problem):
-    status = 422
-    code = "application.unknown_type"
-    title_da = "Den type ansøgning findes ikke"
-    title_en = "No such type of application"
-
-
-class VersionConflict(Problem):
-    status = 412
-    code = "application.version_conflict"
-    title_da = "Ansøgningen er ændret et andet sted. Hent den igen, og prøv igen"
-    title_en = "The application was changed elsewhere. Load it again and retry"
-
-
-class IdempotencyKeyReused(Problem):
-    status = 422
-    code = "request.idempotency_key_reused"
-    title_da = "Idempotency-Key er brugt til en anden forespørgsel"
-    title_en = "The Idempotency-Key was used for a different request"
-
-
-class InvalidRequest(Problem):
-    status = 422
-    code = "application.invalid_request"
-
-
-class AttachmentRejected(Problem):
-    status = 422
-    code = "application.attachment_rejected"
-    title_da = "Filen kan ikke vedhæftes"
-    title_en = "The file cannot be attached"
-
-
-class ConsentMissing(Problem):
-    status = 403
-    code = "application.consent_missing"
-    title_da = "Vi må ikke hente oplysningerne uden dit samtykke"
-    title_en = "We may not fetch the information without your consent"
-
-
-class ConsentWithdrawn(Problem):
-    status = 409
-    code = "application.consent_withdrawn"
-    title_da = "Samtykket blev trukket tilbage, mens vi hentede. Intet er gemt"
-    title_en = "The consent was withdrawn while fetching. Nothing was kept"
-
-
-class DataSourceUnavailable(Problem):
-    status = 503
-    code = "application.data_source_unavailable"
-    title_da = "Vi kan ikke hente oplysningerne lige nu. Prøv igen senere"
-    title_en = "We cannot fetch the information right now. Try again later"
 
 
 @dataclass(frozen=True)
@@ -457,11 +397,12 @@ class ApplicationsService:
 
     def add_attachment(self, principal: Principal, application_id: str, requirement_id: str,
                        title: str, filename: str, content_type: str, content: bytes) -> dict:
-        if len(content) == 0 or len(content) > MAX_ATTACHMENT_BYTES:
+        if len(content) == 0 or len(content) > attachments.MAX_ATTACHMENT_BYTES:
             raise AttachmentRejected("Filen er tom eller større end 10 MB.",
                                      "The file is empty or larger than 10 MB.",
                                      code="application.attachment_too_large", field="file")
-        if content_type not in ATTACHMENT_TYPES or not _content_matches(content_type, content):
+        if (content_type not in attachments.ATTACHMENT_TYPES
+                or not attachments.content_matches(content_type, content)):
             raise AttachmentRejected("Vedhæft en PDF, et billede (JPEG, PNG, HEIC) eller et "
                                      "Word-dokument.",
                                      "Attach a PDF, an image (JPEG, PNG, HEIC) or a Word "
@@ -641,36 +582,3 @@ def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_MAGIC = {"application/pdf": [b"%PDF"], "image/jpeg": [b"\xff\xd8\xff"],
-          "image/png": [b"\x89PNG\r\n\x1a\n"], _DOCX: [b"PK\x03\x04"]}
-
-
-def _content_matches(content_type: str, content: bytes) -> bool:
-    """The bytes must be what the type claims (a renamed .exe is not a PDF)."""
-    if content_type == "image/heic":  # an ISO media box whose brand is an image one
-        return content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"heix", b"mif1",
-                                                              b"msf1")
-    if content_type == _DOCX:
-        return _is_word_document(content)
-    signatures = _MAGIC.get(content_type, [])
-    return any(content.startswith(s) for s in signatures)
-
-
-def _is_word_document(content: bytes) -> bool:
-    """A DOCX is a ZIP with Word's parts, and not a bomb: cap what it unpacks to."""
-    import io
-    import zipfile
-
-    if not content.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        return False
-    return ({"[Content_Types].xml", "word/document.xml"} <= names
-            and unpacked <= 10 * MAX_ATTACHMENT_BYTES)

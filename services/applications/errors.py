@@ -1,0 +1,73 @@
+"""The applications service's problems: each a stable code with Danish and English titles."""
+
+from __future__ import annotations
+
+from kit.errors import Problem
+
+
+class NotFound(Problem):
+    status = 404
+    code = "application.not_found"
+    title_da = "Ansøgningen findes ikke"
+    title_en = "The application does not exist"
+
+
+class Forbidden(Problem):
+    status = 403
+    code = "application.forbidden"
+    title_da = "Du må ikke gøre dette ved ansøgningen"
+    title_en = "You may not do this with the application"
+
+
+class UnknownType(Problem):
+    status = 422
+    code = "application.unknown_type"
+    title_da = "Den type ansøgning findes ikke"
+    title_en = "No such type of application"
+
+
+class VersionConflict(Problem):
+    status = 412
+    code = "application.version_conflict"
+    title_da = "Ansøgningen er ændret et andet sted. Hent den igen, og prøv igen"
+    title_en = "The application was changed elsewhere. Load it again and retry"
+
+
+class IdempotencyKeyReused(Problem):
+    status = 422
+    code = "request.idempotency_key_reused"
+    title_da = "Idempotency-Key er brugt til en anden forespørgsel"
+    title_en = "The Idempotency-Key was used for a different request"
+
+
+class InvalidRequest(Problem):
+    status = 422
+    code = "application.invalid_request"
+
+
+class AttachmentRejected(Problem):
+    status = 422
+    code = "application.attachment_rejected"
+    title_da = "Filen kan ikke vedhæftes"
+    title_en = "The file cannot be attached"
+
+
+class ConsentMissing(Problem):
+    status = 403
+    code = "application.consent_missing"
+    title_da = "Vi må ikke hente oplysningerne uden dit samtykke"
+    title_en = "We may not fetch the information without your consent"
+
+
+class ConsentWithdrawn(Problem):
+    status = 409
+    code = "application.consent_withdrawn"
+    title_da = "Samtykket blev trukket tilbage, mens vi hentede. Intet er gemt"
+    title_en = "The consent was withdrawn while fetching. Nothing was kept"
+
+
+class DataSourceUnavailable(Problem):
+    status = 503
+    code = "application.data_source_unavailable"
+    title_da = "Vi kan ikke hente oplysningerne lige nu. Prøv igen senere"
+    title_en = "We cannot fetch the information right now. Try again later"
