@@ -207,6 +207,8 @@ class EmbeddedConsumer(BusConsumer):
         self.group_id = group_id
         self.member_id = f"{client_id or 'consumer'}-{uuid.uuid4()}"
         self.session_timeout_ms = int(session_timeout_s * 1000)
+        self.max_poll_interval_s = max(300.0, session_timeout_s)
+        self._last_poll = time.monotonic()
         # Its own connection: a consumer and its heartbeat never wait on the producer's lock.
         self._db = _Database(bus.path, bus.synchronous)
         self._positions: dict[TopicPartition, int] = {}
@@ -230,6 +232,10 @@ class EmbeddedConsumer(BusConsumer):
     def _heartbeat_loop(self) -> None:
         interval = max(self.session_timeout_ms / 3000.0, 0.05)
         while not self._closed.wait(interval):
+            if time.monotonic() - self._last_poll > self.max_poll_interval_s:
+                # Like Kafka's max.poll.interval.ms: a member whose consumer thread is stuck
+                # stops beating, so the group takes its partitions after the session timeout.
+                continue
             try:
                 self._db.write(lambda conn: conn.execute(
                     "UPDATE group_members SET heartbeat_ms = ?"
@@ -300,6 +306,7 @@ class EmbeddedConsumer(BusConsumer):
     # -- consuming ---------------------------------------------------------------------------
 
     def poll(self, timeout_s: float = 1.0, max_records: int = 100) -> list[Record]:
+        self._last_poll = time.monotonic()
         deadline = time.monotonic() + timeout_s
         while True:
             owned = self._db.write(self._rebalance)
