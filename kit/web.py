@@ -11,10 +11,11 @@ from datetime import date, datetime
 
 from flask import Flask, Response, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
+from marshmallow import ValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from kit import data_subjects
-from kit.errors import problem_response, register_errors
+from kit.errors import Problem, problem_response, register_errors
 from kit.logging import correlation_id_var
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -136,3 +137,21 @@ def create_service_app(service: str, settings=None, blueprints=(), verifier=None
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app
+
+
+class InvalidBody(Problem):
+    status = 422
+    code = "request.invalid_body"
+    title_da = "Oplysningerne er ikke gyldige"
+    title_en = "The submitted data is not valid"
+
+
+def parse(schema, data=None) -> dict:
+    """Load the request's JSON body (or `data`) with a marshmallow schema; a clear 422 with
+    every field's error otherwise."""
+    try:
+        return schema.load((request.get_json(silent=True) or {}) if data is None else data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+        raise InvalidBody("Ret de markerede felter.", "Correct the marked fields.",
+                          field=next(iter(messages), None), extra={"errors": messages})

@@ -33,12 +33,6 @@ class VersionConflict(Problem):
     title_en = "The application was changed elsewhere. Load it again and retry"
 
 
-class IdempotencyKeyReused(Problem):
-    status = 422
-    code = "request.idempotency_key_reused"
-    title_da = "Idempotency-Key er brugt til en anden forespørgsel"
-    title_en = "The Idempotency-Key was used for a different request"
-
 
 class InvalidRequest(Problem):
     status = 422

@@ -16,6 +16,7 @@ from kit.auth import CITIZEN, AssuranceTooLow, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
 from kit.events import Actor, Event
+from kit.idempotency import Idempotency, IdempotencyKeyReused
 from kit.outbox import record_event
 from schemas.events import applications as ev
 from services.applications import access, attachments, domain, store
@@ -26,7 +27,6 @@ from services.applications.errors import (
     ConsentWithdrawn,
     DataSourceUnavailable,
     Forbidden,
-    IdempotencyKeyReused,
     InvalidRequest,
     NotFound,
     UnknownType,
@@ -38,22 +38,6 @@ TOPIC = "applications"
 SOURCE = "/services/applications"
 
 
-@dataclass(frozen=True)
-class Idempotency:
-    caller: str
-    key: str
-    request_hash: str
-
-    @classmethod
-    def of(cls, principal: Principal, key: str | None, operation: str,
-           body: bytes) -> Idempotency | None:
-        if not key:
-            return None
-        if len(key) > 200:
-            raise InvalidRequest(detail_en="Idempotency-Key is longer than 200 characters",
-                                 code="request.idempotency_key_invalid")
-        digest = hashlib.sha256(operation.encode() + b"\0" + body).hexdigest()
-        return cls(principal.subject, key, digest)
 
 
 @dataclass(frozen=True)

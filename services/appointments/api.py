@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, current_app, jsonify, request
-from marshmallow import Schema, ValidationError
 
 from kit.auth import CITIZEN, STAFF, current_principal, requires
-from kit.errors import Problem
 from kit.openapi import documented
+from kit.web import parse
 from services.appointments.api_schemas import (
     AppointmentListOut,
     AppointmentOut,
@@ -45,24 +42,10 @@ BOOKING_REFUSALS = ["appointment.not_a_slot", "appointment.outside_booking_windo
                     "request.idempotency_key_reused", "request.idempotency_key_invalid"]
 
 
-class InvalidBody(Problem):
-    status = 422
-    code = "request.invalid_body"
-    title_da = "Oplysningerne er ikke gyldige"
-    title_en = "The submitted data is not valid"
-
 
 def appointments() -> Appointments:
     return current_app.extensions["appointments"]
 
-
-def parse(schema: Schema, data: Any = None) -> dict[str, Any]:
-    try:
-        return schema.load((request.get_json(silent=True) or {}) if data is None else data)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        raise InvalidBody("Ret de markerede felter.", "Correct the marked fields.",
-                          field=next(iter(messages), None), extra={"errors": messages})
 
 
 def idempotency(operation: str) -> Idempotency | None:

@@ -3,7 +3,6 @@ record events, in one transaction each."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import secrets
@@ -21,6 +20,7 @@ from kit.auth import CITIZEN, Forbidden, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
 from kit.events import Actor
+from kit.idempotency import Idempotency, IdempotencyKeyReused
 from kit.outbox import record_event
 from schemas.events.appointments import APPOINTMENT_COMPLETED, APPOINTMENT_NO_SHOW
 from services.appointments import announcements, domain, store, views
@@ -84,29 +84,6 @@ class CitizenRequired(Problem):
     title_en = "Name the citizen this is about"
 
 
-class IdempotencyKeyReused(Problem):
-    status = 422
-    code = "request.idempotency_key_reused"
-    title_da = "Idempotency-Key er brugt til en anden forespørgsel"
-    title_en = "The Idempotency-Key was used for a different request"
-
-
-@dataclass(frozen=True)
-class Idempotency:
-    caller: str
-    key: str
-    request_hash: str
-
-    @classmethod
-    def of(cls, principal: Principal, key: str | None, operation: str,
-           body: bytes) -> Idempotency | None:
-        if not key:
-            return None
-        if len(key) > 200:
-            raise Problem(detail_en="Idempotency-Key is longer than 200 characters",
-                          code="request.idempotency_key_invalid", status=422)
-        digest = hashlib.sha256(operation.encode() + b"\0" + body).hexdigest()
-        return cls(principal.subject, key, digest)
 
 
 @dataclass(frozen=True)

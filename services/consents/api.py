@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, jsonify, request
-from marshmallow import Schema, ValidationError
 
 from kit.auth import CITIZEN, MACHINE, STAFF, current_principal, requires
-from kit.errors import Problem
 from kit.openapi import documented
+from kit.web import parse
 from services.consents import views
 from services.consents.api_schemas import (
     CheckOut,
@@ -45,24 +42,10 @@ PROXY_REFUSALS = ["proxy.self_grant", "proxy.invalid_scopes", "proxy.end_require
                   "proxy.invalid_period", "request.invalid_body"]
 
 
-class InvalidBody(Problem):
-    status = 422
-    code = "request.invalid_body"
-    title_da = "Oplysningerne er ikke gyldige"
-    title_en = "The submitted data is not valid"
-
 
 def register() -> Register:
     return current_app.extensions["consents.register"]
 
-
-def parse(schema: Schema, data: Any = None) -> dict[str, Any]:
-    try:
-        return schema.load((request.get_json(silent=True) or {}) if data is None else data)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        raise InvalidBody("Ret de markerede felter.", "Correct the marked fields.",
-                          field=next(iter(messages), None), extra={"errors": messages})
 
 
 def for_citizen() -> str | None:

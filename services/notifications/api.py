@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, jsonify, request
-from marshmallow import Schema, ValidationError
 
 from kit.auth import CITIZEN, MACHINE, STAFF, current_principal, requires
-from kit.errors import Problem
 from kit.openapi import documented
+from kit.web import InvalidBody, parse
 from services.notifications.api_schemas import (
     CallbackSchema,
     ContactOut,
@@ -37,24 +34,10 @@ TEMPLATE_REFUSALS = ["template.unknown_field", "template.missing_field",
                      "template.invalid_syntax", "request.invalid_body"]
 
 
-class InvalidBody(Problem):
-    status = 422
-    code = "request.invalid_body"
-    title_da = "Oplysningerne er ikke gyldige"
-    title_en = "The submitted data is not valid"
-
 
 def notifications() -> Notifications:
     return current_app.extensions["notifications"]
 
-
-def parse(schema: Schema, data: Any = None) -> dict[str, Any]:
-    try:
-        return schema.load((request.get_json(silent=True) or {}) if data is None else data)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        raise InvalidBody("Ret de markerede felter.", "Correct the marked fields.",
-                          field=next(iter(messages), None), extra={"errors": messages})
 
 
 @bp.get("/me/messages")

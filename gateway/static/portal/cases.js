@@ -1,0 +1,56 @@
+// /mine-sager/: my applications, their status, and "Fortsæt" for drafts.
+import {
+  api, el, formatDate, formatDateTime, initLanguage, requireSession, showFatal, t, txt,
+} from "./common.js";
+
+const root = document.getElementById("app");
+let cases = null;
+
+function caseCard(app) {
+  const href = `/ansoeg/${encodeURIComponent(app.type)}/?id=${encodeURIComponent(app.id)}`;
+  const draft = app.state === "draft";
+  const facts = [];
+  if (app.case_number) facts.push([t("cases.number"), app.case_number]);
+  facts.push([t("cases.status"), draft ? t("cases.draft") : txt(app.status_text)]);
+  facts.push(app.submitted_at ? [t("cases.sent"), formatDateTime(app.submitted_at)]
+                              : [t("cases.started"), formatDate(app.created_at)]);
+  let action = null;
+  const hidden = el("span", { class: "visually-hidden", text: " – " + app.title });
+  if (draft) {
+    action = el("a", { class: "button", href }, t("cases.continue"), hidden);
+  } else if (app.state === "awaiting_citizen") {
+    action = el("a", { class: "button", href }, t("cases.answer"), hidden);
+  } else {
+    action = el("a", { href }, t("cases.view"), hidden);
+  }
+  return el("li", { class: "card case" + (draft ? " case-draft" : ""), "data-id": app.id },
+    el("h2", { text: app.title }),
+    el("dl", { class: "facts" }, facts.map(([name, value]) => [
+      el("dt", { text: name }), el("dd", { text: value })])),
+    action);
+}
+
+function render() {
+  document.title = t("cases.h1") + " – Selvbetjening";
+  const sorted = [...cases].sort((a, b) => String(b.updated_at).localeCompare(a.updated_at));
+  root.replaceChildren(
+    el("h1", { text: t("cases.h1") }),
+    el("p", { class: "lead", text: t("cases.lead") }),
+    sorted.length
+      ? el("ul", { class: "cards", id: "cases" }, sorted.map(caseCard))
+      : el("p", { text: t("cases.empty") }),
+    el("p", {}, el("a", { class: "button secondary", href: "/ansoeg/", text: t("cases.new") })));
+}
+
+async function load() {
+  try {
+    await requireSession();
+    cases = (await api("GET", "/api/applications")).data;
+    render();
+  } catch (error) {
+    showFatal(root, error, load);
+  }
+}
+
+initLanguage(() => cases && render());
+load();
