@@ -1,8 +1,15 @@
-"""The pages the gateway serves to browsers: the citizen portal and the staff tablet app."""
+"""The pages the gateway serves to browsers: the citizen portal and the staff tablet app.
+
+The application screens (/ansoeg/, /mine-sager/) are shells: their scripts in static/portal/
+build the screens from the applications API with the browser's session (docs/portal.md).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template
 
 bp = Blueprint("pages", __name__)
 
@@ -14,10 +21,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
+# The shape of the catalogue's type ids (services/applications/catalogue.py).
+TYPE_ID = re.compile(r"[a-z0-9-]{1,64}")
 
 
-def _page(template: str) -> Response:
-    response = Response(render_template(template))
+def _page(template: str, **context: Any) -> Response:
+    response = Response(render_template(template, **context))
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -30,3 +39,20 @@ def portal():
 @bp.get("/tablet/")
 def tablet():
     return _page("tablet.html")
+
+
+@bp.get("/ansoeg/")
+def apply_choose():
+    return _page("apply_choose.html", script="choose.js")
+
+
+@bp.get("/ansoeg/<type_id>/")
+def apply_form(type_id: str):
+    if not TYPE_ID.fullmatch(type_id):
+        abort(404)
+    return _page("apply_form.html", script="apply.js", type_id=type_id)
+
+
+@bp.get("/mine-sager/")
+def my_cases():
+    return _page("my_cases.html", script="cases.js")

@@ -1,6 +1,6 @@
 // /mine-sager/: my applications, their status, and "Fortsæt" for drafts.
 import {
-  api, el, formatDate, formatDateTime, initLanguage, requireSession, showFatal, t, txt,
+  api, el, mount, formatDate, formatDateTime, initLanguage, requireSession, showFatal, t, txt,
 } from "./common.js";
 
 const root = document.getElementById("app");
@@ -26,14 +26,15 @@ function caseCard(app) {
   return el("li", { class: "card case" + (draft ? " case-draft" : ""), "data-id": app.id },
     el("h2", { text: app.title }),
     el("dl", { class: "facts" }, facts.map(([name, value]) => [
-      el("dt", { text: name }), el("dd", { text: value })])),
+      el("dt", { text: name }),
+      el("dd", { class: name === t("cases.number") ? "nowrap" : null, text: value })])),
     action);
 }
 
 function render() {
   document.title = t("cases.h1") + " – Selvbetjening";
   const sorted = [...cases].sort((a, b) => String(b.updated_at).localeCompare(a.updated_at));
-  root.replaceChildren(
+  mount(root,
     el("h1", { text: t("cases.h1") }),
     el("p", { class: "lead", text: t("cases.lead") }),
     sorted.length

@@ -1,12 +1,12 @@
 // /ansoeg/: choose what to apply for.
-import { api, el, initLanguage, requireSession, showFatal, t, txt } from "./common.js";
+import { api, el, initLanguage, mount, requireSession, showFatal, t, txt } from "./common.js";
 
 const root = document.getElementById("app");
 let types = null;
 
 function render() {
   document.title = t("choose.h1") + " – Selvbetjening";
-  root.replaceChildren(
+  mount(root,
     el("h1", { text: t("choose.h1") }),
     el("p", { class: "lead", text: t("choose.lead") }),
     el("ul", { class: "cards", id: "types" }, types.map((type) => el("li", { class: "card" },

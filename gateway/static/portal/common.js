@@ -224,11 +224,17 @@ export function el(tag, attrs = {}, ...children) {
     else if (value === true) node.setAttribute(name, "");
     else node.setAttribute(name, String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : String(child));
   }
   return node;
+}
+
+/** Replace a container's content; null and false entries are left out. */
+export function mount(container, ...nodes) {
+  container.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined
+                                                                  && n !== false));
 }
 
 /** The language button in the page's navigation; `rerender` draws the screen again. */
