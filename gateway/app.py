@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import requests
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 
 from gateway import audit, login, pages, routing
 from gateway.config import GatewayConfig
@@ -44,11 +44,10 @@ def create_app(upstreams: dict[str, str] | None = None, config: GatewayConfig | 
     app.extensions["sessions"] = SessionManager(
         runtime.engine, config, TokenBox(var_dir() / "gateway" / "session-token-key"))
     app.extensions["gateway_config"] = config
-    routing.limiter.init_app(app)
-    # Logins create rows before anyone is known: limit them per address.
-    routing.limiter.limit("120/minute", key_func=lambda: request.remote_addr or "?")(login.bp)
     for blueprint in (pages.bp, login.bp, audit.bp, routing.bp):
         app.register_blueprint(blueprint)
+    # Per caller on the API; per address on /auth (logins create rows before anyone is known).
+    app.extensions["rate_limiter"] = routing.install_rate_limits(app)
 
     @app.get("/.well-known/jwks.json")
     def jwks():

@@ -51,11 +51,20 @@ LOGIN_COOKIE = "sb_login"
 LOGIN_TTL_S = 600
 
 
+def _own_path(path: str) -> bool:
+    """Only a path on this site: never another host (an open redirect)."""
+    return (path.startswith("/") and not path.startswith("//") and "\\" not in path
+            and len(path) <= 300 and not path.startswith("/auth/"))
+
+
 @bp.get("/auth/login")
 def login():
     channel = request.args.get("channel", "portal")
     if channel not in CHANNELS:
         channel = "portal"
+    return_to = request.args.get("next", "")
+    if not _own_path(return_to):
+        return_to = CHANNELS[channel]
     transaction = idp().begin_login(callback_url())
     # The login is bound to this browser: the callback must come back with this cookie, so a
     # callback link made by someone else (login CSRF, session swapping) logs nobody in.
@@ -65,7 +74,8 @@ def login():
         store.add_login_transaction(conn, state=transaction["state"],
                                     nonce=transaction["nonce"],
                                     code_verifier=transaction["code_verifier"], channel=channel,
-                                    browser_hash=store.hash_session_id(binding))
+                                    browser_hash=store.hash_session_id(binding),
+                                    return_to=return_to)
     response = redirect(transaction["url"], code=302)
     response.set_cookie(LOGIN_COOKIE, binding, max_age=LOGIN_TTL_S, httponly=True,
                         secure=sessions().config.cookie_secure, samesite="Lax",
@@ -97,7 +107,8 @@ def callback():
     tokens["expires_at"] = tokens.get("expires_at") or time.time() + float(
         tokens.get("expires_in", 300))
     session_id, _ = sessions().create(identity, tokens)
-    response = redirect(CHANNELS[transaction["channel"]], code=302)
+    target = transaction.get("return_to") or CHANNELS[transaction["channel"]]
+    response = redirect(target if _own_path(target) else "/", code=302)
     sessions().set_cookie(response, session_id)
     response.delete_cookie(LOGIN_COOKIE, path="/auth/callback")
     return response

@@ -144,9 +144,16 @@ def limit_key() -> str:
     return f"{identity.kind}:{identity.subject}"
 
 
-# In memory, per gateway process: with several processes, give Flask-Limiter a shared store
-# (RATELIMIT_STORAGE_URI, e.g. Redis or memcached).
-limiter = Limiter(key_func=limit_key, storage_uri="memory://", headers_enabled=True)
+def install_rate_limits(app) -> Limiter:
+    """Per caller on the API, per address on the login pages. In memory, per gateway app:
+    with several processes, give Flask-Limiter a shared store (e.g. Redis or memcached)."""
+    limiter = Limiter(key_func=limit_key, app=app, storage_uri="memory://",
+                      headers_enabled=True)
+    limiter.limit(limit_for_caller)(bp)  # the proxy is this blueprint's only route
+    from gateway import login
+
+    limiter.limit("120/minute", key_func=lambda: request.remote_addr or "?")(login.bp)
+    return limiter
 
 
 def limit_for_caller() -> str:
@@ -158,7 +165,6 @@ def limit_for_caller() -> str:
 @bp.route("/api/<service>", defaults={"rest": ""},
           methods=["GET", "POST", "PUT", "PATCH", "DELETE"], strict_slashes=True)
 @bp.route("/api/<service>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@limiter.limit(limit_for_caller)
 def proxy(service: str, rest: str):
     base = current_app.config["UPSTREAMS"].get(service)
     if base is None:

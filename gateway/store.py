@@ -35,6 +35,7 @@ login_transactions = Table(
     Column("code_verifier", String(200), nullable=False),
     Column("channel", String(20), nullable=False),
     Column("browser_hash", String(64), nullable=False),
+    Column("return_to", String(300), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
 )

@@ -289,3 +289,16 @@ def test_a_relative_acts_through_the_gateway_only_while_the_power_of_attorney_is
         f"{stack.gateway}/api/me/access-log").json()}
     deliver(PROXY_REVOKED, proxy_id="p-2", revoked_at=now.isoformat(), revoked_by=ANNA)
     assert carl.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(("asked", "landed"), [
+    ("/mine-sager/", "/mine-sager/"), ("https://evil.example/", "/"),
+    ("//evil.example/x", "/"), ("/auth/logout", "/")])
+def test_login_returns_only_to_a_page_on_this_site(stack, asked, landed):
+    browser = stack.browser()
+    start = browser.get(f"{stack.gateway}/auth/login", params={"next": asked},
+                        allow_redirects=False)
+    picked = browser.post(start.headers["Location"], data={"sub": ANNA},
+                          allow_redirects=False)
+    done = browser.get(picked.headers["Location"], allow_redirects=False)
+    assert done.status_code == 302 and done.headers["Location"] == landed
