@@ -272,12 +272,10 @@ export class ApiError extends Error {
   }
 }
 
-/** Log in first, then come back here: the portal's front page sends the user back. */
+/** Log in first, then come back here (the gateway returns to our own paths only). */
 export function goLogin() {
-  try {
-    sessionStorage.setItem(RETURN_KEY, location.pathname + location.search);
-  } catch (_e) { /* without storage the user lands on the front page */ }
-  location.assign("/auth/login?channel=portal");
+  const here = location.pathname + location.search;
+  location.assign("/auth/login?channel=portal&next=" + encodeURIComponent(here));
 }
 
 /** The path to return to after logging in, once; only our own application pages. */
