@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
 
 bp = Blueprint("pages", __name__)
 
@@ -39,6 +39,18 @@ def portal():
 @bp.get("/tablet/")
 def tablet():
     return _page("tablet.html")
+
+
+@bp.get("/tablet/sw.js")
+def tablet_service_worker():
+    """The tablet's service worker, from the path it controls (/tablet/) so its scope covers
+    the app; never cached by HTTP, so a new version is picked up on the next visit."""
+    response = send_from_directory(f"{current_app.static_folder}/tablet", "sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/tablet/"
+    return response
 
 
 @bp.get("/ansoeg/")

@@ -1,3 +1,104 @@
 """End-to-end fixtures: the gateway stack (tests/gateway/conftest.py) for browser tests."""
 
-from tests.gateway.conftest import stack  # noqa: F401 - a fixture used by the browser test
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from gateway.app import create_app as create_gateway
+from gateway.config import GatewayConfig
+from gateway.mock_idp import create_app as create_mock_idp
+from kit.auth import RemoteJwks, TokenVerifier
+from kit.config import Settings
+from kit.db import make_engine
+from kit.migrate import upgrade
+from kit.runtime import Runtime
+from services.applications.app import create_app as create_applications
+from services.appointments.app import create_app as create_appointments
+from services.consents.app import create_app as create_consents
+from tests.gateway.conftest import (
+    ANNA,
+    Dispatcher,
+    Stack,
+    serve,
+    stack,  # noqa: F401 - a fixture used by the browser test
+)
+
+# -- the staff tablet (docs/tablet.md): the gateway with applications, consents and
+# appointments, each a real service in a thread on SQLite files in tmp_path ------------------
+
+STAFF = "hjemmehjaelp-erik"
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+SERVICE_APPS = {"applications": create_applications, "consents": create_consents,
+                "appointments": create_appointments}
+
+
+@dataclass
+class TabletStack(Stack):
+    engines: dict | None = None
+    visits: list | None = None
+
+
+def _seed_visits(site: Stack) -> list[dict]:
+    """Two home visits today for Erik (homecare staff may book anything for a citizen)."""
+    browser = site.browser()
+    site.login(browser, STAFF, channel="tablet")
+    today = datetime.now(COPENHAGEN).date()
+    visits = []
+    for hour, address, tasks in (
+            (13, "Bredgade 12, 2. th., 5000 Odense C", ["Bad og påklædning", "Medicin"]),
+            (9, "Vestergade 3, 5000 Odense C", ["Vurdering af hjemmehjælp",
+                                               "Samtykke til indhentning af oplysninger"])):
+        starts = datetime(today.year, today.month, today.day, hour, tzinfo=COPENHAGEN)
+        answer = browser.post(
+            f"{site.gateway}/api/appointments/appointments",
+            json={"citizen_id": ANNA, "starts_at": starts.isoformat(),
+                  "ends_at": (starts + timedelta(minutes=45)).isoformat(),
+                  "kind": "home_visit", "address": address, "staff_ids": [STAFF],
+                  "tasks": tasks},
+            headers={**site.csrf(browser), "Idempotency-Key": str(uuid.uuid4())})
+        assert answer.status_code == 201, answer.text
+        visits.append(answer.json())
+    return visits
+
+
+@pytest.fixture
+def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
+    monkeypatch.setenv("SB_VAR_DIR", str(tmp_path / "var"))
+    gateway_db = f"sqlite:///{tmp_path / 'gateway.db'}"
+    upgrade("gateway", gateway_db)
+    urls = {name: f"sqlite:///{tmp_path / f'{name}.db'}" for name in SERVICE_APPS}
+    for name, url in urls.items():
+        upgrade(name, url)
+    gateway, provider = Dispatcher(), Dispatcher()
+    engines = {name: make_engine(url) for name, url in urls.items()}
+    with serve(provider) as idp_url, serve(gateway) as gateway_url:
+        provider.app = create_mock_idp()
+        upstreams: dict[str, str] = {}
+        services = ExitStack()
+        for name, factory in SERVICE_APPS.items():
+            settings = Settings(service=name, database_url=urls[name])
+            verifier = TokenVerifier(gateway_url, f"selvbetjening/{name}",
+                                     RemoteJwks(gateway_url + "/.well-known/jwks.json"))
+            app = factory(settings, verifier=verifier,
+                          runtime=Runtime(settings=settings, engine=engines[name]))
+            upstreams[name] = services.enter_context(serve(app))
+        try:
+            config = replace(GatewayConfig(), idp_issuer=idp_url, client_secret="x",
+                             cookie_secure=False, internal_issuer=gateway_url)
+            gateway.app = create_gateway(upstreams=upstreams, config=config,
+                                         settings=Settings(service="gateway",
+                                                           database_url=gateway_db))
+            site = TabletStack(gateway_url, idp_url, gateway.app.extensions["engine"],
+                                gateway.app, engines=engines)
+            site.visits = _seed_visits(site)
+            yield site
+        finally:
+            services.close()
+            for engine in engines.values():
+                engine.dispose()
+
