@@ -66,6 +66,7 @@ class Stack:
     idp: str
     engine: object
     app: object = None
+    applications: str = ""  # the service itself, behind the gateway
 
     def browser(self) -> requests.Session:
         return requests.Session()
@@ -133,7 +134,8 @@ def build_stack(tmp_path, provider_app, config_changes: dict,
                 settings=Settings(service="gateway", database_url=gateway_db))
             # Lets a test feed the applications service's local views (consents' events).
             gateway.app.config["APPLICATIONS_ENGINE"] = engine
-            yield Stack(gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app)
+            yield Stack(gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app,
+                        applications_url)
         engine.dispose()
 
 

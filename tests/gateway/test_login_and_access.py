@@ -302,3 +302,20 @@ def test_login_returns_only_to_a_page_on_this_site(stack, asked, landed):
                           allow_redirects=False)
     done = browser.get(picked.headers["Location"], allow_redirects=False)
     assert done.status_code == 302 and done.headers["Location"] == landed
+
+
+def test_a_service_accepts_only_internal_tokens_minted_for_it(stack):
+    import requests
+
+    minter = stack.app.extensions["minter"]
+    claims = {"sub": ANNA, "kind": "citizen", "loa": "Substantial", "channel": "portal"}
+    url = f"{stack.applications}/api/applications"
+    own = minter.mint(claims, audience="selvbetjening/applications")
+    assert requests.get(url, headers={"Authorization": f"Bearer {own}"},
+                        timeout=10).status_code == 200
+    for_consents = minter.mint(claims, audience="selvbetjening/consents")
+    refused = requests.get(url, headers={"Authorization": f"Bearer {for_consents}"},
+                           timeout=10)
+    assert refused.status_code == 401 and refused.json()["code"] == "auth.token_invalid"
+    # And a bare header claiming an identity is nothing without a signature.
+    assert requests.get(url, headers={"X-User": ANNA}, timeout=10).status_code == 401
