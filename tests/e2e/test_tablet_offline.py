@@ -149,6 +149,12 @@ def test_staff_work_offline_on_the_tablet_and_everything_is_sent_once(tablet_sta
     expect(page.locator("#queue")).to_have_text("Alt er sendt")
     expect(page.locator("#net")).to_have_text("På net")
     page.screenshot(path=str(tmp_path / "4-sent-online.png"), full_page=True)
+    page.click("#lang")  # English second
+    expect(page.locator("h1")).to_have_text("Today's visits")
+    expect(page.locator("#queue")).to_have_text("All sent")
+    expect(page.locator("#outbox li[data-kind=consent] .state")).to_have_text("Sent")
+    page.click("#lang")
+    expect(page.locator("h1")).to_have_text("Dagens besøg")
     device = page.evaluate("localStorage.getItem('sb_tablet_device')")
     outbox = page.evaluate("JSON.parse(localStorage.getItem('sb_tablet_outbox'))")
     consents, applications = server_state(stack)
