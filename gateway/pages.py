@@ -68,3 +68,13 @@ def apply_form(type_id: str):
 @bp.get("/mine-sager/")
 def my_cases():
     return _page("my_cases.html", script="cases.js")
+
+
+@bp.get("/samtykker/")
+def my_consents():
+    return _page("consents.html", script="consents.js")
+
+
+@bp.get("/aftaler/")
+def my_appointments():
+    return _page("appointments.html", script="appointments.js")

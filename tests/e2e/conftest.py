@@ -102,3 +102,51 @@ def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
             for engine in engines.values():
                 engine.dispose()
 
+
+
+# -- the citizen portal's consents and appointments screens (docs/portal.md) -----------------
+
+SELF_BOOKABLE = "raadgivning-video"
+
+
+def _seed_self_bookable_service(site: TabletStack) -> None:
+    """A video counselling service citizens may book themselves, every day 09:00-15:00. No
+    test user has the role "scheduler", so the rules go in through the service layer."""
+    from kit.auth import Principal
+    from services.appointments.domain import BookingRules
+    from services.appointments.services import Appointments
+
+    assert site.engines is not None
+    scheduler = Principal(subject="fixture-scheduler", kind="staff", channel="integration",
+                          roles=frozenset({"scheduler"}))
+    Appointments(site.engines["appointments"]).define_rules(scheduler, BookingRules(
+        service_id=SELF_BOOKABLE, title="Rådgivning om hjælpemidler (video)",
+        kind="video_visit",
+        opening_hours={day: [("09:00", "15:00")]
+                       for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        duration_minutes=30, buffer_minutes=0, horizon_days=30, citizen_cutoff_hours=24,
+        staff_ids=("sagsbehandler-dorte",), self_bookable=True,
+        tasks=("Tal om dit behov for hjælpemidler",)))
+
+
+def _seed_consent(site: TabletStack) -> dict:
+    """Anna's consent to a home care assessment, collected by Erik on his tablet."""
+    browser = site.browser()
+    site.login(browser, STAFF, channel="tablet")
+    answer = browser.post(
+        f"{site.gateway}/api/consents/consents",
+        json={"citizen_id": ANNA, "purpose": "home_care_assessment", "case_ref": "ANS-2026-0042",
+              "data_categories": ["health", "medication"],
+              "sources": ["general_practitioner", "hospital"], "text_version": "2",
+              "channel": "tablet", "device_id": "tablet-7"},
+        headers=site.csrf(browser))
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+@pytest.fixture
+def portal_stack(tablet_stack: TabletStack) -> TabletStack:
+    """The tablet stack with a consent given for Anna and a self-bookable service."""
+    _seed_self_bookable_service(tablet_stack)
+    tablet_stack.consent = _seed_consent(tablet_stack)  # type: ignore[attr-defined]
+    return tablet_stack
