@@ -9,6 +9,7 @@ names NemLog-in passes through an OpenID Connect broker.
 
 from __future__ import annotations
 
+import abc
 import json
 import os
 import threading
@@ -92,9 +93,10 @@ class Principal:
             level.lower()]
 
 
-class KeySource:
+class KeySource(abc.ABC):
+    @abc.abstractmethod
     def keys(self, refresh: bool = False) -> KeySet:
-        raise NotImplementedError
+        """The issuer's public keys; `refresh` asks for them again (key rotation)."""
 
 
 class StaticKeys(KeySource):

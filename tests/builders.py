@@ -49,3 +49,16 @@ def make_payload(**kwargs) -> bytes:
 def unique(name: str) -> str:
     """Topic and group names unique to one test, so tests never see each other's records."""
     return f"{name}-{uuid.uuid4().hex[:10]}"
+
+
+def outbox_events(engine, subject: str | None = None) -> list[Event]:
+    """The events a service recorded in its outbox (about `subject`), oldest first."""
+    from sqlalchemy import select
+
+    from kit.events import decode_event
+    from kit.outbox import outbox_table
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id))
+        events = [decode_event(bytes(row.payload)) for row in rows]
+    return [e for e in events if subject in (None, e.subject)]

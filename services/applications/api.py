@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from io import BytesIO
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
@@ -73,7 +74,7 @@ def list_types():
 @documented(summary="One type's form, attachments, guidance rules and status texts",
             tags=["catalogue"], errors={404: ["application.unknown_type"]})
 def get_type(type_id: str):
-    return jsonify(service()._type(type_id).definition)
+    return jsonify(service().app_type(type_id).definition)
 
 
 @bp.post("")
@@ -198,8 +199,6 @@ def add_attachment(application_id: str):
             errors={404: ["application.document_not_found"]})
 def document_content(application_id: str, document_id: str):
     document = service().document_content(current_principal(), application_id, document_id)
-    from io import BytesIO
-
     response = send_file(BytesIO(document["content"]),
                          mimetype=document["content_type"] or "application/octet-stream",
                          as_attachment=True, download_name=document["filename"] or "dokument")

@@ -75,7 +75,7 @@ class ApplicationsService:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _type(self, type_id: str) -> ApplicationType:
+    def app_type(self, type_id: str) -> ApplicationType:
         app_type = self.catalogue.get(type_id)
         if app_type is None:
             raise UnknownType(f"Ukendt ansøgningstype: {type_id}",
@@ -155,7 +155,7 @@ class ApplicationsService:
 
     def view(self, conn: Connection, application: dict[str, Any],
              principal: Principal) -> dict[str, Any]:
-        app_type = self._type(application["type_id"])
+        app_type = self.app_type(application["type_id"])
         key = domain.status_key(application["state"], application["outcome"])
         status = app_type.status(key) if key else None
         return {
@@ -201,7 +201,7 @@ class ApplicationsService:
                           on_behalf_of=self._actor(principal,
                                                    application["citizen_id"]).on_behalf_of,
                           channel=principal.channel, reason=reason)
-        app_type = self._type(application["type_id"])
+        app_type = self.app_type(application["type_id"])
         outcome = changes.get("outcome", application["outcome"])
         status = app_type.status(domain.status_key(to_state, outcome) or "submitted")
         record_event(conn, self.topic, self._event(
@@ -244,7 +244,7 @@ class ApplicationsService:
     def checks(self, principal: Principal, application_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             application = self._load_readable(conn, principal, application_id)
-            findings = domain.evaluate(self._type(application["type_id"]),
+            findings = domain.evaluate(self.app_type(application["type_id"]),
                                        application["answers"],
                                        store.attachment_requirements_met(conn, application_id),
                                        self.clock().date())
@@ -280,7 +280,7 @@ class ApplicationsService:
 
     def create_draft(self, principal: Principal, type_id: str, citizen_id: str | None,
                      answers: dict[str, Any], idem: Idempotency | None) -> Outcome:
-        app_type = self._type(type_id)
+        app_type = self.app_type(type_id)
         self._require_assurance(principal)
         domain.check_fields_known(app_type, answers)
         if principal.kind == CITIZEN:
@@ -322,7 +322,7 @@ class ApplicationsService:
         with self.engine.begin() as conn:
             application = self._load_fillable(conn, principal, application_id)
             domain.check_editable(application["state"])
-            domain.check_fields_known(self._type(application["type_id"]), answers)
+            domain.check_fields_known(self.app_type(application["type_id"]), answers)
             merged = {**application["answers"], **answers}
             if application["version"] != expected_version or not store.update_application(
                     conn, application_id, expected_version, answers=merged):
@@ -340,7 +340,7 @@ class ApplicationsService:
             application = self._load_fillable(conn, principal, application_id)
             if expected_version is not None and application["version"] != expected_version:
                 raise VersionConflict(extra={"current_version": application["version"]})
-            app_type = self._type(application["type_id"])
+            app_type = self.app_type(application["type_id"])
             findings = domain.evaluate(app_type, application["answers"],
                                        store.attachment_requirements_met(conn, application_id),
                                        self.clock().date())
@@ -395,7 +395,7 @@ class ApplicationsService:
         with self.engine.begin() as conn:
             application = self._load_fillable(conn, principal, application_id)
             domain.check_editable(application["state"])
-            if requirement_id not in self._type(application["type_id"]).attachments:
+            if requirement_id not in self.app_type(application["type_id"]).attachments:
                 raise InvalidRequest(detail_en=f"this application asks for no {requirement_id}",
                                      code="application.unknown_attachment", field="requirement")
             document = self._add_document(conn, principal, application, title=title,
@@ -431,7 +431,7 @@ class ApplicationsService:
         with self.engine.connect() as conn:
             application = self._load_fillable(conn, principal, application_id)
             domain.check_editable(application["state"])
-            fetch = self._type(application["type_id"]).data_fetches.get(fetch_id)
+            fetch = self.app_type(application["type_id"]).data_fetches.get(fetch_id)
             if fetch is None or fetch["source"] not in self.sources:
                 raise NotFound(code="application.unknown_fetch")
             consent = self._consent_for(conn, application, fetch)

@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from kit.config import Settings
 from kit.db import make_engine
 from kit.events import Actor, Event, decode_event
 from kit.migrate import upgrade
-from kit.outbox import outbox_table
 from kit.runtime import Runtime
 from schemas.events import consents as consent_events
 from services.applications.app import create_app
@@ -22,6 +20,7 @@ from services.applications.catalogue import Catalogue
 from services.applications.handlers import on_consent_event
 from services.applications.sources import SimulatedIncomeSource
 from tests.applications.builders import make_type
+from tests.builders import outbox_events
 from tests.tokens import TokenIssuer
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -117,10 +116,7 @@ class Platform:
         return proxy_id
 
     def events(self, application_id=None) -> list[Event]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id))
-            events = [decode_event(bytes(r.payload)) for r in rows]
-        return [e for e in events if application_id is None or e.subject == application_id]
+        return outbox_events(self.engine, application_id)
 
 
 @pytest.fixture

@@ -6,15 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from kit.config import Settings
-from kit.events import Event, decode_event
+from kit.events import Event
 from kit.migrate import upgrade
-from kit.outbox import outbox_table
 from services.appointments.app import create_app
 from services.appointments.services import Config
 from tests.appointments.builders import T0, cpr, person, rules_body
+from tests.builders import outbox_events
 from tests.tokens import TokenIssuer
 
 VIDEO_TEMPLATE = "https://video.test.kommune.dk/room/{room}"
@@ -84,10 +83,7 @@ class Service:
         return staff_ids
 
     def events(self, appointment_id: str | None = None) -> list[Event]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id))
-            events = [decode_event(bytes(row.payload)) for row in rows]
-        return [e for e in events if appointment_id in (None, e.subject)]
+        return outbox_events(self.engine, appointment_id)
 
     def event_types(self, appointment_id: str | None = None) -> list[str]:
         return [e.type.split(".", 2)[2] for e in self.events(appointment_id)]

@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from kit.config import Settings
-from kit.events import Event, decode_event
+from kit.events import Event
 from kit.migrate import upgrade
-from kit.outbox import outbox_table
 from services.consents.app import create_app
+from tests.builders import outbox_events
 from tests.consents.builders import cpr, person
 from tests.tokens import TokenIssuer
 
@@ -72,10 +71,7 @@ class Service:
 
     def events(self, citizen_id: str | None = None) -> list[Event]:
         """The events recorded in the outbox (for the citizen), oldest first."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id))
-            events = [decode_event(bytes(row.payload)) for row in rows]
-        return [e for e in events if citizen_id in (None, e.subject)]
+        return outbox_events(self.engine, citizen_id)
 
     def event_types(self, citizen_id: str | None = None) -> list[str]:
         return [e.type.split(".", 2)[2] for e in self.events(citizen_id)]

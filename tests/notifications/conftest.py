@@ -8,18 +8,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from kit.config import Settings
-from kit.events import Event, decode_event
+from kit.events import Event
 from kit.inbox import AlreadyHandled, handle_once
 from kit.migrate import upgrade
-from kit.outbox import outbox_table
 from services.notifications.app import create_app
 from services.notifications.handlers import GROUP, event_handler
 from services.notifications.providers import SimulatedProvider, simulated_providers
 from services.notifications.sender import Sender
 from services.notifications.services import Notifications
+from tests.builders import outbox_events
 from tests.notifications.builders import T0, person
 from tests.tokens import TokenIssuer
 
@@ -105,9 +104,7 @@ class Service:
         return self.notifications.messages_about(citizen_id)
 
     def events(self) -> list[Event]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id))
-            return [decode_event(bytes(row.payload)) for row in rows]
+        return outbox_events(self.engine)
 
     def event_types(self, message_id: str) -> list[str]:
         return [e.type.split(".")[3] for e in self.events()

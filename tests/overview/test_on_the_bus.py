@@ -8,7 +8,7 @@ import threading
 from kit.consumer import EventConsumer
 from kit.events import encode_event
 from kit.inbox import handle_once
-from tests.builders import unique
+from tests.builders import outbox_events, unique
 from tests.overview.builders import CaseEvents
 from tests.overview.conftest import Connector
 from tests.waiting import wait_until
@@ -48,13 +48,9 @@ def test_a_status_change_by_a_case_system_reaches_the_borger_dk_view(database_ur
                                                                      tmp_path):
     from datetime import date
 
-    from sqlalchemy import select
-
     from kit.config import Settings
     from kit.db import make_engine
-    from kit.events import decode_event
     from kit.migrate import upgrade
-    from kit.outbox import outbox_table
     from kit.runtime import Runtime
     from services.applications.app import create_app
     from services.applications.catalogue import Catalogue
@@ -83,9 +79,8 @@ def test_a_status_change_by_a_case_system_reaches_the_borger_dk_view(database_ur
         assert case_system.post(f"/api/applications/{app_id}/case-actions",
                                 action).status_code == 200
     connector = Connector(database_url, stub)
-    with engine.connect() as conn:
-        for row in conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id)):
-            connector.deliver(decode_event(bytes(row.payload)))
+    for event in outbox_events(engine):
+        connector.deliver(event)
     connector.push_all()
     engine.dispose()
     connector.close()
