@@ -5,9 +5,10 @@ STAMP := .venv/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum
 # Stop the test infrastructure after `make test` in CI; keep it running locally (faster reruns).
 STOP_INFRA ?= $(if $(CI),1,)
 PYTEST_ARGS ?=
+LINT_PATHS := kit schemas services gateway infra/overview_stub tests bench
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run run-real infra-up infra-down lint test test-fast openapi bench bench-bus bench-gateway bench-overview bench-appointments clean
+.PHONY: help venv run run-real infra-up infra-down lint format test test-fast openapi bench bench-bus bench-gateway bench-overview bench-appointments clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,9 +38,14 @@ infra-down: ## Stop Kafka, PostgreSQL and Keycloak
 	@infra/postgres.sh stop
 	@infra/keycloak.sh stop
 
-lint: venv ## ruff and mypy
-	@$(PY) -m ruff check kit schemas services gateway infra/overview_stub tests bench
+lint: venv ## ruff (lint and format check) and mypy
+	@$(PY) -m ruff check $(LINT_PATHS)
+	@$(PY) -m ruff format --check --quiet $(LINT_PATHS) || (echo "run: make format"; exit 1)
 	@$(PY) -m mypy
+
+format: venv ## Apply the formatter (ruff format) and the import order fixes
+	@$(PY) -m ruff format --quiet $(LINT_PATHS)
+	@$(PY) -m ruff check --select I --fix --quiet $(LINT_PATHS)
 
 test: venv lint infra-up ## Lint; start Kafka, PostgreSQL, Keycloak, Chromium; run every test
 	@rc=0; SB_CHROMIUM=$$(infra/chromium.sh) KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \

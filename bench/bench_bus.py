@@ -41,8 +41,15 @@ def percentile(values: list[float], p: float) -> float:
 
 def make_payload(i: int) -> bytes:
     # The publish time travels inside the event, so latency is measured per event.
-    return encode_event(Event(type=TEST_EVENT, source="/bench", subject=f"case-{i % 50}",
-                              data={"n": i, "label": str(time.perf_counter_ns())}, actor=ACTOR))
+    return encode_event(
+        Event(
+            type=TEST_EVENT,
+            source="/bench",
+            subject=f"case-{i % 50}",
+            data={"n": i, "label": str(time.perf_counter_ns())},
+            actor=ACTOR,
+        )
+    )
 
 
 def run_ours(bus, events: int, rate: float | None) -> dict:
@@ -56,8 +63,9 @@ def run_ours(bus, events: int, rate: float | None) -> dict:
         if len(latencies) >= events:
             done.set()
 
-    consumer = EventConsumer(bus, [topic], f"bench-{uuid.uuid4().hex[:6]}", handle,
-                             poll_timeout_s=0.05)
+    consumer = EventConsumer(
+        bus, [topic], f"bench-{uuid.uuid4().hex[:6]}", handle, poll_timeout_s=0.05
+    )
     stop = threading.Event()
 
     def consume() -> None:
@@ -86,9 +94,13 @@ def run_ours(bus, events: int, rate: float | None) -> dict:
     stop.set()
     thread.join(10)
     consumer.close()
-    return {"events": len(latencies), "seconds": elapsed,
-            "per_second": len(latencies) / elapsed,
-            "p50_ms": statistics.median(latencies), "p99_ms": percentile(latencies, 99)}
+    return {
+        "events": len(latencies),
+        "seconds": elapsed,
+        "per_second": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 99),
+    }
 
 
 def run_raw_kafka(bootstrap: str, events: int, rate: float | None) -> dict:
@@ -99,11 +111,17 @@ def run_raw_kafka(bootstrap: str, events: int, rate: float | None) -> dict:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, 3, 1)], wait_for_metadata=True)
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
-                             linger_ms=2)
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4()}",
-                             auto_offset_reset="earliest", enable_auto_commit=False,
-                             fetch_max_wait_ms=100)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=2
+    )
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+    )
     while not consumer.assignment():
         consumer.poll(100)
     latencies: list[float] = []
@@ -137,9 +155,13 @@ def run_raw_kafka(bootstrap: str, events: int, rate: float | None) -> dict:
     thread.join(10)
     consumer.close()
     producer.close()
-    return {"events": len(latencies), "seconds": elapsed,
-            "per_second": len(latencies) / elapsed,
-            "p50_ms": statistics.median(latencies), "p99_ms": percentile(latencies, 99)}
+    return {
+        "events": len(latencies),
+        "seconds": elapsed,
+        "per_second": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 99),
+    }
 
 
 def main() -> None:
@@ -154,8 +176,10 @@ def main() -> None:
     rows = []
     backends = [args.only] if args.only else ["embedded", "kafka", "raw"]
     for backend in backends:
-        for mode, events, rate in (("burst", args.events, None),
-                                   ("paced", args.paced_events, args.rate)):
+        for mode, events, rate in (
+            ("burst", args.events, None),
+            ("paced", args.paced_events, args.rate),
+        ):
             if backend == "embedded":
                 with tempfile.TemporaryDirectory() as tmp:
                     bus = connect_bus(embedded_path=f"{tmp}/bus.db")
@@ -173,14 +197,18 @@ def main() -> None:
             rows.append((backend, mode, rate, result))
             print(f"{backend:9} {mode:6} {result}", flush=True)
 
-    print(f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}\n")
+    print(
+        f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}\n"
+    )
     print("| backend | mode | events | events/s | p50 ms | p99 ms |")
     print("|---|---|---:|---:|---:|---:|")
     for backend, mode, rate, r in rows:
         label = f"paced {rate:.0f}/s" if mode == "paced" else "burst"
-        print(f"| {backend} | {label} | {r['events']} | {r['per_second']:.0f} | "
-              f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} |")
+        print(
+            f"| {backend} | {label} | {r['events']} | {r['per_second']:.0f} | "
+            f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,9 @@ BASE = 19500
 
 
 def start(name: str, argv: list[str], env: dict[str, str], health: str) -> subprocess.Popen:
-    proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -49,12 +50,25 @@ def start(name: str, argv: list[str], env: dict[str, str], health: str) -> subpr
 
 
 def gunicorn(bind: str, app: str) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "8",
-            "--bind", bind, "--log-level", "warning", app]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "1",
+        "--threads",
+        "8",
+        "--bind",
+        bind,
+        "--log-level",
+        "warning",
+        app,
+    ]
 
 
-def load(url: str, headers: dict[str, str], cookies: dict[str, str], seconds: float,
-         threads: int) -> dict[str, float]:
+def load(
+    url: str, headers: dict[str, str], cookies: dict[str, str], seconds: float, threads: int
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -82,9 +96,13 @@ def load(url: str, headers: dict[str, str], cookies: dict[str, str], seconds: fl
     for thread in pool:
         thread.join()
     ordered = sorted(latencies)
-    return {"requests": len(ordered), "per_second": len(ordered) / seconds,
-            "p50": statistics.median(ordered),
-            "p99": ordered[int(0.99 * (len(ordered) - 1))], "errors": errors[0]}
+    return {
+        "requests": len(ordered),
+        "per_second": len(ordered) / seconds,
+        "p50": statistics.median(ordered),
+        "p99": ordered[int(0.99 * (len(ordered) - 1))],
+        "errors": errors[0],
+    }
 
 
 def main() -> None:
@@ -96,21 +114,45 @@ def main() -> None:
     var = tempfile.mkdtemp(prefix="bench-gateway-")
     gateway_url, service_url = f"http://127.0.0.1:{BASE}", f"http://127.0.0.1:{BASE + 101}"
     idp_url, hello_url = f"http://127.0.0.1:{BASE + 90}", f"http://127.0.0.1:{BASE + 1}"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "SB_VAR_DIR": var,
-           "SB_INTERNAL_ISSUER": gateway_url, "SB_IDP_ISSUER": idp_url,
-           "SB_IDP_CLIENT_SECRET": "bench", "SB_COOKIE_SECURE": "0",
-           "SB_UPSTREAM_APPLICATIONS": service_url, "LOG_LEVEL": "WARNING",
-           "SB_RATE_LIMIT_CITIZEN": "100000000/minute"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "SB_VAR_DIR": var,
+        "SB_INTERNAL_ISSUER": gateway_url,
+        "SB_IDP_ISSUER": idp_url,
+        "SB_IDP_CLIENT_SECRET": "bench",
+        "SB_COOKIE_SECURE": "0",
+        "SB_UPSTREAM_APPLICATIONS": service_url,
+        "LOG_LEVEL": "WARNING",
+        "SB_RATE_LIMIT_CITIZEN": "100000000/minute",
+    }
     for service in ("applications", "gateway"):
-        subprocess.run([sys.executable, "-m", "kit.migrate", service], cwd=REPO, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "kit.migrate", service],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     procs = [
-        start("mock-idp", [sys.executable, "-m", "gateway.mock_idp", "--port",
-                           str(BASE + 90)], env, idp_url + "/.well-known/openid-configuration"),
-        start("applications", gunicorn(service_url[7:], "services.applications.app:create_app()"),
-              env, service_url + "/healthz"),
-        start("gateway", gunicorn(gateway_url[7:], "gateway.app:create_app()"), env,
-              gateway_url + "/healthz"),
+        start(
+            "mock-idp",
+            [sys.executable, "-m", "gateway.mock_idp", "--port", str(BASE + 90)],
+            env,
+            idp_url + "/.well-known/openid-configuration",
+        ),
+        start(
+            "applications",
+            gunicorn(service_url[7:], "services.applications.app:create_app()"),
+            env,
+            service_url + "/healthz",
+        ),
+        start(
+            "gateway",
+            gunicorn(gateway_url[7:], "gateway.app:create_app()"),
+            env,
+            gateway_url + "/healthz",
+        ),
         start("hello", gunicorn(hello_url[7:], "bench.hello:app"), env, hello_url + "/"),
     ]
     try:
@@ -120,18 +162,29 @@ def main() -> None:
         picked = browser.post(authorize, data={"sub": ANNA}, allow_redirects=False)
         browser.get(urljoin(authorize, picked.headers["Location"]), allow_redirects=False)
         cookie = {"sb_session": browser.cookies["sb_session"]}
-        minter = InternalTokenMinter(Path(var) / "gateway" / "internal-signing-key.json",
-                                     gateway_url)
-        token = minter.mint({"sub": ANNA, "cpr": "0101801234", "loa": "Substantial",
-                             "channel": "portal", "kind": "citizen"},
-                            audience="selvbetjening/applications")
+        minter = InternalTokenMinter(
+            Path(var) / "gateway" / "internal-signing-key.json", gateway_url
+        )
+        token = minter.mint(
+            {
+                "sub": ANNA,
+                "cpr": "0101801234",
+                "loa": "Substantial",
+                "channel": "portal",
+                "kind": "citizen",
+            },
+            audience="selvbetjening/applications",
+        )
         results = {}
         for name, url, headers, cookies in (
             ("bare gunicorn hello", hello_url + "/", {}, {}),
-            ("service directly (internal token)", service_url + "/api/applications",
-             {"Authorization": f"Bearer {token}"}, {}),
-            ("through the gateway (session cookie)", gateway_url + "/api/applications", {},
-             cookie),
+            (
+                "service directly (internal token)",
+                service_url + "/api/applications",
+                {"Authorization": f"Bearer {token}"},
+                {},
+            ),
+            ("through the gateway (session cookie)", gateway_url + "/api/applications", {}, cookie),
         ):
             load(url, headers, cookies, 2.0, args.threads)  # warm up
             results[name] = load(url, headers, cookies, args.seconds, args.threads)
@@ -143,13 +196,17 @@ def main() -> None:
             proc.wait(10)
 
     ceiling = results["bare gunicorn hello"]["per_second"]
-    print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; {args.threads} client threads, {args.seconds:.0f} s\n")
+    print(
+        f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; {args.threads} client threads, {args.seconds:.0f} s\n"
+    )
     print("| path | requests/s | p50 ms | p99 ms | share of ceiling | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r['per_second']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-              f"{r['per_second'] / ceiling:.0%} | {r['errors']} |")
+        print(
+            f"| {name} | {r['per_second']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['per_second'] / ceiling:.0%} | {r['errors']} |"
+        )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ from kit.web import create_base_app
 MAX_REQUEST_BYTES = 25 * 1024 * 1024  # attachments included; services set tighter limits
 
 
-def create_app(upstreams: dict[str, str] | None = None, config: GatewayConfig | None = None,
-               settings: Settings | None = None) -> Flask:
+def create_app(
+    upstreams: dict[str, str] | None = None,
+    config: GatewayConfig | None = None,
+    settings: Settings | None = None,
+) -> Flask:
     configure_logging("gateway")
     config = config or GatewayConfig.from_env()
     settings = settings or Settings.from_env("gateway")
@@ -33,16 +36,20 @@ def create_app(upstreams: dict[str, str] | None = None, config: GatewayConfig | 
 
         return ready
 
-    app = create_base_app("gateway", {"database": runtime.check_database,
-                                      **{name: check(url) for name, url in targets.items()}})
+    app = create_base_app(
+        "gateway",
+        {"database": runtime.check_database, **{name: check(url) for name, url in targets.items()}},
+    )
     app.config["UPSTREAMS"] = targets
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.extensions["engine"] = runtime.engine
     app.extensions["idp"] = IdentityProvider(config)
     app.extensions["minter"] = InternalTokenMinter(
-        var_dir() / "gateway" / "internal-signing-key.json", config.internal_issuer)
+        var_dir() / "gateway" / "internal-signing-key.json", config.internal_issuer
+    )
     app.extensions["sessions"] = SessionManager(
-        runtime.engine, config, TokenBox(var_dir() / "gateway" / "session-token-key"))
+        runtime.engine, config, TokenBox(var_dir() / "gateway" / "session-token-key")
+    )
     app.extensions["gateway_config"] = config
     for blueprint in (pages.bp, login.bp, audit.bp, routing.bp):
         app.register_blueprint(blueprint)
@@ -66,12 +73,18 @@ def create_app(upstreams: dict[str, str] | None = None, config: GatewayConfig | 
 
 def merged_openapi(targets: dict[str, str]) -> dict:
     """One OpenAPI 3.1 document for the public API: each service's generated document."""
-    document: dict = {"openapi": "3.1.0", "info": {
-        "title": "Selvbetjening – public API", "version": "1.0.0",
-        "description": "Every path goes through the gateway. Browsers log in at /auth/login "
-                       "(session cookie; send X-CSRF-Token from /auth/session on changes); "
-                       "case systems send a client-credentials bearer token."},
-        "paths": {}, "components": {"schemas": {}, "securitySchemes": {}}}
+    document: dict = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Selvbetjening – public API",
+            "version": "1.0.0",
+            "description": "Every path goes through the gateway. Browsers log in at /auth/login "
+            "(session cookie; send X-CSRF-Token from /auth/session on changes); "
+            "case systems send a client-credentials bearer token.",
+        },
+        "paths": {},
+        "components": {"schemas": {}, "securitySchemes": {}},
+    }
     for _service, url in sorted(targets.items()):
         try:
             response = requests.get(f"{url}/openapi.json", timeout=3)

@@ -23,31 +23,70 @@ bp = Blueprint("audit", __name__)
 TOPIC = "audit"
 
 
-def record_access(identity: Identity, citizen_ids: list[str], method: str, resource: str,
-                  status: int, correlation_id: str | None) -> None:
+def record_access(
+    identity: Identity,
+    citizen_ids: list[str],
+    method: str,
+    resource: str,
+    status: int,
+    correlation_id: str | None,
+) -> None:
     if not citizen_ids:
         return
     action = "read" if method in ("GET", "HEAD") else "write"
-    rows: list[dict[str, Any]] = [{"citizen_id": citizen, "actor_id": identity.subject,
-             "actor_type": identity.kind, "channel": identity.channel, "action": action,
-             "resource": resource[:300], "status": status, "correlation_id": correlation_id}
-            for citizen in citizen_ids]
+    rows: list[dict[str, Any]] = [
+        {
+            "citizen_id": citizen,
+            "actor_id": identity.subject,
+            "actor_type": identity.kind,
+            "channel": identity.channel,
+            "action": action,
+            "resource": resource[:300],
+            "status": status,
+            "correlation_id": correlation_id,
+        }
+        for citizen in citizen_ids
+    ]
     with current_app.extensions["engine"].begin() as conn:
         store.add_audit(conn, rows)
         for row in rows:
-            record_event(conn, TOPIC, Event(
-                type=PERSONAL_DATA_ACCESSED, source="/gateway", subject=row["citizen_id"],
-                correlation_id=correlation_id or "",
-                actor=Actor(identity.subject, identity.kind, identity.channel,
-                            on_behalf_of=row["citizen_id"]
-                            if row["citizen_id"] != identity.subject else None),
-                data={k: row[k] for k in ("citizen_id", "actor_id", "actor_type", "channel",
-                                          "action", "resource", "status")}))
+            record_event(
+                conn,
+                TOPIC,
+                Event(
+                    type=PERSONAL_DATA_ACCESSED,
+                    source="/gateway",
+                    subject=row["citizen_id"],
+                    correlation_id=correlation_id or "",
+                    actor=Actor(
+                        identity.subject,
+                        identity.kind,
+                        identity.channel,
+                        on_behalf_of=row["citizen_id"]
+                        if row["citizen_id"] != identity.subject
+                        else None,
+                    ),
+                    data={
+                        k: row[k]
+                        for k in (
+                            "citizen_id",
+                            "actor_id",
+                            "actor_type",
+                            "channel",
+                            "action",
+                            "resource",
+                            "status",
+                        )
+                    },
+                ),
+            )
 
 
 def _public(row: dict) -> dict:
-    return {k: row[k] for k in ("at", "actor_id", "actor_type", "channel", "action",
-                                "resource", "status")}
+    return {
+        k: row[k]
+        for k in ("at", "actor_id", "actor_type", "channel", "action", "resource", "status")
+    }
 
 
 @bp.get("/api/me/access-log")
@@ -72,8 +111,9 @@ def search_audit():
         raise Forbidden(detail_en="the auditor role is needed", code="auth.missing_role")
     citizen_id = request.args.get("citizen_id", "")
     if not citizen_id:
-        raise Forbidden(detail_en="name the citizen: ?citizen_id=<person UUID>",
-                        code="audit.citizen_required")
+        raise Forbidden(
+            detail_en="name the citizen: ?citizen_id=<person UUID>", code="audit.citizen_required"
+        )
     with current_app.extensions["engine"].connect() as conn:
         rows = store.find_audit(conn, citizen_id)
     record_access(identity, [citizen_id], "GET", "/api/audit", 200, None)

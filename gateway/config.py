@@ -33,8 +33,13 @@ class GatewayConfig:
     cookie_secure: bool = True
     session_idle_s: int = 30 * 60
     session_absolute_s: int = 8 * 60 * 60
-    staff_roles: tuple[str, ...] = ("caseworker", "social_worker", "homecare", "auditor",
-                                    "guardianship_registrar")
+    staff_roles: tuple[str, ...] = (
+        "caseworker",
+        "social_worker",
+        "homecare",
+        "auditor",
+        "guardianship_registrar",
+    )
     # Client ids allowed to call as machines (case systems); empty = any client but ours.
     machine_clients: tuple[str, ...] = ()
     rate_limit_citizen: str = "120/minute"
@@ -57,7 +62,8 @@ class GatewayConfig:
             cookie_secure=_flag("SB_COOKIE_SECURE", True),
             session_idle_s=int(env.get("SB_SESSION_IDLE_S", cls.session_idle_s)),
             session_absolute_s=int(env.get("SB_SESSION_ABSOLUTE_S", cls.session_absolute_s)),
-            staff_roles=tuple(env["SB_STAFF_ROLES"].split()) if env.get("SB_STAFF_ROLES")
+            staff_roles=tuple(env["SB_STAFF_ROLES"].split())
+            if env.get("SB_STAFF_ROLES")
             else cls.staff_roles,
             machine_clients=tuple(env.get("SB_MACHINE_CLIENTS", "").split()),
             rate_limit_citizen=env.get("SB_RATE_LIMIT_CITIZEN", cls.rate_limit_citizen),

@@ -51,8 +51,7 @@ class Identity:
 
     def internal_claims(self, with_cpr: bool = True) -> dict[str, Any]:
         """The claims of the internal token the services receive (kit.auth.INTERNAL_CLAIMS)."""
-        claims: dict[str, Any] = {"sub": self.subject, "channel": self.channel,
-                                  "kind": self.kind}
+        claims: dict[str, Any] = {"sub": self.subject, "channel": self.channel, "kind": self.kind}
         if self.cpr and with_cpr:
             claims["cpr"] = self.cpr
         if self.assurance:
@@ -66,8 +65,12 @@ class Identity:
         return claims
 
     def as_session_claims(self) -> dict[str, Any]:
-        return {"cpr": self.cpr, "assurance": self.assurance, "roles": list(self.roles),
-                "name": self.name}
+        return {
+            "cpr": self.cpr,
+            "assurance": self.assurance,
+            "roles": list(self.roles),
+            "name": self.name,
+        }
 
 
 class IdentityProvider:
@@ -86,8 +89,10 @@ class IdentityProvider:
             if self._metadata is None or time.monotonic() - self._fetched > 3600:
                 metadata = discover(self.config.idp_issuer)
                 if metadata.get("issuer", "").rstrip("/") != self.config.idp_issuer.rstrip("/"):
-                    raise LoginFailed(detail_en="the provider's discovery names another issuer",
-                                      code="auth.issuer_mismatch")
+                    raise LoginFailed(
+                        detail_en="the provider's discovery names another issuer",
+                        code="auth.issuer_mismatch",
+                    )
                 self._metadata = metadata
                 self._fetched = time.monotonic()
                 self._jwks = RemoteJwks(self._metadata["jwks_uri"])
@@ -100,9 +105,13 @@ class IdentityProvider:
         return self._jwks
 
     def _session(self, redirect_uri: str | None = None) -> OAuth2Session:
-        return OAuth2Session(self.config.client_id, self.config.client_secret,
-                             scope=self.config.scopes, redirect_uri=redirect_uri,
-                             token_endpoint_auth_method="client_secret_basic")  # noqa: S106
+        return OAuth2Session(
+            self.config.client_id,
+            self.config.client_secret,
+            scope=self.config.scopes,
+            redirect_uri=redirect_uri,
+            token_endpoint_auth_method="client_secret_basic",  # noqa: S106
+        )
 
     # -- the browser login ---------------------------------------------------------------------
 
@@ -111,17 +120,24 @@ class IdentityProvider:
         state, nonce = generate_token(32), generate_token(32)
         code_verifier = secrets.token_urlsafe(64)
         url, _ = self._session(redirect_uri).create_authorization_url(
-            self.metadata["authorization_endpoint"], state=state, nonce=nonce,
+            self.metadata["authorization_endpoint"],
+            state=state,
+            nonce=nonce,
             code_challenge=create_s256_code_challenge(code_verifier),
-            code_challenge_method="S256")
+            code_challenge_method="S256",
+        )
         return {"url": url, "state": state, "nonce": nonce, "code_verifier": code_verifier}
 
-    def finish_login(self, redirect_uri: str, code: str, code_verifier: str, nonce: str,
-                     channel: str) -> tuple[Identity, dict[str, Any]]:
+    def finish_login(
+        self, redirect_uri: str, code: str, code_verifier: str, nonce: str, channel: str
+    ) -> tuple[Identity, dict[str, Any]]:
         try:
             tokens = self._session(redirect_uri).fetch_token(
-                self.metadata["token_endpoint"], code=code, code_verifier=code_verifier,
-                grant_type="authorization_code")
+                self.metadata["token_endpoint"],
+                code=code,
+                code_verifier=code_verifier,
+                grant_type="authorization_code",
+            )
         except Exception as exc:  # noqa: BLE001 - any failure here is a failed login
             raise LoginFailed(detail_en=f"token exchange failed: {type(exc).__name__}")
         id_token = tokens.get("id_token")
@@ -135,15 +151,19 @@ class IdentityProvider:
             decoded = jwt.decode(id_token, self.jwks.keys(), algorithms=list(ALLOWED_ALGORITHMS))
         except JoseError:
             try:
-                decoded = jwt.decode(id_token, self.jwks.keys(refresh=True),
-                                     algorithms=list(ALLOWED_ALGORITHMS))
+                decoded = jwt.decode(
+                    id_token, self.jwks.keys(refresh=True), algorithms=list(ALLOWED_ALGORITHMS)
+                )
             except JoseError as exc:
                 raise LoginFailed(detail_en=f"ID token rejected: {exc.error}")
         registry = jwt.JWTClaimsRegistry(
-            leeway=30, iss={"essential": True, "value": self.metadata["issuer"]},
+            leeway=30,
+            iss={"essential": True, "value": self.metadata["issuer"]},
             aud={"essential": True, "value": self.config.client_id},
-            exp={"essential": True}, sub={"essential": True},
-            nonce={"essential": True, "value": nonce})
+            exp={"essential": True},
+            sub={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        )
         try:
             registry.validate(decoded.claims)
         except JoseError as exc:
@@ -151,16 +171,21 @@ class IdentityProvider:
         return dict(decoded.claims)
 
     def refresh(self, refresh_token: str) -> dict[str, Any]:
-        return dict(self._session().refresh_token(self.metadata["token_endpoint"],
-                                                  refresh_token=refresh_token))
+        return dict(
+            self._session().refresh_token(
+                self.metadata["token_endpoint"], refresh_token=refresh_token
+            )
+        )
 
     def logout_url(self, id_token: str | None, post_logout_redirect_uri: str) -> str | None:
         """RP-initiated logout at the provider (OpenID Connect RP-Initiated Logout 1.0)."""
         endpoint = self.metadata.get("end_session_endpoint")
         if not endpoint:
             return None
-        params = {"post_logout_redirect_uri": post_logout_redirect_uri,
-                  "client_id": self.config.client_id}
+        params = {
+            "post_logout_redirect_uri": post_logout_redirect_uri,
+            "client_id": self.config.client_id,
+        }
         if id_token:
             params["id_token_hint"] = id_token
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
@@ -178,30 +203,48 @@ class IdentityProvider:
         elif roles:
             kind = STAFF
         else:
-            raise LoginFailed("Dit login giver ikke adgang til selvbetjeningen.",
-                              "Your login gives no access to self-service.",
-                              code="auth.no_citizen_or_staff_identity")
+            raise LoginFailed(
+                "Dit login giver ikke adgang til selvbetjeningen.",
+                "Your login gives no access to self-service.",
+                code="auth.no_citizen_or_staff_identity",
+            )
         subject = str(claims.get(mapping.person_uuid) or claims["sub"])
-        return Identity(subject=subject, kind=kind, channel=channel,
-                        cpr=str(cpr) if cpr else None, assurance=claims.get(mapping.assurance),
-                        roles=tuple(sorted(roles)), name=claims.get(mapping.name))
+        return Identity(
+            subject=subject,
+            kind=kind,
+            channel=channel,
+            cpr=str(cpr) if cpr else None,
+            assurance=claims.get(mapping.assurance),
+            roles=tuple(sorted(roles)),
+            name=claims.get(mapping.name),
+        )
 
     # -- machines ------------------------------------------------------------------------------
 
     def machine_identity(self, token: str) -> Identity:
         """A case system's access token (client credentials), validated strictly."""
-        verifier = TokenVerifier(self.metadata["issuer"], self.config.machine_audience,
-                                 self.jwks, self.config.claims)
+        verifier = TokenVerifier(
+            self.metadata["issuer"], self.config.machine_audience, self.jwks, self.config.claims
+        )
         claims = verifier.verify_claims(token)
         if claims.get(self.config.claims.cpr) or claims.get(self.config.claims.person_uuid):
-            raise Unauthenticated(detail_en="people log in through the browser, not with "
-                                            "bearer tokens", code="auth.person_bearer_token")
+            raise Unauthenticated(
+                detail_en="people log in through the browser, not with bearer tokens",
+                code="auth.person_bearer_token",
+            )
         # A client-credentials token names its client in azp (client_id in RFC 9068). Our own
         # login client's tokens belong to people, never to a machine.
         client = claims.get("azp") or claims.get("client_id") or claims["sub"]
         if client == self.config.client_id or (
-                self.config.machine_clients and client not in self.config.machine_clients):
-            raise Unauthenticated(detail_en="this client may not call the API as a machine",
-                                  code="auth.client_not_allowed")
-        return Identity(subject=str(client), kind=MACHINE, channel="integration",
-                        scopes=tuple(sorted(str(claims.get("scope", "")).split())))
+            self.config.machine_clients and client not in self.config.machine_clients
+        ):
+            raise Unauthenticated(
+                detail_en="this client may not call the API as a machine",
+                code="auth.client_not_allowed",
+            )
+        return Identity(
+            subject=str(client),
+            kind=MACHINE,
+            channel="integration",
+            scopes=tuple(sorted(str(claims.get("scope", "")).split())),
+        )

@@ -64,6 +64,13 @@ class InternalTokenMinter:
         return token
 
     def _mint(self, claims: dict[str, Any], now: int, audience: str) -> str:
-        body = {"iss": self.issuer, "aud": audience, "iat": now, "nbf": now,
-                "exp": now + INTERNAL_TOKEN_TTL_S, "jti": uuid.uuid4().hex, **claims}
+        body = {
+            "iss": self.issuer,
+            "aud": audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + INTERNAL_TOKEN_TTL_S,
+            "jti": uuid.uuid4().hex,
+            **claims,
+        }
         return jwt.encode({"alg": "RS256", "kid": self.key.kid}, body, self.key)

@@ -53,8 +53,13 @@ LOGIN_TTL_S = 600
 
 def _own_path(path: str) -> bool:
     """Only a path on this site: never another host (an open redirect)."""
-    return (path.startswith("/") and not path.startswith("//") and "\\" not in path
-            and len(path) <= 300 and not path.startswith("/auth/"))
+    return (
+        path.startswith("/")
+        and not path.startswith("//")
+        and "\\" not in path
+        and len(path) <= 300
+        and not path.startswith("/auth/")
+    )
 
 
 @bp.get("/auth/login")
@@ -71,23 +76,34 @@ def login():
     binding = secrets.token_urlsafe(32)
     with current_app.extensions["engine"].begin() as conn:
         store.forget_old_logins(conn, LOGIN_TTL_S)
-        store.add_login_transaction(conn, state=transaction["state"],
-                                    nonce=transaction["nonce"],
-                                    code_verifier=transaction["code_verifier"], channel=channel,
-                                    browser_hash=store.hash_session_id(binding),
-                                    return_to=return_to)
+        store.add_login_transaction(
+            conn,
+            state=transaction["state"],
+            nonce=transaction["nonce"],
+            code_verifier=transaction["code_verifier"],
+            channel=channel,
+            browser_hash=store.hash_session_id(binding),
+            return_to=return_to,
+        )
     response = redirect(transaction["url"], code=302)
-    response.set_cookie(LOGIN_COOKIE, binding, max_age=LOGIN_TTL_S, httponly=True,
-                        secure=sessions().config.cookie_secure, samesite="Lax",
-                        path="/auth/callback")
+    response.set_cookie(
+        LOGIN_COOKIE,
+        binding,
+        max_age=LOGIN_TTL_S,
+        httponly=True,
+        secure=sessions().config.cookie_secure,
+        samesite="Lax",
+        path="/auth/callback",
+    )
     return response
 
 
 @bp.get("/auth/callback")
 def callback():
     if "error" in request.args:
-        raise LoginFailed("Log ind blev afbrudt.", "Login was cancelled.",
-                          code="auth.login_cancelled")
+        raise LoginFailed(
+            "Log ind blev afbrudt.", "Login was cancelled.", code="auth.login_cancelled"
+        )
     state, code = request.args.get("state", ""), request.args.get("code", "")
     with current_app.extensions["engine"].begin() as conn:
         transaction = store.use_login_transaction(conn, state) if state else None
@@ -96,16 +112,24 @@ def callback():
         raise LoginFailed(detail_en="unknown or already used state", code="auth.invalid_state")
     binding = request.cookies.get(LOGIN_COOKIE, "")
     if not binding or store.hash_session_id(binding) != transaction["browser_hash"]:
-        raise LoginFailed("Log ind skal ske i samme browser, som startede det.",
-                          "The login must finish in the browser that started it.",
-                          code="auth.login_not_from_this_browser")
+        raise LoginFailed(
+            "Log ind skal ske i samme browser, som startede det.",
+            "The login must finish in the browser that started it.",
+            code="auth.login_not_from_this_browser",
+        )
     age = store.now() - (store.as_utc(transaction["created_at"]) or store.now())
     if age.total_seconds() > 600 or not code:
         raise LoginFailed(detail_en="the login took too long", code="auth.login_expired")
-    identity, tokens = idp().finish_login(callback_url(), code, transaction["code_verifier"],
-                                          transaction["nonce"], transaction["channel"])
+    identity, tokens = idp().finish_login(
+        callback_url(),
+        code,
+        transaction["code_verifier"],
+        transaction["nonce"],
+        transaction["channel"],
+    )
     tokens["expires_at"] = tokens.get("expires_at") or time.time() + float(
-        tokens.get("expires_in", 300))
+        tokens.get("expires_in", 300)
+    )
     session_id, _ = sessions().create(identity, tokens)
     target = transaction.get("return_to") or CHANNELS[transaction["channel"]]
     response = redirect(target if _own_path(target) else "/", code=302)
@@ -119,12 +143,19 @@ def whoami():
     """Who is logged in, and the CSRF token the page must send with every change."""
     session = sessions().current()
     if session is None:
-        raise Unauthenticated("Du er ikke logget ind.", "You are not logged in.",
-                              code="auth.no_session")
+        raise Unauthenticated(
+            "Du er ikke logget ind.", "You are not logged in.", code="auth.no_session"
+        )
     identity = session.identity
-    return jsonify(subject=identity.subject, kind=identity.kind, channel=identity.channel,
-                   name=identity.name, assurance=identity.assurance, roles=list(identity.roles),
-                   csrf_token=session.csrf_token)
+    return jsonify(
+        subject=identity.subject,
+        kind=identity.kind,
+        channel=identity.channel,
+        name=identity.name,
+        assurance=identity.assurance,
+        roles=list(identity.roles),
+        csrf_token=session.csrf_token,
+    )
 
 
 @bp.post("/auth/logout")

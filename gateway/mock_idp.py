@@ -20,8 +20,15 @@ CLAIMS = ClaimMapping()
 
 
 def citizen(person_id: str, cpr: str, name: str, assurance: str = "Substantial") -> User:
-    return User(sub=person_id, claims={CLAIMS.person_uuid: person_id, CLAIMS.cpr: cpr,
-                                       CLAIMS.assurance: assurance, "name": name})
+    return User(
+        sub=person_id,
+        claims={
+            CLAIMS.person_uuid: person_id,
+            CLAIMS.cpr: cpr,
+            CLAIMS.assurance: assurance,
+            "name": name,
+        },
+    )
 
 
 def staff(username: str, name: str, *roles: str) -> User:
@@ -30,8 +37,9 @@ def staff(username: str, name: str, *roles: str) -> User:
 
 TEST_PEOPLE = [
     citizen("6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001", "0101801234", "Anna Andersen"),
-    citizen("6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0002", "0202802345", "Bent Bertelsen",
-            assurance="Low"),
+    citizen(
+        "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0002", "0202802345", "Bent Bertelsen", assurance="Low"
+    ),
     citizen("6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0003", "0303703456", "Carl Carlsen (pårørende)"),
     staff("sagsbehandler-dorte", "Dorte Dahl", "caseworker"),
     staff("hjemmehjaelp-erik", "Erik Eriksen", "homecare"),

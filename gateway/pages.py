@@ -15,7 +15,7 @@ bp = Blueprint("pages", __name__)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-                               "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -45,8 +45,9 @@ def tablet():
 def tablet_service_worker():
     """The tablet's service worker, from the path it controls (/tablet/) so its scope covers
     the app; never cached by HTTP, so a new version is picked up on the next visit."""
-    response = send_from_directory(f"{current_app.static_folder}/tablet", "sw.js",
-                                   mimetype="text/javascript", max_age=0)
+    response = send_from_directory(
+        f"{current_app.static_folder}/tablet", "sw.js", mimetype="text/javascript", max_age=0
+    )
     response.headers.update(SECURITY_HEADERS)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/tablet/"

@@ -21,8 +21,10 @@ AUDITOR_ROLE = "auditor"
 def check_route(service: str, kind: str) -> None:
     allowed = SERVICE_CALLERS.get(service, frozenset())
     if kind not in allowed:
-        raise Forbidden(detail_en=f"{kind} callers may not use {service}",
-                        code="gateway.route_forbidden")
+        raise Forbidden(
+            detail_en=f"{kind} callers may not use {service}", code="gateway.route_forbidden"
+        )
+
 
 # Only these services receive the citizen's CPR number in the internal token (the
 # applications service hands it to the case system and Mit Overblik); the rest work with the

@@ -27,16 +27,33 @@ from kit.errors import Problem
 from kit.web import CORRELATION_HEADER
 
 SERVICES = ("applications", "consents", "appointments", "notifications")
-DEFAULT_PORTS = {"applications": 8101, "consents": 8102, "appointments": 8103,
-                 "notifications": 8104}
+DEFAULT_PORTS = {
+    "applications": 8101,
+    "consents": 8102,
+    "appointments": 8103,
+    "notifications": 8104,
+}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 # Only these travel to the services; cookies and the caller's own Authorization never do.
-FORWARDED_REQUEST_HEADERS = ("Content-Type", "Accept", "Accept-Language", "If-Match",
-                             "If-None-Match", "Idempotency-Key")
-FORWARDED_RESPONSE_HEADERS = ("Content-Type", "ETag", "Location", "Retry-After",
-                              "Content-Disposition", "Idempotent-Replayed", "Cache-Control",
-                              "X-Content-Type-Options")
+FORWARDED_REQUEST_HEADERS = (
+    "Content-Type",
+    "Accept",
+    "Accept-Language",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+)
+FORWARDED_RESPONSE_HEADERS = (
+    "Content-Type",
+    "ETag",
+    "Location",
+    "Retry-After",
+    "Content-Disposition",
+    "Idempotent-Replayed",
+    "Cache-Control",
+    "X-Content-Type-Options",
+)
 
 bp = Blueprint("routing", __name__)
 _local = threading.local()
@@ -50,9 +67,12 @@ def upstream_session() -> requests.Session:
 
 
 def upstreams() -> dict[str, str]:
-    return {name: os.environ.get(f"SB_UPSTREAM_{name.upper()}",
-                                 f"http://127.0.0.1:{DEFAULT_PORTS[name]}")
-            for name in SERVICES}
+    return {
+        name: os.environ.get(
+            f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{DEFAULT_PORTS[name]}"
+        )
+        for name in SERVICES
+    }
 
 
 class UnknownService(Problem):
@@ -89,12 +109,13 @@ def _identify() -> Identity:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         idp: IdentityProvider = current_app.extensions["idp"]
-        return idp.machine_identity(header[len("Bearer "):].strip())
+        return idp.machine_identity(header[len("Bearer ") :].strip())
     sessions: SessionManager = current_app.extensions["sessions"]
     session = sessions.current()
     if session is None:
-        raise Unauthenticated("Log ind for at fortsætte.", "Log in to continue.",
-                              code="auth.token_missing")
+        raise Unauthenticated(
+            "Log ind for at fortsætte.", "Log in to continue.", code="auth.token_missing"
+        )
     if request.method not in SAFE_METHODS:
         check_csrf(session.csrf_token)
     _keep_provider_session_alive(session, sessions)
@@ -126,9 +147,11 @@ def _keep_provider_session_alive(session, sessions: SessionManager) -> None:
             fresh = idp.refresh(tokens["refresh_token"])
         except Exception:  # noqa: BLE001 - any refusal ends the session
             sessions.end(session)
-            raise Unauthenticated("Du er blevet logget ud. Log ind igen.",
-                                  "You have been logged out. Log in again.",
-                                  code="auth.session_expired")
+            raise Unauthenticated(
+                "Du er blevet logget ud. Log ind igen.",
+                "You have been logged out. Log in again.",
+                code="auth.session_expired",
+            )
         fresh.setdefault("id_token", tokens.get("id_token"))
         fresh.setdefault("refresh_token", tokens.get("refresh_token"))
         fresh["expires_at"] = time.time() + float(fresh.get("expires_in", 300))
@@ -147,8 +170,7 @@ def limit_key() -> str:
 def install_rate_limits(app) -> Limiter:
     """Per caller on the API, per address on the login pages. In memory, per gateway app:
     with several processes, give Flask-Limiter a shared store (e.g. Redis or memcached)."""
-    limiter = Limiter(key_func=limit_key, app=app, storage_uri="memory://",
-                      headers_enabled=True)
+    limiter = Limiter(key_func=limit_key, app=app, storage_uri="memory://", headers_enabled=True)
     limiter.limit(limit_for_caller)(bp)  # the proxy is this blueprint's only route
     from gateway import login
 
@@ -162,39 +184,52 @@ def limit_for_caller() -> str:
     return config.rate_limit_client if kind == "machine" else config.rate_limit_citizen
 
 
-@bp.route("/api/<service>", defaults={"rest": ""},
-          methods=["GET", "POST", "PUT", "PATCH", "DELETE"], strict_slashes=True)
+@bp.route(
+    "/api/<service>",
+    defaults={"rest": ""},
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    strict_slashes=True,
+)
 @bp.route("/api/<service>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def proxy(service: str, rest: str):
     base = current_app.config["UPSTREAMS"].get(service)
     if base is None:
-        raise UnknownService(f"Der er ingen tjeneste ved navn {service!r}.",
-                             f"There is no service called {service!r}.")
+        raise UnknownService(
+            f"Der er ingen tjeneste ved navn {service!r}.",
+            f"There is no service called {service!r}.",
+        )
     segments = rest.split("/")
     if any(seg in (".", "..") or "\\" in seg for seg in segments):
         # The service must only ever see paths under its own /api/<service>/.
         raise UnknownService(detail_en="path not allowed", code="gateway.path_not_allowed")
     identity = caller()
     policy.check_route(service, identity.kind)
-    headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS
-               if name in request.headers}
+    headers = {
+        name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers
+    }
     headers[CORRELATION_HEADER] = g.correlation_id
     # A token for this one service (its own audience), with the CPR number only where needed.
     headers["Authorization"] = "Bearer " + current_app.extensions["minter"].mint(
         identity.internal_claims(with_cpr=service in policy.CPR_RECIPIENTS),
-        audience=f"selvbetjening/{service}")
+        audience=f"selvbetjening/{service}",
+    )
     try:
         upstream = upstream_session().request(
-            request.method, f"{base}/api/{service}" + (f"/{rest}" if rest else ""),
+            request.method,
+            f"{base}/api/{service}" + (f"/{rest}" if rest else ""),
             params=request.args,
-            data=request.get_data(), headers=headers, timeout=(3, 30), allow_redirects=False,
+            data=request.get_data(),
+            headers=headers,
+            timeout=(3, 30),
+            allow_redirects=False,
         )
     except requests.RequestException as exc:
         current_app.logger.warning("upstream %s unavailable: %s", service, type(exc).__name__)
         raise UpstreamUnavailable(detail_en=f"{service} did not answer")
     touched = [s for s in upstream.headers.get(data_subjects.HEADER, "").split(",") if s]
-    record_access(identity, touched, request.method, request.path,
-                  upstream.status_code, g.correlation_id)
+    record_access(
+        identity, touched, request.method, request.path, upstream.status_code, g.correlation_id
+    )
     response = Response(upstream.content, status=upstream.status_code)
     for name in FORWARDED_RESPONSE_HEADERS:
         if name in upstream.headers:

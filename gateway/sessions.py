@@ -68,11 +68,17 @@ class SessionManager:
         csrf_token = secrets.token_urlsafe(32)
         id_hash = store.hash_session_id(session_id)
         with self.engine.begin() as conn:
-            store.add_session(conn, id_hash=id_hash, subject=identity.subject, kind=identity.kind,
-                              channel=identity.channel,
-                              # CPR number and name, encrypted like the tokens.
-                              claims=self.box.seal(identity.as_session_claims()),
-                              tokens=self.box.seal(tokens), csrf_token=csrf_token)
+            store.add_session(
+                conn,
+                id_hash=id_hash,
+                subject=identity.subject,
+                kind=identity.kind,
+                channel=identity.channel,
+                # CPR number and name, encrypted like the tokens.
+                claims=self.box.seal(identity.as_session_claims()),
+                tokens=self.box.seal(tokens),
+                csrf_token=csrf_token,
+            )
         return session_id, Session(id_hash, identity, csrf_token, tokens)
 
     def current(self) -> Session | None:
@@ -95,9 +101,15 @@ class SessionManager:
             if now - row["last_seen_at"] > timedelta(seconds=TOUCH_EVERY_S):
                 store.touch_session(conn, id_hash)
         claims = self.box.open(row["claims"]) if isinstance(row["claims"], str) else {}
-        identity = Identity(subject=row["subject"], kind=row["kind"], channel=row["channel"],
-                            cpr=claims.get("cpr"), assurance=claims.get("assurance"),
-                            roles=tuple(claims.get("roles") or ()), name=claims.get("name"))
+        identity = Identity(
+            subject=row["subject"],
+            kind=row["kind"],
+            channel=row["channel"],
+            cpr=claims.get("cpr"),
+            assurance=claims.get("assurance"),
+            roles=tuple(claims.get("roles") or ()),
+            name=claims.get("name"),
+        )
         return Session(id_hash, identity, row["csrf_token"], self.box.open(row["tokens"]))
 
     def update_tokens(self, session: Session, tokens: dict[str, Any]) -> None:
@@ -109,10 +121,17 @@ class SessionManager:
             store.end_session(conn, session.id_hash)
 
     def set_cookie(self, response: Response, session_id: str) -> None:
-        response.set_cookie(COOKIE, session_id, httponly=True, secure=self.config.cookie_secure,
-                            samesite="Lax", path="/",
-                            max_age=self.config.session_absolute_s)
+        response.set_cookie(
+            COOKIE,
+            session_id,
+            httponly=True,
+            secure=self.config.cookie_secure,
+            samesite="Lax",
+            path="/",
+            max_age=self.config.session_absolute_s,
+        )
 
     def clear_cookie(self, response: Response) -> None:
-        response.delete_cookie(COOKIE, path="/", httponly=True,
-                               secure=self.config.cookie_secure, samesite="Lax")
+        response.delete_cookie(
+            COOKIE, path="/", httponly=True, secure=self.config.cookie_secure, samesite="Lax"
+        )

@@ -29,7 +29,8 @@ metadata = new_metadata()
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
 login_transactions = Table(
-    "login_transactions", metadata,
+    "login_transactions",
+    metadata,
     Column("state", String(100), primary_key=True),
     Column("nonce", String(100), nullable=False),
     Column("code_verifier", String(200), nullable=False),
@@ -41,7 +42,8 @@ login_transactions = Table(
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     # Only a hash of the cookie value is stored: a copy of the table opens no session.
     Column("id_hash", String(64), primary_key=True),
     Column("subject", String(200), nullable=False, index=True),
@@ -56,7 +58,8 @@ sessions = Table(
 )
 
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("citizen_id", String(200), nullable=False, index=True),
@@ -90,20 +93,28 @@ def add_login_transaction(conn: Connection, **row: Any) -> None:
 
 def forget_old_logins(conn: Connection, older_than_s: int) -> None:
     """Login transactions are kept only as long as a login may take; ended sessions a day."""
-    conn.execute(delete(login_transactions).where(
-        login_transactions.c.created_at < now() - timedelta(seconds=older_than_s)))
+    conn.execute(
+        delete(login_transactions).where(
+            login_transactions.c.created_at < now() - timedelta(seconds=older_than_s)
+        )
+    )
     conn.execute(delete(sessions).where(sessions.c.ended_at < now() - timedelta(days=1)))
 
 
 def use_login_transaction(conn: Connection, state: str) -> dict[str, Any] | None:
     """Take the transaction for `state` once: a replayed state finds nothing."""
-    taken = conn.execute(update(login_transactions).where(and_(
-        login_transactions.c.state == state, login_transactions.c.used_at.is_(None)))
-        .values(used_at=now())).rowcount
+    taken = conn.execute(
+        update(login_transactions)
+        .where(and_(login_transactions.c.state == state, login_transactions.c.used_at.is_(None)))
+        .values(used_at=now())
+    ).rowcount
     if not taken:
         return None
-    row = conn.execute(select(login_transactions).where(
-        login_transactions.c.state == state)).mappings().first()
+    row = (
+        conn.execute(select(login_transactions).where(login_transactions.c.state == state))
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -113,8 +124,15 @@ def add_session(conn: Connection, **row: Any) -> None:
 
 
 def get_session(conn: Connection, id_hash: str) -> dict[str, Any] | None:
-    row = conn.execute(select(sessions).where(and_(
-        sessions.c.id_hash == id_hash, sessions.c.ended_at.is_(None)))).mappings().first()
+    row = (
+        conn.execute(
+            select(sessions).where(
+                and_(sessions.c.id_hash == id_hash, sessions.c.ended_at.is_(None))
+            )
+        )
+        .mappings()
+        .first()
+    )
     if not row:
         return None
     found = dict(row)
@@ -124,8 +142,9 @@ def get_session(conn: Connection, id_hash: str) -> dict[str, Any] | None:
 
 
 def touch_session(conn: Connection, id_hash: str, **values: Any) -> None:
-    conn.execute(update(sessions).where(sessions.c.id_hash == id_hash)
-                 .values(last_seen_at=now(), **values))
+    conn.execute(
+        update(sessions).where(sessions.c.id_hash == id_hash).values(last_seen_at=now(), **values)
+    )
 
 
 def end_session(conn: Connection, id_hash: str) -> None:
@@ -137,8 +156,9 @@ def add_audit(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(audit_log), [{"at": now(), **row} for row in rows])
 
 
-def find_audit(conn: Connection, citizen_id: str, exclude_actor: str | None = None,
-               limit: int = 500) -> list[dict[str, Any]]:
+def find_audit(
+    conn: Connection, citizen_id: str, exclude_actor: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
     query = select(audit_log).where(audit_log.c.citizen_id == citizen_id)
     if exclude_actor:
         query = query.where(audit_log.c.actor_id != exclude_actor)

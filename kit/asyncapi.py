@@ -20,20 +20,27 @@ def _component_name(event_type: str) -> str:
 
 def topic_of(event_type: str) -> str:
     aggregate = event_type.split(".")[2]
-    return {"application": "applications", "consent": "consents", "proxy": "consents",
-            "audit": "audit", "notification": "notifications",
-            "appointment": "appointments"}.get(aggregate, aggregate + "s")
+    return {
+        "application": "applications",
+        "consent": "consents",
+        "proxy": "consents",
+        "audit": "audit",
+        "notification": "notifications",
+        "appointment": "appointments",
+    }.get(aggregate, aggregate + "s")
 
 
 def build_asyncapi() -> dict[str, Any]:
-    spec = APISpec(title="events", version="1", openapi_version="3.1.0",
-                   plugins=[MarshmallowPlugin()])
+    spec = APISpec(
+        title="events", version="1", openapi_version="3.1.0", plugins=[MarshmallowPlugin()]
+    )
     spec.components.schema("Envelope", schema=EnvelopeSchema)
     for event_type in registry:
         if event_type.split(".")[2] == "testing":
             continue
-        spec.components.schema(_component_name(event_type) + "Data",
-                               schema=registry.schema_for(event_type))
+        spec.components.schema(
+            _component_name(event_type) + "Data", schema=registry.schema_for(event_type)
+        )
     schemas_ = spec.to_dict()["components"]["schemas"]
     channels: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -42,25 +49,40 @@ def build_asyncapi() -> dict[str, Any]:
             continue
         name = _component_name(event_type)
         messages[name] = {
-            "name": event_type, "contentType": "application/cloudevents+json",
+            "name": event_type,
+            "contentType": "application/cloudevents+json",
             "summary": (registry.schema_for(event_type).__doc__ or "").strip() or event_type,
-            "payload": {"allOf": [
-                {"$ref": "#/components/schemas/Envelope"},
-                {"type": "object", "properties": {
-                    "type": {"const": event_type},
-                    "data": {"$ref": f"#/components/schemas/{name}Data"}}}]},
+            "payload": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Envelope"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "type": {"const": event_type},
+                            "data": {"$ref": f"#/components/schemas/{name}Data"},
+                        },
+                    },
+                ]
+            },
         }
-        channel = channels.setdefault(topic_of(event_type), {
-            "address": topic_of(event_type),
-            "description": "Kafka topic; the record key is the event's subject (the "
-                           "aggregate id), so one aggregate's events keep their order.",
-            "messages": {}})
+        channel = channels.setdefault(
+            topic_of(event_type),
+            {
+                "address": topic_of(event_type),
+                "description": "Kafka topic; the record key is the event's subject (the "
+                "aggregate id), so one aggregate's events keep their order.",
+                "messages": {},
+            },
+        )
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "Selvbetjening events", "version": "1.0.0",
-                 "description": "CloudEvents 1.0 (structured JSON mode) with correlationid, "
-                                "causationid, actorid, actortype, onbehalfof and channel."},
+        "info": {
+            "title": "Selvbetjening events",
+            "version": "1.0.0",
+            "description": "CloudEvents 1.0 (structured JSON mode) with correlationid, "
+            "causationid, actorid, actortype, onbehalfof and channel.",
+        },
         "channels": channels,
         "components": {"schemas": schemas_, "messages": messages},
     }

@@ -68,13 +68,18 @@ class ClaimMapping:
     @classmethod
     def from_env(cls) -> ClaimMapping:
         defaults = cls()
-        return cls(**{name: os.environ.get(f"SB_CLAIM_{name.upper()}", getattr(defaults, name))
-                      for name in ("cpr", "person_uuid", "assurance", "name", "roles")})
+        return cls(
+            **{
+                name: os.environ.get(f"SB_CLAIM_{name.upper()}", getattr(defaults, name))
+                for name in ("cpr", "person_uuid", "assurance", "name", "roles")
+            }
+        )
 
 
 # The claims of the short-lived tokens the gateway mints for the services (kit.auth verifies).
-INTERNAL_CLAIMS = ClaimMapping(cpr="cpr", person_uuid="sub", assurance="loa", name="name",
-                               roles="roles")
+INTERNAL_CLAIMS = ClaimMapping(
+    cpr="cpr", person_uuid="sub", assurance="loa", name="name", roles="roles"
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,9 @@ class Principal:
     name: str | None = field(default=None, repr=False)
 
     def has_assurance(self, level: str) -> bool:
-        return ASSURANCE_ORDER.get((self.assurance or "").lower(), 0) >= ASSURANCE_ORDER[
-            level.lower()]
+        return (
+            ASSURANCE_ORDER.get((self.assurance or "").lower(), 0) >= ASSURANCE_ORDER[level.lower()]
+        )
 
 
 class KeySource(abc.ABC):
@@ -129,9 +135,15 @@ class RemoteJwks(KeySource):
 
 
 class TokenVerifier:
-    def __init__(self, issuer: str, audience: str, keys: KeySource,
-                 claims: ClaimMapping | None = None, leeway_s: int = 30,
-                 channels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        keys: KeySource,
+        claims: ClaimMapping | None = None,
+        leeway_s: int = 30,
+        channels: dict[str, str] | None = None,
+    ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.key_source = keys
@@ -157,23 +169,29 @@ class TokenVerifier:
         try:
             registry.validate(claims)
         except JoseError as exc:
-            raise Unauthenticated(detail_en=f"token rejected: {exc.error}",
-                                  code="auth.token_invalid")
+            raise Unauthenticated(
+                detail_en=f"token rejected: {exc.error}", code="auth.token_invalid"
+            )
         return dict(claims)
 
     def _decode(self, token: str):
         for refresh in (False, True):
             try:
-                return jwt.decode(token, self.key_source.keys(refresh=refresh),
-                                  algorithms=list(ALLOWED_ALGORITHMS))
+                return jwt.decode(
+                    token,
+                    self.key_source.keys(refresh=refresh),
+                    algorithms=list(ALLOWED_ALGORITHMS),
+                )
             except JoseError as exc:
                 # An unknown key id may mean the issuer rotated its keys: fetch them once more.
                 if refresh or "key" not in str(exc).lower():
-                    raise Unauthenticated(detail_en=f"token rejected: {exc.error}",
-                                          code="auth.token_invalid")
+                    raise Unauthenticated(
+                        detail_en=f"token rejected: {exc.error}", code="auth.token_invalid"
+                    )
             except (ValueError, TypeError) as exc:
-                raise Unauthenticated(detail_en="token is malformed", code="auth.token_invalid") \
-                    from exc
+                raise Unauthenticated(
+                    detail_en="token is malformed", code="auth.token_invalid"
+                ) from exc
         raise Unauthenticated(code="auth.token_invalid")
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
@@ -194,8 +212,10 @@ class TokenVerifier:
         return Principal(
             subject=str(claims.get(c.person_uuid) or claims["sub"]),
             kind=kind,
-            channel=str(claims.get("channel") or self.channels.get(str(claims.get("azp", "")),
-                                                                    default_channel)),
+            channel=str(
+                claims.get("channel")
+                or self.channels.get(str(claims.get("azp", "")), default_channel)
+            ),
             cpr=str(cpr) if cpr else None,
             assurance=claims.get(c.assurance),
             roles=roles,
@@ -220,8 +240,9 @@ def verifier_from_env(service: str) -> TokenVerifier | None:
         with open(os.environ["SB_INTERNAL_JWKS_FILE"]) as handle:
             keys = StaticKeys(json.load(handle))
     else:
-        keys = RemoteJwks(os.environ.get("SB_INTERNAL_JWKS_URL")
-                          or issuer.rstrip("/") + "/.well-known/jwks.json")
+        keys = RemoteJwks(
+            os.environ.get("SB_INTERNAL_JWKS_URL") or issuer.rstrip("/") + "/.well-known/jwks.json"
+        )
     return TokenVerifier(issuer, audience, keys, INTERNAL_CLAIMS)
 
 
@@ -241,12 +262,14 @@ def install(app: Flask, verifier: TokenVerifier | None) -> None:
             return
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
-            raise Unauthenticated("Log ind for at fortsætte.", "Log in to continue.",
-                                  code="auth.token_missing")
+            raise Unauthenticated(
+                "Log ind for at fortsætte.", "Log in to continue.", code="auth.token_missing"
+            )
         if verifier is None:
-            raise Unauthenticated(detail_en="no identity provider is configured",
-                                  code="auth.not_configured")
-        g.principal = verifier.verify(header[len("Bearer "):].strip())
+            raise Unauthenticated(
+                detail_en="no identity provider is configured", code="auth.not_configured"
+            )
+        g.principal = verifier.verify(header[len("Bearer ") :].strip())
 
 
 def current_principal() -> Principal:
@@ -256,8 +279,9 @@ def current_principal() -> Principal:
     return principal
 
 
-def requires(*, kinds: Iterable[str] = (), scopes: Iterable[str] = (),
-             roles: Iterable[str] = ()) -> Callable:
+def requires(
+    *, kinds: Iterable[str] = (), scopes: Iterable[str] = (), roles: Iterable[str] = ()
+) -> Callable:
     """Declare on a route who may call it: any of `kinds`; machines need all of `scopes`;
     staff need one of `roles` (when given)."""
     allowed_kinds, needed_scopes, staff_roles = set(kinds), set(scopes), set(roles)
@@ -269,11 +293,13 @@ def requires(*, kinds: Iterable[str] = (), scopes: Iterable[str] = (),
             if allowed_kinds and principal.kind not in allowed_kinds:
                 raise Forbidden(code="auth.wrong_kind_of_caller")
             if principal.kind == MACHINE and not needed_scopes <= principal.scopes:
-                raise Forbidden(code="auth.missing_scope",
-                                extra={"required_scopes": sorted(needed_scopes)})
+                raise Forbidden(
+                    code="auth.missing_scope", extra={"required_scopes": sorted(needed_scopes)}
+                )
             if principal.kind == STAFF and staff_roles and not staff_roles & principal.roles:
-                raise Forbidden(code="auth.missing_role",
-                                extra={"required_roles": sorted(staff_roles)})
+                raise Forbidden(
+                    code="auth.missing_role", extra={"required_roles": sorted(staff_roles)}
+                )
             return view(*args, **kwargs)
 
         guarded.required_scopes = sorted(needed_scopes)  # type: ignore[attr-defined]

@@ -54,7 +54,7 @@ def normalise_database_url(url: str) -> str:
     """Accept the usual postgresql:// form and use the psycopg 3 driver we ship."""
     for plain in ("postgresql://", "postgres://"):
         if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain):]
+            return "postgresql+psycopg://" + url[len(plain) :]
     return url
 
 

@@ -53,8 +53,14 @@ class HeldBack(Exception):
     """A record that must be tried again later, in order (its partition waits)."""
 
 
-TRANSIENT = (BusUnavailable, ConnectionError, TimeoutError, sa_exc.OperationalError,
-             sa_exc.InterfaceError, sa_exc.TimeoutError)
+TRANSIENT = (
+    BusUnavailable,
+    ConnectionError,
+    TimeoutError,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+)
 
 
 def is_transient(exc: BaseException | None) -> bool:
@@ -109,9 +115,12 @@ class EventConsumer:
     @property
     def consumer(self) -> BusConsumer:
         if self._consumer is None:
-            self._consumer = self.bus.consumer(self.topics, self.group_id,
-                                               session_timeout_s=self.session_timeout_s,
-                                               client_id=self.group_id)
+            self._consumer = self.bus.consumer(
+                self.topics,
+                self.group_id,
+                session_timeout_s=self.session_timeout_s,
+                client_id=self.group_id,
+            )
         return self._consumer
 
     def run_once(self, timeout_s: float | None = None) -> int:
@@ -134,8 +143,13 @@ class EventConsumer:
                 # Transient (the database or bus is down) or unexpected: deliver this record
                 # again on the next poll, and hold its partition so nothing overtakes it.
                 # Polling goes on meanwhile, so the member keeps its place in the group.
-                log.warning("record %s/%s@%s will be delivered again: %s", record.topic,
-                            record.partition, record.offset, type(exc).__name__)
+                log.warning(
+                    "record %s/%s@%s will be delivered again: %s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    type(exc).__name__,
+                )
                 self.consumer.seek(record)
                 stopped.add(tp)
                 self._held_since = self._held_since or time.monotonic()
@@ -145,7 +159,7 @@ class EventConsumer:
         if stopped:
             # Back off while something is down, up to max_backoff_s between attempts.
             self._held_rounds += 1
-            time.sleep(min(self.max_backoff_s, self.initial_backoff_s * 2 ** self._held_rounds))
+            time.sleep(min(self.max_backoff_s, self.initial_backoff_s * 2**self._held_rounds))
         elif records:
             self._held_rounds, self._held_since = 0, None
         for tp, record in last_done.items():
@@ -184,8 +198,13 @@ class EventConsumer:
         try:
             event = decode_event(record.value, self.types)
         except InvalidEvent as exc:
-            log.error("unreadable record %s/%s@%s dead-lettered: %s", record.topic,
-                      record.partition, record.offset, exc.code)
+            log.error(
+                "unreadable record %s/%s@%s dead-lettered: %s",
+                record.topic,
+                record.partition,
+                record.offset,
+                exc.code,
+            )
             self._dead_letter(record, exc.code, str(exc), attempts=0)
             return
         token = correlation_id_var.set(event.correlation_id)
@@ -206,14 +225,22 @@ class EventConsumer:
                 raise
             except Exception:
                 HANDLER_ERRORS.labels(self.group_id, event.type).inc()
-                log.warning("handler for %s failed (attempt %d of %d)", event.type, attempts,
-                            self.max_attempts, exc_info=True)
+                log.warning(
+                    "handler for %s failed (attempt %d of %d)",
+                    event.type,
+                    attempts,
+                    self.max_attempts,
+                    exc_info=True,
+                )
                 raise
 
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
-            wait=wait_exponential_jitter(multiplier=self.initial_backoff_s, max=self.max_backoff_s,
-                                         jitter=self.initial_backoff_s),
+            wait=wait_exponential_jitter(
+                multiplier=self.initial_backoff_s,
+                max=self.max_backoff_s,
+                jitter=self.initial_backoff_s,
+            ),
             retry=retry_if_not_exception_type((PermanentError, AlreadyHandled, InvalidEvent)),
             reraise=False,
         )
@@ -239,20 +266,28 @@ class EventConsumer:
 
     def _dead_letter(self, record: Record, reason: str, error: str, attempts: int) -> None:
         headers = dict(record.headers)
-        headers.update({
-            "dlq_reason": reason,
-            "dlq_error": mask_cpr(error)[:4000],
-            "dlq_attempts": str(attempts),
-            "dlq_group": self.group_id,
-            "dlq_original_topic": record.topic,
-            "dlq_original_partition": str(record.partition),
-            "dlq_original_offset": str(record.offset),
-            "dlq_time_ms": str(int(time.time() * 1000)),
-        })
+        headers.update(
+            {
+                "dlq_reason": reason,
+                "dlq_error": mask_cpr(error)[:4000],
+                "dlq_attempts": str(attempts),
+                "dlq_group": self.group_id,
+                "dlq_original_topic": record.topic,
+                "dlq_original_partition": str(record.partition),
+                "dlq_original_offset": str(record.offset),
+                "dlq_time_ms": str(int(time.time() * 1000)),
+            }
+        )
         self.bus.publish(dead_letter_topic(self.group_id), record.key, record.value, headers)
         DEAD_LETTERS.labels(self.group_id, record.topic, reason).inc()
-        log.error("record %s/%s@%s sent to %s: %s", record.topic, record.partition,
-                  record.offset, dead_letter_topic(self.group_id), reason)
+        log.error(
+            "record %s/%s@%s sent to %s: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            dead_letter_topic(self.group_id),
+            reason,
+        )
 
     def _update_lag(self) -> None:
         now = time.monotonic()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextvars
 
 HEADER = "X-Data-Subjects"
-_subjects: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("data_subjects",
-                                                                            default=())
+_subjects: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
+    "data_subjects", default=()
+)
 
 
 def touched(*citizen_ids: str) -> None:

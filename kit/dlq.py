@@ -24,8 +24,9 @@ from kit.consumer import dead_letter_topic
 
 
 def list_dead_letters(bus: Bus, group: str) -> list[Record]:
-    consumer = bus.consumer([dead_letter_topic(group)], f"{group}.dlq-inspect-{uuid.uuid4()}",
-                            session_timeout_s=6.0)
+    consumer = bus.consumer(
+        [dead_letter_topic(group)], f"{group}.dlq-inspect-{uuid.uuid4()}", session_timeout_s=6.0
+    )
     records: list[Record] = []
     quiet = 0
     try:
@@ -40,8 +41,9 @@ def list_dead_letters(bus: Bus, group: str) -> list[Record]:
 
 def replay(bus: Bus, group: str, reason: str | None = None) -> int:
     """Republish the dead letters not replayed before; returns how many were sent."""
-    consumer = bus.consumer([dead_letter_topic(group)], f"{group}.dlq-replay",
-                            session_timeout_s=6.0)
+    consumer = bus.consumer(
+        [dead_letter_topic(group)], f"{group}.dlq-replay", session_timeout_s=6.0
+    )
     sent = 0
     quiet = 0
     try:
@@ -50,12 +52,13 @@ def replay(bus: Bus, group: str, reason: str | None = None) -> int:
             quiet = 0 if batch else quiet + 1
             for record in batch:
                 if reason is None or record.headers.get("dlq_reason") == reason:
-                    headers = {k: v for k, v in record.headers.items()
-                               if not k.startswith("dlq_")}
-                    headers["dlq_replayed_from"] = (f"{record.topic}@{record.partition}:"
-                                                    f"{record.offset}")
-                    bus.publish(record.headers["dlq_original_topic"], record.key,
-                                record.value, headers)
+                    headers = {k: v for k, v in record.headers.items() if not k.startswith("dlq_")}
+                    headers["dlq_replayed_from"] = (
+                        f"{record.topic}@{record.partition}:{record.offset}"
+                    )
+                    bus.publish(
+                        record.headers["dlq_original_topic"], record.key, record.value, headers
+                    )
                     sent += 1
                 consumer.commit(record)
     finally:
@@ -64,8 +67,9 @@ def replay(bus: Bus, group: str, reason: str | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["list", "replay"])
     parser.add_argument("group")
     parser.add_argument("--reason", help="replay only dead letters with this dlq_reason")
@@ -76,13 +80,23 @@ def main(argv: list[str] | None = None) -> None:
         if args.command == "list":
             for record in list_dead_letters(bus, args.group):
                 # Headers only: the value may hold personal data and is not printed.
-                print(json.dumps({"offset": f"{record.partition}:{record.offset}",
-                                  **{k: v for k, v in record.headers.items()
-                                     if k.startswith("dlq_") or k.startswith("ce_")}},
-                                 ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {
+                            "offset": f"{record.partition}:{record.offset}",
+                            **{
+                                k: v
+                                for k, v in record.headers.items()
+                                if k.startswith("dlq_") or k.startswith("ce_")
+                            },
+                        },
+                        ensure_ascii=False,
+                    )
+                )
         else:
-            print(f"replayed {replay(bus, args.group, args.reason)} dead letter(s)",
-                  file=sys.stderr)
+            print(
+                f"replayed {replay(bus, args.group, args.reason)} dead letter(s)", file=sys.stderr
+            )
     finally:
         bus.close()
 

@@ -21,9 +21,16 @@ class Problem(Exception):
     title_da = "Forespørgslen er ugyldig"
     title_en = "The request is invalid"
 
-    def __init__(self, detail_da: str = "", detail_en: str = "", *, code: str | None = None,
-                 status: int | None = None, field: str | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        detail_da: str = "",
+        detail_en: str = "",
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail_en or detail_da or self.title_en)
         self.detail_da = detail_da
         self.detail_en = detail_en
@@ -37,23 +44,44 @@ class Problem(Exception):
 
 # Texts for HTTP errors that come from the framework, not from our code.
 _HTTP_TEXTS = {
-    400: ("request.bad_request", "Forespørgslen kunne ikke forstås",
-          "The request could not be understood"),
+    400: (
+        "request.bad_request",
+        "Forespørgslen kunne ikke forstås",
+        "The request could not be understood",
+    ),
     401: ("auth.unauthenticated", "Du skal logge ind", "You must log in"),
     403: ("auth.forbidden", "Du har ikke adgang til dette", "You do not have access to this"),
-    404: ("request.not_found", "Siden eller ressourcen findes ikke",
-          "The page or resource does not exist"),
-    405: ("request.method_not_allowed", "Metoden er ikke tilladt her",
-          "The method is not allowed here"),
+    404: (
+        "request.not_found",
+        "Siden eller ressourcen findes ikke",
+        "The page or resource does not exist",
+    ),
+    405: (
+        "request.method_not_allowed",
+        "Metoden er ikke tilladt her",
+        "The method is not allowed here",
+    ),
     413: ("request.too_large", "Forespørgslen er for stor", "The request is too large"),
-    415: ("request.unsupported_media_type", "Formatet understøttes ikke",
-          "The format is not supported"),
-    429: ("request.rate_limited", "For mange forespørgsler. Prøv igen om lidt",
-          "Too many requests. Try again shortly"),
-    500: ("server.error", "Der skete en fejl hos os. Prøv igen senere",
-          "Something went wrong on our side. Try again later"),
-    503: ("server.unavailable", "Tjenesten er ikke klar. Prøv igen om lidt",
-          "The service is not ready. Try again shortly"),
+    415: (
+        "request.unsupported_media_type",
+        "Formatet understøttes ikke",
+        "The format is not supported",
+    ),
+    429: (
+        "request.rate_limited",
+        "For mange forespørgsler. Prøv igen om lidt",
+        "Too many requests. Try again shortly",
+    ),
+    500: (
+        "server.error",
+        "Der skete en fejl hos os. Prøv igen senere",
+        "Something went wrong on our side. Try again later",
+    ),
+    503: (
+        "server.unavailable",
+        "Tjenesten er ikke klar. Prøv igen om lidt",
+        "The service is not ready. Try again shortly",
+    ),
 }
 
 
@@ -62,9 +90,16 @@ def prefers_english() -> bool:
     return best == "en"
 
 
-def problem_response(status: int, code: str, title_da: str, title_en: str, detail_da: str = "",
-                     detail_en: str = "", field: str | None = None,
-                     extra: dict[str, Any] | None = None) -> Response:
+def problem_response(
+    status: int,
+    code: str,
+    title_da: str,
+    title_en: str,
+    detail_da: str = "",
+    detail_en: str = "",
+    field: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
     english = prefers_english()
     body: dict[str, Any] = {
         "type": f"urn:selvbetjening:problem:{code}",
@@ -87,24 +122,38 @@ def problem_response(status: int, code: str, title_da: str, title_en: str, detai
 def register_errors(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(error: Problem):
-        return problem_response(error.status, error.code, error.title_da, error.title_en,
-                                error.detail_da, error.detail_en, error.field, error.extra)
+        return problem_response(
+            error.status,
+            error.code,
+            error.title_da,
+            error.title_en,
+            error.detail_da,
+            error.detail_en,
+            error.field,
+            error.extra,
+        )
 
     @app.errorhandler(ValidationError)
     def _invalid_body(error: ValidationError):
         messages = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
         first = next(iter(messages), None)
-        return problem_response(422, "request.invalid_body", "Oplysningerne er ikke gyldige",
-                                "The submitted data is not valid",
-                                "Ret de markerede felter.", "Correct the marked fields.",
-                                field=first if first != "_" else None,
-                                extra={"errors": messages})
+        return problem_response(
+            422,
+            "request.invalid_body",
+            "Oplysningerne er ikke gyldige",
+            "The submitted data is not valid",
+            "Ret de markerede felter.",
+            "Correct the marked fields.",
+            field=first if first != "_" else None,
+            extra={"errors": messages},
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         status = error.code or 500
-        code, title_da, title_en = _HTTP_TEXTS.get(status, _HTTP_TEXTS[500 if status >= 500
-                                                                       else 400])
+        code, title_da, title_en = _HTTP_TEXTS.get(
+            status, _HTTP_TEXTS[500 if status >= 500 else 400]
+        )
         return problem_response(status, code, title_da, title_en)
 
     @app.errorhandler(Exception)

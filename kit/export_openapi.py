@@ -23,8 +23,9 @@ def generate(service: str) -> str:
     module = __import__(f"{DOCUMENTED[service]}.app", fromlist=["create_app"])
     api = __import__(f"{DOCUMENTED[service]}.api", fromlist=["openapi_document"])
     app = module.create_app()
-    return json.dumps(api.openapi_document(app), indent=2, ensure_ascii=False,
-                      sort_keys=True) + "\n"
+    return (
+        json.dumps(api.openapi_document(app), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
 
 
 def main() -> None:

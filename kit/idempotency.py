@@ -27,14 +27,18 @@ class Idempotency:
     request_hash: str
 
     @classmethod
-    def of(cls, principal: Principal, key: str | None, operation: str,
-           body: bytes) -> Idempotency | None:
+    def of(
+        cls, principal: Principal, key: str | None, operation: str, body: bytes
+    ) -> Idempotency | None:
         if not key:
             return None
         if len(key) > 200:
-            raise Problem(detail_en="Idempotency-Key is longer than 200 characters",
-                          code="request.idempotency_key_invalid", status=422,
-                          field="Idempotency-Key")
+            raise Problem(
+                detail_en="Idempotency-Key is longer than 200 characters",
+                code="request.idempotency_key_invalid",
+                status=422,
+                field="Idempotency-Key",
+            )
         digest = hashlib.sha256(operation.encode() + b"\0" + body).hexdigest()
         # The caller's kind is part of it: a person and a client never share keys.
         return cls(f"{principal.kind}:{principal.subject}", key, digest)

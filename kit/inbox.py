@@ -32,17 +32,24 @@ class AlreadyHandled(Exception):
 def claim(conn: Connection, consumer: str, event: Event) -> bool:
     """Record that `consumer` handles `event`; False if it already did."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(inbox_table).values(
-        consumer=consumer, event_id=event.id, event_type=event.type,
-        handled_at=datetime.now(UTC),
-    ).on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(
-        inbox_table.c.event_id)
+    statement = (
+        dialect.insert(inbox_table)
+        .values(
+            consumer=consumer,
+            event_id=event.id,
+            event_type=event.type,
+            handled_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(inbox_table.c.event_id)
+    )
     # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
     return conn.execute(statement).first() is not None
 
 
-def handle_once(engine: Engine, consumer: str,
-                handler: Callable[[Connection, Event], None]) -> Callable[[Event], None]:
+def handle_once(
+    engine: Engine, consumer: str, handler: Callable[[Connection, Event], None]
+) -> Callable[[Event], None]:
     """Wrap a handler that writes through `conn` so each event has its effect once."""
 
     def run(event: Event) -> None:

@@ -42,31 +42,62 @@ class ProcessSpec:
 
 def process_table() -> list[ProcessSpec]:
     python = sys.executable
-    gunicorn = [python, "-m", "gunicorn", "--workers", "1", "--threads", "8",
-                "--graceful-timeout", "5", "--error-logfile", "-"]
+    gunicorn = [
+        python,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "1",
+        "--threads",
+        "8",
+        "--graceful-timeout",
+        "5",
+        "--error-logfile",
+        "-",
+    ]
     # No gunicorn access log: it would write query strings unmasked. Each app logs its own
     # requests (path only, CPR-masked) in kit.web.
     specs = []
     for name in SERVICES:
         port = SERVICE_PORTS[name]
-        specs.append(ProcessSpec(f"{name}-web", [*gunicorn, "--bind", f"127.0.0.1:{port}",
-                                                 f"services.{name}.app:create_app()"],
-                                 f"http://127.0.0.1:{port}/healthz"))
-        specs.append(ProcessSpec(f"{name}-worker", [python, "-m", "kit.worker", name, "--port",
-                                                    str(WORKER_PORTS[name])],
-                                 f"http://127.0.0.1:{WORKER_PORTS[name]}/healthz"))
-    specs.append(ProcessSpec("gateway", [*gunicorn, "--bind", f"127.0.0.1:{GATEWAY_PORT}",
-                                         "gateway.app:create_app()"],
-                             f"http://127.0.0.1:{GATEWAY_PORT}/healthz"))
+        specs.append(
+            ProcessSpec(
+                f"{name}-web",
+                [*gunicorn, "--bind", f"127.0.0.1:{port}", f"services.{name}.app:create_app()"],
+                f"http://127.0.0.1:{port}/healthz",
+            )
+        )
+        specs.append(
+            ProcessSpec(
+                f"{name}-worker",
+                [python, "-m", "kit.worker", name, "--port", str(WORKER_PORTS[name])],
+                f"http://127.0.0.1:{WORKER_PORTS[name]}/healthz",
+            )
+        )
+    specs.append(
+        ProcessSpec(
+            "gateway",
+            [*gunicorn, "--bind", f"127.0.0.1:{GATEWAY_PORT}", "gateway.app:create_app()"],
+            f"http://127.0.0.1:{GATEWAY_PORT}/healthz",
+        )
+    )
     if not os.environ.get("OVERVIEW_ENDPOINT"):
         # The stand-in for KOMBIT's Sags- og Dokumentindeks, with its "borger.dk" page.
-        specs.append(ProcessSpec("overview-stub", [python, "-m", "infra.overview_stub",
-                                                   "--port", str(OVERVIEW_STUB_PORT)],
-                                 f"http://127.0.0.1:{OVERVIEW_STUB_PORT}/healthz"))
+        specs.append(
+            ProcessSpec(
+                "overview-stub",
+                [python, "-m", "infra.overview_stub", "--port", str(OVERVIEW_STUB_PORT)],
+                f"http://127.0.0.1:{OVERVIEW_STUB_PORT}/healthz",
+            )
+        )
     if not os.environ.get("SB_IDP_ISSUER"):
-        specs.append(ProcessSpec("mock-idp", [python, "-m", "gateway.mock_idp", "--port",
-                                              str(IDP_PORT)],
-                                 f"http://127.0.0.1:{IDP_PORT}/.well-known/openid-configuration"))
+        specs.append(
+            ProcessSpec(
+                "mock-idp",
+                [python, "-m", "gateway.mock_idp", "--port", str(IDP_PORT)],
+                f"http://127.0.0.1:{IDP_PORT}/.well-known/openid-configuration",
+            )
+        )
     return specs
 
 
@@ -91,12 +122,14 @@ def _pipe_output(name: str, stream) -> None:
 
 def migrate_all(env: dict[str, str]) -> None:
     for name in (*SERVICES, "gateway"):
-        subprocess.run([sys.executable, "-m", "kit.migrate", name], cwd=REPO_ROOT, env=env,
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "kit.migrate", name], cwd=REPO_ROOT, env=env, check=True
+        )
 
 
-def wait_healthy(specs: list[ProcessSpec], procs: dict[str, subprocess.Popen],
-                 timeout_s: float = 60.0) -> bool:
+def wait_healthy(
+    specs: list[ProcessSpec], procs: dict[str, subprocess.Popen], timeout_s: float = 60.0
+) -> bool:
     deadline = time.monotonic() + timeout_s
     pending = {spec.name: spec.health_url for spec in specs}
     while pending and time.monotonic() < deadline:
@@ -130,20 +163,29 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop_all)
     signal.signal(signal.SIGTERM, stop_all)
     for spec in specs:
-        proc = subprocess.Popen(spec.argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            spec.argv,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         procs[spec.name] = proc
         threading.Thread(target=_pipe_output, args=(spec.name, proc.stdout), daemon=True).start()
 
     exit_code = 0
     if wait_healthy(specs, procs):
         backend = "Kafka" if env.get("KAFKA_BOOTSTRAP") else "indlejret log / embedded log"
-        print(f"\n  Alt kører / everything is running (bus: {backend}).\n"
-              f"  Log ind / log in:                http://127.0.0.1:{GATEWAY_PORT}/auth/login\n"
-              f"  Borgerportal / citizen portal:   http://127.0.0.1:{GATEWAY_PORT}/\n"
-              f"  Tablet (medarbejder / staff):    http://127.0.0.1:{GATEWAY_PORT}/tablet/\n"
-              f"  Mit Overblik (stub):             http://127.0.0.1:{OVERVIEW_STUB_PORT}/\n"
-              f"  Stop: Ctrl-C\n", flush=True)
+        print(
+            f"\n  Alt kører / everything is running (bus: {backend}).\n"
+            f"  Log ind / log in:                http://127.0.0.1:{GATEWAY_PORT}/auth/login\n"
+            f"  Borgerportal / citizen portal:   http://127.0.0.1:{GATEWAY_PORT}/\n"
+            f"  Tablet (medarbejder / staff):    http://127.0.0.1:{GATEWAY_PORT}/tablet/\n"
+            f"  Mit Overblik (stub):             http://127.0.0.1:{OVERVIEW_STUB_PORT}/\n"
+            f"  Stop: Ctrl-C\n",
+            flush=True,
+        )
     else:
         print("launcher: not every process became healthy; stopping", file=sys.stderr)
         stopping.set()
@@ -152,8 +194,9 @@ def main() -> int:
     while not stopping.is_set():
         for name, proc in procs.items():
             if proc.poll() is not None:
-                print(f"launcher: {name} exited with {proc.returncode}; stopping all",
-                      file=sys.stderr)
+                print(
+                    f"launcher: {name} exited with {proc.returncode}; stopping all", file=sys.stderr
+                )
                 exit_code = 1
                 stopping.set()
                 break

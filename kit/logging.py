@@ -15,8 +15,7 @@ correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 # A CPR number is DDMMYY-SSSS or DDMMYYSSSS. Anything shaped like one is masked: a false
 # positive costs a log line's detail, a false negative leaks personal data.
-CPR_PATTERN = re.compile(
-    r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(\d{2})[- ]?(\d{4})(?!\d)")
+CPR_PATTERN = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(\d{2})[- ]?(\d{4})(?!\d)")
 CPR_MASK = "[CPR]"
 
 

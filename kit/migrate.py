@@ -59,8 +59,12 @@ def create_messaging_tables(op) -> None:
     """The outbox and inbox every service has; called from each service's first migration."""
     op.create_table(
         "outbox",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-                  autoincrement=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("event_id", sa.String(100), nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
         sa.Column("topic", sa.String(200), nullable=False),

@@ -45,8 +45,9 @@ messaging_metadata = new_metadata()
 outbox_table = Table(
     "outbox",
     messaging_metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("event_id", String(100), nullable=False, unique=True),
     Column("event_type", String(200), nullable=False),
     Column("topic", String(200), nullable=False),
@@ -59,33 +60,49 @@ outbox_table = Table(
 )
 
 
-def record_event(conn: Connection, topic: str, event: Event,
-                 types: EventTypeRegistry = registry) -> None:
+def record_event(
+    conn: Connection, topic: str, event: Event, types: EventTypeRegistry = registry
+) -> None:
     """Add `event` to the outbox inside the caller's transaction.
 
     The event is validated here: an event that does not match its schema raises InvalidEvent
     and so rolls back the state change it describes, rather than reaching consumers.
     """
-    conn.execute(outbox_table.insert().values(
-        event_id=event.id,
-        event_type=event.type,
-        topic=topic,
-        key=event.key,
-        payload=encode_event(event, types),
-        created_at=datetime.now(UTC),
-        attempts=0,
-    ))
+    conn.execute(
+        outbox_table.insert().values(
+            event_id=event.id,
+            event_type=event.type,
+            topic=topic,
+            key=event.key,
+            payload=encode_event(event, types),
+            created_at=datetime.now(UTC),
+            attempts=0,
+        )
+    )
 
 
 def backlog(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(outbox_table)
-                                .where(outbox_table.c.published_at.is_(None))).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(outbox_table)
+                .where(outbox_table.c.published_at.is_(None))
+            ).scalar_one()
+        )
 
 
 class OutboxRelay:
-    def __init__(self, engine: Engine, bus: Bus, *, service: str, batch_size: int = 200,
-                 idle_interval_s: float = 0.05, max_backoff_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        bus: Bus,
+        *,
+        service: str,
+        batch_size: int = 200,
+        idle_interval_s: float = 0.05,
+        max_backoff_s: float = 5.0,
+    ) -> None:
         self.engine = engine
         self.bus = bus
         self.service = service
@@ -97,9 +114,14 @@ class OutboxRelay:
         """One round: publish the oldest unsent events. Returns how many were published."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(outbox_table.c.id, outbox_table.c.topic, outbox_table.c.key,
-                       outbox_table.c.payload, outbox_table.c.event_id,
-                       outbox_table.c.event_type)
+                select(
+                    outbox_table.c.id,
+                    outbox_table.c.topic,
+                    outbox_table.c.key,
+                    outbox_table.c.payload,
+                    outbox_table.c.event_id,
+                    outbox_table.c.event_type,
+                )
                 .where(outbox_table.c.published_at.is_(None))
                 .order_by(outbox_table.c.id)
                 .limit(self.batch_size)
@@ -108,9 +130,16 @@ class OutboxRelay:
             OUTBOX_BACKLOG.labels(self.service).set(0)
             return 0
         records = [
-            OutgoingRecord(row.topic, row.key, bytes(row.payload),
-                           {"ce_id": row.event_id, "ce_type": row.event_type,
-                            "content-type": "application/cloudevents+json"})
+            OutgoingRecord(
+                row.topic,
+                row.key,
+                bytes(row.payload),
+                {
+                    "ce_id": row.event_id,
+                    "ce_type": row.event_type,
+                    "content-type": "application/cloudevents+json",
+                },
+            )
             for row in rows
         ]
         try:
@@ -126,15 +155,24 @@ class OutboxRelay:
 
     def _mark_published(self, ids: list[int]) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(outbox_table).where(outbox_table.c.id.in_(ids))
-                         .values(published_at=datetime.now(UTC),
-                                 attempts=outbox_table.c.attempts + 1, last_error=None))
+            conn.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id.in_(ids))
+                .values(
+                    published_at=datetime.now(UTC),
+                    attempts=outbox_table.c.attempts + 1,
+                    last_error=None,
+                )
+            )
 
     def _note_failure(self, ids: list[int], error: str) -> None:
         OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
         with self.engine.begin() as conn:
-            conn.execute(update(outbox_table).where(outbox_table.c.id.in_(ids))
-                         .values(attempts=outbox_table.c.attempts + 1, last_error=error[:2000]))
+            conn.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id.in_(ids))
+                .values(attempts=outbox_table.c.attempts + 1, last_error=error[:2000])
+            )
 
     def run(self, stop: threading.Event) -> None:
         """Publish until `stop` is set; back off while the bus is down, never give up."""

@@ -30,8 +30,11 @@ class Runtime:
         # Connected on first use: a web process that never publishes directly (it writes to
         # the outbox) need not hold a broker connection.
         if self._bus is None:
-            self._bus = connect_bus(self.settings.kafka_bootstrap,
-                                    self.settings.embedded_bus_path, client_id=self.service)
+            self._bus = connect_bus(
+                self.settings.kafka_bootstrap,
+                self.settings.embedded_bus_path,
+                client_id=self.service,
+            )
         return self._bus
 
     def check_database(self) -> None:

@@ -68,9 +68,13 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
             HTTP_REQUESTS.labels(service, request.method, str(response.status_code)).inc()
             HTTP_LATENCY.labels(service).observe(elapsed)
             # The path only: query strings are where personal data would sneak into logs.
-            log.info("%s %s %s", request.method, request.path, response.status_code,
-                     extra={"status": response.status_code,
-                            "duration_ms": round(elapsed * 1000, 1)})
+            log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={"status": response.status_code, "duration_ms": round(elapsed * 1000, 1)},
+            )
         return response
 
     @app.teardown_request
@@ -92,9 +96,13 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
             except Exception as exc:  # noqa: BLE001 - any failure means not ready
                 failing[name] = type(exc).__name__
         if failing:
-            return problem_response(503, "server.not_ready", "Tjenesten er ikke klar",
-                                    "The service is not ready",
-                                    extra={"failing": failing, "service": service})
+            return problem_response(
+                503,
+                "server.not_ready",
+                "Tjenesten er ikke klar",
+                "The service is not ready",
+                extra={"failing": failing, "service": service},
+            )
         return jsonify(status="ready", service=service, checks=sorted(checks))
 
     @app.get("/metrics")
@@ -116,8 +124,9 @@ def _valid_correlation_id(value: str) -> bool:
     return 0 < len(value) <= 100 and all(c.isalnum() or c in "-_." for c in value)
 
 
-def create_service_app(service: str, settings=None, blueprints=(), verifier=None,
-                       runtime=None) -> Flask:
+def create_service_app(
+    service: str, settings=None, blueprints=(), verifier=None, runtime=None
+) -> Flask:
     """The Flask app of a service: base app + the service's blueprints, wired to its runtime.
 
     Every /api request must carry a valid bearer token (kit.auth); `verifier` defaults to the
@@ -153,5 +162,9 @@ def parse(schema, data=None) -> dict:
         return schema.load((request.get_json(silent=True) or {}) if data is None else data)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        raise InvalidBody("Ret de markerede felter.", "Correct the marked fields.",
-                          field=next(iter(messages), None), extra={"errors": messages})
+        raise InvalidBody(
+            "Ret de markerede felter.",
+            "Correct the marked fields.",
+            field=next(iter(messages), None),
+            extra={"errors": messages},
+        )

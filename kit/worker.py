@@ -42,8 +42,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("service")
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address for health and metrics (0.0.0.0 in a container)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address for health and metrics (0.0.0.0 in a container)",
+    )
     args = parser.parse_args(argv)
 
     settings = Settings.from_env(args.service)
@@ -56,11 +59,17 @@ def main(argv: list[str] | None = None) -> None:
     relay = OutboxRelay(runtime.engine, runtime.bus, service=args.service)
     threads = [threading.Thread(target=relay.run, args=(stop,), name="outbox-relay")]
     for consumer in load_consumers(runtime):
-        threads.append(threading.Thread(target=consumer.run, args=(stop,),
-                                        name=f"consumer-{consumer.group_id}"))
+        threads.append(
+            threading.Thread(
+                target=consumer.run, args=(stop,), name=f"consumer-{consumer.group_id}"
+            )
+        )
     for job in load_jobs(runtime):
-        threads.append(threading.Thread(target=job, args=(stop,),
-                                        name=f"job-{getattr(job, '__name__', 'job')}"))
+        threads.append(
+            threading.Thread(
+                target=job, args=(stop,), name=f"job-{getattr(job, '__name__', 'job')}"
+            )
+        )
     for thread in threads:
         thread.start()
 
@@ -69,8 +78,12 @@ def main(argv: list[str] | None = None) -> None:
         app = create_base_app(f"{args.service}-worker", runtime.readiness())
         server = make_server(args.host, args.port, app, threaded=True)
         threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
-    log.info("worker for %s running: relay + %d consumer(s) and job(s), bus=%s", args.service,
-             len(threads) - 1, settings.bus_backend)
+    log.info(
+        "worker for %s running: relay + %d consumer(s) and job(s), bus=%s",
+        args.service,
+        len(threads) - 1,
+        settings.bus_backend,
+    )
     stop.wait()
     log.info("worker for %s stopping", args.service)
     for thread in threads:

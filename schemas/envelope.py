@@ -32,8 +32,9 @@ class EnvelopeSchema(Schema):
     type = fields.String(required=True, validate=validate.Regexp(EVENT_TYPE_PATTERN))
     time = fields.AwareDateTime(required=True, format="iso")
     subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    datacontenttype = fields.String(load_default="application/json", validate=validate.Equal(
-        "application/json"))
+    datacontenttype = fields.String(
+        load_default="application/json", validate=validate.Equal("application/json")
+    )
     data = fields.Dict(required=True)
     correlationid = fields.String(required=True, validate=validate.Length(min=1, max=100))
     causationid = fields.String(load_default=None, allow_none=True)

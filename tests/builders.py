@@ -24,8 +24,12 @@ class CountedSchema(Schema):
 
 
 def make_actor(**overrides) -> Actor:
-    values = {"id": "staff-" + uuid.uuid4().hex[:8], "type": "staff", "channel": "tablet",
-              "on_behalf_of": str(uuid.uuid4())}
+    values = {
+        "id": "staff-" + uuid.uuid4().hex[:8],
+        "type": "staff",
+        "channel": "tablet",
+        "on_behalf_of": str(uuid.uuid4()),
+    }
     values.update(overrides)
     return Actor(**values)
 

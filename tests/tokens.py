@@ -21,8 +21,7 @@ class TokenIssuer:
     def __init__(self, issuer: str = ISSUER, audience: str = AUDIENCE) -> None:
         self.issuer = issuer
         self.audience = audience
-        self.key = RSAKey.generate_key(2048, parameters={"kid": uuid.uuid4().hex[:8]},
-                                       private=True)
+        self.key = RSAKey.generate_key(2048, parameters={"kid": uuid.uuid4().hex[:8]}, private=True)
 
     @property
     def jwks(self) -> dict[str, Any]:
@@ -33,15 +32,21 @@ class TokenIssuer:
 
     def token(self, subject: str | None = None, *, expires_in: int = 300, **claims: Any) -> str:
         now = int(time.time())
-        body = {"iss": self.issuer, "aud": self.audience, "sub": subject or str(uuid.uuid4()),
-                "iat": now, "nbf": now, "exp": now + expires_in}
+        body = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": subject or str(uuid.uuid4()),
+            "iat": now,
+            "nbf": now,
+            "exp": now + expires_in,
+        }
         body.update(claims)
         return jwt.encode({"alg": "RS256", "kid": self.key.kid}, body, self.key)
 
-    def citizen(self, person_id: str, cpr: str, assurance: str = "Substantial",
-                **claims: Any) -> str:
-        return self.token(person_id, **{CLAIMS.cpr: cpr, CLAIMS.assurance: assurance,
-                                        **claims})
+    def citizen(
+        self, person_id: str, cpr: str, assurance: str = "Substantial", **claims: Any
+    ) -> str:
+        return self.token(person_id, **{CLAIMS.cpr: cpr, CLAIMS.assurance: assurance, **claims})
 
     def staff(self, staff_id: str, roles: list[str], **claims: Any) -> str:
         return self.token(staff_id, **{CLAIMS.roles: roles, **claims})

@@ -6,9 +6,14 @@ import time
 from collections.abc import Callable
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0, *,
-               step: Callable[[], object] | None = None, interval_s: float = 0.05,
-               message: str = "condition") -> None:
+def wait_until(
+    condition: Callable[[], bool],
+    timeout_s: float = 30.0,
+    *,
+    step: Callable[[], object] | None = None,
+    interval_s: float = 0.05,
+    message: str = "condition",
+) -> None:
     """Call `step` (e.g. one consumer poll) until `condition` holds; fail after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
     while True:

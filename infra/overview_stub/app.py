@@ -50,8 +50,15 @@ class IndexState:
             else:
                 self.records[kind][record_id] = body
                 result = "stored"
-            self.log.append({"kind": kind, "id": record_id, "version": body["Version"],
-                             "result": result, "at": datetime.now(UTC).isoformat()})
+            self.log.append(
+                {
+                    "kind": kind,
+                    "id": record_id,
+                    "version": body["Version"],
+                    "result": result,
+                    "at": datetime.now(UTC).isoformat(),
+                }
+            )
             return result
 
     def take_fault(self) -> dict[str, Any]:

@@ -12,19 +12,58 @@ from datetime import date, datetime
 from typing import Any
 
 FREMDRIFT = ("Opstaaet", "Oplyst", "Afgjort", "Bestilt", "Udfoert", "Afsluttet")
-FOELSOMHED = ("IKKE_FORTROLIGE_DATA", "FORTROLIGE_PERSONOPLYSNINGER",
-              "FOELSOMME_PERSONOPLYSNINGER", "VIP_SAGER")
+FOELSOMHED = (
+    "IKKE_FORTROLIGE_DATA",
+    "FORTROLIGE_PERSONOPLYSNINGER",
+    "FOELSOMME_PERSONOPLYSNINGER",
+    "VIP_SAGER",
+)
 DOCUMENT_TYPES = ("Indgaaende", "Udgaaende")
 INTERNAL_TYPES = ("InterntNotat", "Internt Notat", "Journalnotat", "internal")
-CONTENT_FIELDS = {"Indhold", "Tekst", "Body", "Content", "content", "body", "text", "Data",
-                  "Notat", "Beskrivelse", "Fil", "VariantIndhold"}
-CASE_FIELDS = {"UUIDIdentifikator", "Version", "BrugervendtNoegle", "Titel",
-               "FremdriftStatusKode", "Fremdrift", "StatusTekst", "Foelsomhed",
-               "OprettetTidspunkt", "PrimaerPart", "Ejer", "Ansvarlig", "PrimaerKlasse",
-               "Dokumenter"}
-PAYMENT_FIELDS = {"UUIDIdentifikator", "Version", "SagUUID", "BrugervendtNoegle", "YdelseNavn",
-                  "Status", "BeloebOere", "UdbetalingsDato", "Foelsomhed", "PrimaerPart", "Ejer",
-                  "PrimaerKlasse"}
+CONTENT_FIELDS = {
+    "Indhold",
+    "Tekst",
+    "Body",
+    "Content",
+    "content",
+    "body",
+    "text",
+    "Data",
+    "Notat",
+    "Beskrivelse",
+    "Fil",
+    "VariantIndhold",
+}
+CASE_FIELDS = {
+    "UUIDIdentifikator",
+    "Version",
+    "BrugervendtNoegle",
+    "Titel",
+    "FremdriftStatusKode",
+    "Fremdrift",
+    "StatusTekst",
+    "Foelsomhed",
+    "OprettetTidspunkt",
+    "PrimaerPart",
+    "Ejer",
+    "Ansvarlig",
+    "PrimaerKlasse",
+    "Dokumenter",
+}
+PAYMENT_FIELDS = {
+    "UUIDIdentifikator",
+    "Version",
+    "SagUUID",
+    "BrugervendtNoegle",
+    "YdelseNavn",
+    "Status",
+    "BeloebOere",
+    "UdbetalingsDato",
+    "Foelsomhed",
+    "PrimaerPart",
+    "Ejer",
+    "PrimaerKlasse",
+}
 PAYMENT_STATUSES = ("Udbetalt",)
 _CPR_URN = re.compile(r"^urn:oio:cpr-nr:(\d{2})(\d{2})(\d{2})(\d{4})$")
 _CVR = re.compile(r"^\d{8}$")
@@ -53,17 +92,28 @@ def check_case(record_id: str, body: Any) -> dict[str, Any]:
         raise Invalid("fremdrift.empty", "Fremdrift", "at least one progress code")
     for i, step in enumerate(history):
         where = f"Fremdrift[{i}]"
-        _object(step, where, {"FremdriftStatusKode", "FraTidspunkt", "TilTidspunkt"},
-                required={"FremdriftStatusKode", "FraTidspunkt", "TilTidspunkt"})
+        _object(
+            step,
+            where,
+            {"FremdriftStatusKode", "FraTidspunkt", "TilTidspunkt"},
+            required={"FremdriftStatusKode", "FraTidspunkt", "TilTidspunkt"},
+        )
         _one_of(step, "FremdriftStatusKode", FREMDRIFT, where)
         _timestamp(step, "FraTidspunkt", where)
         if step["TilTidspunkt"] is not None:
             _timestamp(step, "TilTidspunkt", where)
     if history[-1]["FremdriftStatusKode"] != body["FremdriftStatusKode"]:
-        raise Invalid("fremdrift.inconsistent", "FremdriftStatusKode",
-                      "the current code must be the last in the history")
-    _object(body["Ansvarlig"], "Ansvarlig", {"UUIDIdentifikator", "Navn"},
-            required={"UUIDIdentifikator", "Navn"})
+        raise Invalid(
+            "fremdrift.inconsistent",
+            "FremdriftStatusKode",
+            "the current code must be the last in the history",
+        )
+    _object(
+        body["Ansvarlig"],
+        "Ansvarlig",
+        {"UUIDIdentifikator", "Navn"},
+        required={"UUIDIdentifikator", "Navn"},
+    )
     _uuid(body["Ansvarlig"], "UUIDIdentifikator", "Ansvarlig")
     _text(body["Ansvarlig"], "Navn", 255, where="Ansvarlig")
     documents = body["Dokumenter"]
@@ -98,12 +148,15 @@ def _common(record_id: str, body: dict[str, Any]) -> None:
     _one_of(body, "Foelsomhed", FOELSOMHED)
     _cpr(body, "PrimaerPart")
     _object(body["Ejer"], "Ejer", {"CVRNummer", "Navn"}, required={"CVRNummer", "Navn"})
-    if not isinstance(body["Ejer"]["CVRNummer"], str) or not _CVR.match(
-            body["Ejer"]["CVRNummer"]):
+    if not isinstance(body["Ejer"]["CVRNummer"], str) or not _CVR.match(body["Ejer"]["CVRNummer"]):
         raise Invalid("field.cvr", "Ejer.CVRNummer", "eight digits")
     _text(body["Ejer"], "Navn", 255, where="Ejer")
-    _object(body["PrimaerKlasse"], "PrimaerKlasse", {"BrugervendtNoegle"},
-            required={"BrugervendtNoegle"})
+    _object(
+        body["PrimaerKlasse"],
+        "PrimaerKlasse",
+        {"BrugervendtNoegle"},
+        required={"BrugervendtNoegle"},
+    )
     kle = body["PrimaerKlasse"]["BrugervendtNoegle"]
     if not isinstance(kle, str) or not _KLE.match(kle):
         raise Invalid("field.kle", "PrimaerKlasse.BrugervendtNoegle", "a KLE number, 00.00.00")
@@ -111,8 +164,9 @@ def _common(record_id: str, body: dict[str, Any]) -> None:
 
 def _document(doc: Any, where: str) -> None:
     if isinstance(doc, dict) and doc.get("Type") in INTERNAL_TYPES:
-        raise Invalid("document.internal", f"{where}.Type",
-                      "internal notes are never shown to citizens")
+        raise Invalid(
+            "document.internal", f"{where}.Type", "internal notes are never shown to citizens"
+        )
     fields = {"UUIDIdentifikator", "Titel", "BrevDato", "Type"}
     _object(doc, where, fields, required=fields)
     _uuid(doc, "UUIDIdentifikator", where)
@@ -126,8 +180,11 @@ def _object(value: Any, where: str, allowed: set[str], required: set[str]) -> No
         raise Invalid("field.type", where or "(body)", "a JSON object")
     content = sorted(set(value) & CONTENT_FIELDS)
     if content:
-        raise Invalid("content.forbidden", _at(where, content[0]),
-                      "contents are never sent to the index, only titles")
+        raise Invalid(
+            "content.forbidden",
+            _at(where, content[0]),
+            "contents are never sent to the index, only titles",
+        )
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise Invalid("field.unknown", _at(where, unknown[0]), "not part of the record")

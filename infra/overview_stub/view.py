@@ -7,8 +7,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-PROGRESS_LABELS = {"Opstaaet": "Modtaget", "Oplyst": "Under behandling", "Afgjort": "Afgjort",
-                   "Bestilt": "Bestilt", "Udfoert": "Udført", "Afsluttet": "Afsluttet"}
+PROGRESS_LABELS = {
+    "Opstaaet": "Modtaget",
+    "Oplyst": "Under behandling",
+    "Afgjort": "Afgjort",
+    "Bestilt": "Bestilt",
+    "Udfoert": "Udført",
+    "Afsluttet": "Afsluttet",
+}
 DOCUMENT_LABELS = {"Indgaaende": "Fra dig", "Udgaaende": "Til dig"}
 
 PAGE = """<!doctype html>
@@ -38,8 +44,9 @@ section{border:1px solid #ccc;padding:1rem;margin:1rem 0}.status{font-weight:bol
 """
 
 
-def citizens(cases: dict[str, dict[str, Any]],
-             payments: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def citizens(
+    cases: dict[str, dict[str, Any]], payments: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     by_party: dict[str, list[dict[str, Any]]] = {}
     for sag in sorted(cases.values(), key=lambda s: s["OprettetTidspunkt"]):
         paid = [p for p in payments.values() if p["SagUUID"] == sag["UUIDIdentifikator"]]
@@ -49,16 +56,28 @@ def citizens(cases: dict[str, dict[str, Any]],
 
 def _case(sag: dict[str, Any], paid: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "id": sag["UUIDIdentifikator"], "title": sag["Titel"],
-        "number": sag["BrugervendtNoegle"], "owner": sag["Ejer"]["Navn"],
+        "id": sag["UUIDIdentifikator"],
+        "title": sag["Titel"],
+        "number": sag["BrugervendtNoegle"],
+        "owner": sag["Ejer"]["Navn"],
         "progress": PROGRESS_LABELS[sag["FremdriftStatusKode"]],
         "status_text": sag["StatusTekst"],
-        "history": [{"label": PROGRESS_LABELS[h["FremdriftStatusKode"]],
-                     "since": _local(h["FraTidspunkt"])} for h in sag["Fremdrift"]],
-        "documents": [{"title": d["Titel"], "date": _day(d["BrevDato"]),
-                       "direction": DOCUMENT_LABELS[d["Type"]]} for d in sag["Dokumenter"]],
-        "payments": [{"amount": _kroner(p["BeloebOere"]), "date": _day(p["UdbetalingsDato"])}
-                     for p in sorted(paid, key=lambda p: p["UdbetalingsDato"])],
+        "history": [
+            {"label": PROGRESS_LABELS[h["FremdriftStatusKode"]], "since": _local(h["FraTidspunkt"])}
+            for h in sag["Fremdrift"]
+        ],
+        "documents": [
+            {
+                "title": d["Titel"],
+                "date": _day(d["BrevDato"]),
+                "direction": DOCUMENT_LABELS[d["Type"]],
+            }
+            for d in sag["Dokumenter"]
+        ],
+        "payments": [
+            {"amount": _kroner(p["BeloebOere"]), "date": _day(p["UdbetalingsDato"])}
+            for p in sorted(paid, key=lambda p: p["UdbetalingsDato"])
+        ],
     }
 
 

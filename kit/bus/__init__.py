@@ -2,8 +2,15 @@
 
 from kit.bus.base import Bus, BusConsumer, BusUnavailable, CommitFailed, Record, TopicPartition
 
-__all__ = ["Bus", "BusConsumer", "BusUnavailable", "CommitFailed", "Record", "TopicPartition",
-           "connect_bus"]
+__all__ = [
+    "Bus",
+    "BusConsumer",
+    "BusUnavailable",
+    "CommitFailed",
+    "Record",
+    "TopicPartition",
+    "connect_bus",
+]
 
 
 def connect_bus(kafka_bootstrap: str = "", embedded_path: str = "", client_id: str = "sb") -> Bus:

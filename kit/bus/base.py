@@ -55,14 +55,21 @@ class Bus(abc.ABC):
         it (per-key order). Raises BusUnavailable only if none could be stored.
         """
 
-    def publish(self, topic: str, key: str | None, value: bytes,
-                headers: dict[str, str] | None = None) -> None:
+    def publish(
+        self, topic: str, key: str | None, value: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         """Publish one record; returns once the bus has durably stored it."""
         self.publish_batch([OutgoingRecord(topic, key, value, headers or {})])
 
     @abc.abstractmethod
-    def consumer(self, topics: Iterable[str], group_id: str, *,
-                 session_timeout_s: float = 10.0, client_id: str = "") -> BusConsumer:
+    def consumer(
+        self,
+        topics: Iterable[str],
+        group_id: str,
+        *,
+        session_timeout_s: float = 10.0,
+        client_id: str = "",
+    ) -> BusConsumer:
         """A member of `group_id`; the group's members share the topics' partitions."""
 
     @abc.abstractmethod

@@ -93,8 +93,9 @@ class _Database:
     """One SQLite connection, opened the way every user of the log file needs it."""
 
     def __init__(self, path: str, synchronous: str) -> None:
-        self.conn = sqlite3.connect(path, timeout=30.0, isolation_level=None,
-                                    check_same_thread=False)
+        self.conn = sqlite3.connect(
+            path, timeout=30.0, isolation_level=None, check_same_thread=False
+        )
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute(f"PRAGMA synchronous={synchronous}")
         self.conn.execute("PRAGMA busy_timeout=30000")
@@ -125,8 +126,13 @@ class _Database:
 
 
 class EmbeddedBus(Bus):
-    def __init__(self, path: str, *, default_partitions: int = DEFAULT_PARTITIONS,
-                 synchronous: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        default_partitions: int = DEFAULT_PARTITIONS,
+        synchronous: str | None = None,
+    ) -> None:
         if not path:
             raise ValueError("the embedded bus needs a file path")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -163,8 +169,15 @@ class EmbeddedBus(Bus):
                 ).fetchone()
                 conn.execute(
                     "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (record.topic, partition, next_offset, record.key, record.value,
-                     json.dumps(record.headers), now),
+                    (
+                        record.topic,
+                        partition,
+                        next_offset,
+                        record.key,
+                        record.value,
+                        json.dumps(record.headers),
+                        now,
+                    ),
                 )
             return len(records)
 
@@ -189,8 +202,14 @@ class EmbeddedBus(Bus):
         except sqlite3.Error as exc:
             raise BusUnavailable(str(exc)) from exc
 
-    def consumer(self, topics: Iterable[str], group_id: str, *,
-                 session_timeout_s: float = 10.0, client_id: str = "") -> EmbeddedConsumer:
+    def consumer(
+        self,
+        topics: Iterable[str],
+        group_id: str,
+        *,
+        session_timeout_s: float = 10.0,
+        client_id: str = "",
+    ) -> EmbeddedConsumer:
         return EmbeddedConsumer(self, list(topics), group_id, session_timeout_s, client_id)
 
     def close(self) -> None:
@@ -200,8 +219,14 @@ class EmbeddedBus(Bus):
 class EmbeddedConsumer(BusConsumer):
     POLL_INTERVAL_S = 0.01
 
-    def __init__(self, bus: EmbeddedBus, topics: list[str], group_id: str,
-                 session_timeout_s: float, client_id: str) -> None:
+    def __init__(
+        self,
+        bus: EmbeddedBus,
+        topics: list[str],
+        group_id: str,
+        session_timeout_s: float,
+        client_id: str,
+    ) -> None:
         self.bus = bus
         self.topics = sorted(set(topics))
         self.group_id = group_id
@@ -216,8 +241,9 @@ class EmbeddedConsumer(BusConsumer):
         for topic in self.topics:
             bus.ensure_topic(topic)
         self._db.write(self._join)
-        self._heartbeat = threading.Thread(target=self._heartbeat_loop, daemon=True,
-                                           name=f"heartbeat-{self.member_id}")
+        self._heartbeat = threading.Thread(
+            target=self._heartbeat_loop, daemon=True, name=f"heartbeat-{self.member_id}"
+        )
         self._heartbeat.start()
 
     # -- membership --------------------------------------------------------------------------
@@ -225,8 +251,13 @@ class EmbeddedConsumer(BusConsumer):
     def _join(self, conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO group_members VALUES (?, ?, ?, ?, ?)",
-            (self.group_id, self.member_id, json.dumps(self.topics), self.session_timeout_ms,
-             _now_ms()),
+            (
+                self.group_id,
+                self.member_id,
+                json.dumps(self.topics),
+                self.session_timeout_ms,
+                _now_ms(),
+            ),
         )
 
     def _heartbeat_loop(self) -> None:
@@ -237,10 +268,13 @@ class EmbeddedConsumer(BusConsumer):
                 # stops beating, so the group takes its partitions after the session timeout.
                 continue
             try:
-                self._db.write(lambda conn: conn.execute(
-                    "UPDATE group_members SET heartbeat_ms = ?"
-                    " WHERE group_id = ? AND member_id = ?",
-                    (_now_ms(), self.group_id, self.member_id)))
+                self._db.write(
+                    lambda conn: conn.execute(
+                        "UPDATE group_members SET heartbeat_ms = ?"
+                        " WHERE group_id = ? AND member_id = ?",
+                        (_now_ms(), self.group_id, self.member_id),
+                    )
+                )
             except (BusUnavailable, sqlite3.Error):
                 continue  # a missed beat is tolerated; session_timeout decides death
 
@@ -271,8 +305,9 @@ class EmbeddedConsumer(BusConsumer):
         for topic in self.topics:
             subscribers = [m for m, topics in members if topic in json.loads(topics)]
             partitions = self.bus._partitions(conn, topic)
-            mine = {p for p in range(partitions) if subscribers[p % len(subscribers)]
-                    == self.member_id}
+            mine = {
+                p for p in range(partitions) if subscribers[p % len(subscribers)] == self.member_id
+            }
             for partition in range(partitions):
                 row = conn.execute(
                     "SELECT member_id FROM partition_owners"
@@ -281,8 +316,10 @@ class EmbeddedConsumer(BusConsumer):
                 ).fetchone()
                 owner = row[0] if row else None
                 if partition in mine and owner is None:
-                    conn.execute("INSERT INTO partition_owners VALUES (?, ?, ?, ?)",
-                                 (self.group_id, topic, partition, self.member_id))
+                    conn.execute(
+                        "INSERT INTO partition_owners VALUES (?, ?, ?, ?)",
+                        (self.group_id, topic, partition, self.member_id),
+                    )
                     owner = self.member_id
                 elif partition not in mine and owner == self.member_id:
                     conn.execute(
@@ -332,8 +369,17 @@ class EmbeddedConsumer(BusConsumer):
                 (tp.topic, tp.partition, self._positions[tp], max_records - len(records)),
             )
             for offset, key, value, headers, timestamp_ms in rows:
-                records.append(Record(tp.topic, tp.partition, offset, key, bytes(value),
-                                      json.loads(headers), timestamp_ms))
+                records.append(
+                    Record(
+                        tp.topic,
+                        tp.partition,
+                        offset,
+                        key,
+                        bytes(value),
+                        json.loads(headers),
+                        timestamp_ms,
+                    )
+                )
             if rows:
                 self._positions[tp] = rows[-1][0] + 1
         return records
@@ -381,10 +427,14 @@ class EmbeddedConsumer(BusConsumer):
         self._heartbeat.join(timeout=5)
 
         def leave(conn: sqlite3.Connection) -> None:
-            conn.execute("DELETE FROM partition_owners WHERE group_id = ? AND member_id = ?",
-                         (self.group_id, self.member_id))
-            conn.execute("DELETE FROM group_members WHERE group_id = ? AND member_id = ?",
-                         (self.group_id, self.member_id))
+            conn.execute(
+                "DELETE FROM partition_owners WHERE group_id = ? AND member_id = ?",
+                (self.group_id, self.member_id),
+            )
+            conn.execute(
+                "DELETE FROM group_members WHERE group_id = ? AND member_id = ?",
+                (self.group_id, self.member_id),
+            )
 
         try:
             self._db.write(leave)

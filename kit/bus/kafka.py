@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 
 
 class KafkaBus(Bus):
-    def __init__(self, bootstrap: str, *, client_id: str = "sb",
-                 delivery_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, bootstrap: str, *, client_id: str = "sb", delivery_timeout_s: float = 30.0
+    ) -> None:
         self.bootstrap = bootstrap.split(",")
         self.client_id = client_id
         self.delivery_timeout_s = delivery_timeout_s
@@ -69,8 +70,9 @@ class KafkaBus(Bus):
         with self._lock:
             if self._admin is None:
                 try:
-                    self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap,
-                                                   client_id=self.client_id + "-admin")
+                    self._admin = KafkaAdminClient(
+                        bootstrap_servers=self.bootstrap, client_id=self.client_id + "-admin"
+                    )
                 except KafkaError as exc:
                     raise BusUnavailable(f"cannot reach Kafka at {self.bootstrap}: {exc}") from exc
             return self._admin
@@ -83,12 +85,14 @@ class KafkaBus(Bus):
         try:
             for record in records:
                 headers = [(k, v.encode()) for k, v in record.headers.items()]
-                futures.append(producer.send(
-                    record.topic,
-                    key=record.key.encode() if record.key is not None else None,
-                    value=record.value,
-                    headers=headers,
-                ))
+                futures.append(
+                    producer.send(
+                        record.topic,
+                        key=record.key.encode() if record.key is not None else None,
+                        value=record.value,
+                        headers=headers,
+                    )
+                )
             producer.flush(timeout=self.delivery_timeout_s)
         except KafkaError as exc:
             log.warning("publishing to Kafka failed: %s", exc)
@@ -144,13 +148,20 @@ class KafkaBus(Bus):
         except KafkaError as exc:
             raise BusUnavailable(str(exc)) from exc
 
-    def consumer(self, topics: Iterable[str], group_id: str, *,
-                 session_timeout_s: float = 10.0, client_id: str = "") -> KafkaBusConsumer:
+    def consumer(
+        self,
+        topics: Iterable[str],
+        group_id: str,
+        *,
+        session_timeout_s: float = 10.0,
+        client_id: str = "",
+    ) -> KafkaBusConsumer:
         topics = list(topics)
         for topic in topics:
             self.ensure_topic(topic)
-        return KafkaBusConsumer(self.bootstrap, topics, group_id, session_timeout_s,
-                                client_id or self.client_id)
+        return KafkaBusConsumer(
+            self.bootstrap, topics, group_id, session_timeout_s, client_id or self.client_id
+        )
 
     def close(self) -> None:
         self._reset_producer()
@@ -161,8 +172,14 @@ class KafkaBus(Bus):
 
 
 class KafkaBusConsumer(BusConsumer):
-    def __init__(self, bootstrap: list[str], topics: list[str], group_id: str,
-                 session_timeout_s: float, client_id: str) -> None:
+    def __init__(
+        self,
+        bootstrap: list[str],
+        topics: list[str],
+        group_id: str,
+        session_timeout_s: float,
+        client_id: str,
+    ) -> None:
         session_ms = int(session_timeout_s * 1000)
         self._consumer = KafkaConsumer(
             *topics,
@@ -180,23 +197,24 @@ class KafkaBusConsumer(BusConsumer):
 
     def poll(self, timeout_s: float = 1.0, max_records: int = 100) -> list[Record]:
         try:
-            batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000),
-                                          max_records=max_records)
+            batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
         except KafkaError as exc:
             raise BusUnavailable(str(exc)) from exc
         records = []
         for tp, messages in sorted(batches.items()):
             for m in messages:
-                records.append(Record(
-                    topic=tp.topic,
-                    partition=tp.partition,
-                    offset=m.offset,
-                    # A key that is not UTF-8 must not break the batch; the handler sees it.
-                    key=m.key.decode(errors="replace") if m.key is not None else None,
-                    value=m.value,
-                    headers={k: v.decode(errors="replace") for k, v in (m.headers or [])},
-                    timestamp_ms=m.timestamp,
-                ))
+                records.append(
+                    Record(
+                        topic=tp.topic,
+                        partition=tp.partition,
+                        offset=m.offset,
+                        # A key that is not UTF-8 must not break the batch; the handler sees it.
+                        key=m.key.decode(errors="replace") if m.key is not None else None,
+                        value=m.value,
+                        headers={k: v.decode(errors="replace") for k, v in (m.headers or [])},
+                        timestamp_ms=m.timestamp,
+                    )
+                )
         return records
 
     def commit(self, record: Record) -> None:

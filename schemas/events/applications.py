@@ -52,8 +52,9 @@ class SubmittedSchema(_Base):
     names the citizen as urn:oio:cpr-nr:<cpr>. Never a key, never logged."""
 
     case_number = fields.String(required=True, validate=validate.Length(max=50))
-    citizen_cpr = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Regexp(r"^\d{10}$"))
+    citizen_cpr = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{10}$")
+    )
     title = fields.String(required=True, validate=validate.Length(max=255))
     submitted_at = fields.AwareDateTime(required=True)
     warnings = fields.List(fields.String(), load_default=list)
@@ -66,8 +67,9 @@ class StatusChangedSchema(_Base):
     to_state = fields.String(required=True)
     outcome = fields.String(load_default=None, allow_none=True)
     status_text = fields.Dict(load_default=None, allow_none=True)  # the citizen's {da, en}
-    title = fields.String(load_default=None, allow_none=True,
-                          validate=validate.Length(max=255))  # the case title as it is now
+    title = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=255)
+    )  # the case title as it is now
     notify_citizen = fields.Boolean(required=True)
     reason = fields.String(load_default=None, allow_none=True)
 
@@ -90,8 +92,9 @@ class DocumentAddedSchema(_Base):
 @event_type(DECIDED)
 class DecidedSchema(_Base):
     case_number = fields.String(required=True)
-    outcome = fields.String(required=True, validate=validate.OneOf(
-        ("granted", "partly_granted", "refused")))
+    outcome = fields.String(
+        required=True, validate=validate.OneOf(("granted", "partly_granted", "refused"))
+    )
     letter_document_id = fields.String(required=True)
 
 

@@ -19,8 +19,9 @@ class PersonalDataAccessedSchema(Schema):
 
     citizen_id = fields.String(required=True)
     actor_id = fields.String(required=True)
-    actor_type = fields.String(required=True, validate=validate.OneOf(
-        ("citizen", "staff", "machine")))
+    actor_type = fields.String(
+        required=True, validate=validate.OneOf(("citizen", "staff", "machine"))
+    )
     channel = fields.String(required=True)
     action = fields.String(required=True, validate=validate.OneOf(("read", "write")))
     resource = fields.String(required=True)

@@ -20,8 +20,15 @@ PROXY_EXPIRED = "dk.selvbetjening.proxy.expired.v1"
 CHANNELS = ("portal", "tablet", "paper", "oral")
 PROXY_KINDS = ("power_of_attorney", "guardianship")
 # What a proxy may do for the citizen; the gateway and the services check these.
-PROXY_SCOPES = ("applications.read", "applications.write", "consents.read", "consents.give",
-                "appointments.read", "appointments.book", "messages.read")
+PROXY_SCOPES = (
+    "applications.read",
+    "applications.write",
+    "consents.read",
+    "consents.give",
+    "appointments.read",
+    "appointments.book",
+    "messages.read",
+)
 
 
 class _Strict(Schema):
@@ -35,8 +42,7 @@ class ConsentGivenSchema(_Strict):
     consent_id = fields.String(required=True)
     citizen_id = fields.String(required=True)
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    data_categories = fields.List(fields.String(), required=True,
-                                  validate=validate.Length(min=1))
+    data_categories = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
     sources = fields.List(fields.String(), load_default=list)
     recipients = fields.List(fields.String(), load_default=list)
     case_ref = fields.String(required=True, allow_none=True)
@@ -75,8 +81,11 @@ class ProxyGrantedSchema(_Strict):
     citizen_id = fields.String(required=True)  # the principal, who is represented
     agent_id = fields.String(required=True)  # the relative or guardian who acts
     kind = fields.String(required=True, validate=validate.OneOf(PROXY_KINDS))
-    scopes = fields.List(fields.String(validate=validate.OneOf(PROXY_SCOPES)), required=True,
-                         validate=validate.Length(min=1))
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(PROXY_SCOPES)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
     valid_from = fields.AwareDateTime(required=True)
     valid_until = fields.AwareDateTime(required=True, allow_none=True)
     court_reference = fields.String(load_default=None, allow_none=True)

@@ -17,15 +17,18 @@ READ_SCOPE, DRAFT_SCOPE, CASE_SCOPE = "applications:read", "applications:draft",
 PROXY_READ, PROXY_WRITE = "applications.read", "applications.write"
 
 
-def acts_for(principal: Principal, citizen_id: str, represented: dict[str, set[str]],
-             scope: str) -> bool:
+def acts_for(
+    principal: Principal, citizen_id: str, represented: dict[str, set[str]], scope: str
+) -> bool:
     """A citizen for themselves, or for a principal whose valid proxy grants `scope`."""
     return principal.kind == CITIZEN and (
-        principal.subject == citizen_id or scope in represented.get(citizen_id, set()))
+        principal.subject == citizen_id or scope in represented.get(citizen_id, set())
+    )
 
 
-def can_read(principal: Principal, application: dict[str, Any],
-             represented: dict[str, set[str]]) -> bool:
+def can_read(
+    principal: Principal, application: dict[str, Any], represented: dict[str, set[str]]
+) -> bool:
     if principal.kind == CITIZEN:
         return acts_for(principal, application["citizen_id"], represented, PROXY_READ)
     if principal.kind == STAFF:
@@ -33,8 +36,7 @@ def can_read(principal: Principal, application: dict[str, Any],
     return principal.kind == MACHINE and bool({READ_SCOPE, CASE_SCOPE} & principal.scopes)
 
 
-def can_fill_in(principal: Principal, citizen_id: str,
-                represented: dict[str, set[str]]) -> bool:
+def can_fill_in(principal: Principal, citizen_id: str, represented: dict[str, set[str]]) -> bool:
     """Create, answer, attach, submit and withdraw: the citizen's own acts."""
     if principal.kind == CITIZEN:
         return acts_for(principal, citizen_id, represented, PROXY_WRITE)

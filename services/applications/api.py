@@ -59,43 +59,68 @@ def if_match(required: bool) -> int | None:
 
 
 def idempotency(operation: str) -> Idempotency | None:
-    return Idempotency.of(current_principal(), request.headers.get("Idempotency-Key"),
-                          operation, request.get_data())
+    return Idempotency.of(
+        current_principal(), request.headers.get("Idempotency-Key"), operation, request.get_data()
+    )
 
 
 @bp.get("/types")
 @documented(summary="The application types citizens can apply for", tags=["catalogue"])
 def list_types():
-    return jsonify([{"id": t.id, "title": t.title, "summary": t.definition["summary"]}
-                    for t in service().catalogue])
+    return jsonify(
+        [
+            {"id": t.id, "title": t.title, "summary": t.definition["summary"]}
+            for t in service().catalogue
+        ]
+    )
 
 
 @bp.get("/types/<type_id>")
-@documented(summary="One type's form, attachments, guidance rules and status texts",
-            tags=["catalogue"], errors={404: ["application.unknown_type"]})
+@documented(
+    summary="One type's form, attachments, guidance rules and status texts",
+    tags=["catalogue"],
+    errors={404: ["application.unknown_type"]},
+)
 def get_type(type_id: str):
     return jsonify(service().app_type(type_id).definition)
 
 
 @bp.post("")
-@documented(summary="Start an application (a draft)", tags=["drafts"],
-            body=CreateApplicationSchema, response=ApplicationOut, status=201,
-            headers={"Idempotency-Key": "Retry safely: the same key gives the same draft"},
-            errors={403: ["auth.assurance_too_low", "application.forbidden"],
-                    422: ["application.unknown_type", "application.unknown_field",
-                          "request.invalid_body", "request.idempotency_key_reused"]},
-            request_example={"type": "enkeltudgifter", "answers": {"household": "single"}})
+@documented(
+    summary="Start an application (a draft)",
+    tags=["drafts"],
+    body=CreateApplicationSchema,
+    response=ApplicationOut,
+    status=201,
+    headers={"Idempotency-Key": "Retry safely: the same key gives the same draft"},
+    errors={
+        403: ["auth.assurance_too_low", "application.forbidden"],
+        422: [
+            "application.unknown_type",
+            "application.unknown_field",
+            "request.invalid_body",
+            "request.idempotency_key_reused",
+        ],
+    },
+    request_example={"type": "enkeltudgifter", "answers": {"household": "single"}},
+)
 def create_application():
     body = CreateApplicationSchema().load(request.get_json(force=True, silent=False))
     citizen_id = str(body["citizen_id"]) if body["citizen_id"] else None
-    return respond(service().create_draft(current_principal(), body["type"], citizen_id,
-                                          body["answers"], idempotency("create")))
+    return respond(
+        service().create_draft(
+            current_principal(), body["type"], citizen_id, body["answers"], idempotency("create")
+        )
+    )
 
 
 @bp.get("")
-@documented(summary="Applications of the caller (and of those they represent)",
-            tags=["drafts"], response=ApplicationOut(many=True),
-            description="Staff and case systems name the citizen: ?citizen_id=<person UUID>.")
+@documented(
+    summary="Applications of the caller (and of those they represent)",
+    tags=["drafts"],
+    response=ApplicationOut(many=True),
+    description="Staff and case systems name the citizen: ?citizen_id=<person UUID>.",
+)
 def list_applications():
     return jsonify(service().list_for(current_principal(), citizen_query()))
 
@@ -108,111 +133,178 @@ def citizen_query() -> str | None:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise Problem("Angiv borgeren med sit UUID, aldrig et CPR-nummer.",
-                      "Name the citizen by their UUID, never a CPR number.",
-                      code="application.citizen_id_invalid", status=422, field="citizen_id")
+        raise Problem(
+            "Angiv borgeren med sit UUID, aldrig et CPR-nummer.",
+            "Name the citizen by their UUID, never a CPR number.",
+            code="application.citizen_id_invalid",
+            status=422,
+            field="citizen_id",
+        )
 
 
 @bp.get("/<application_id>")
-@documented(summary="One application (ETag carries its version)", tags=["drafts"],
-            response=ApplicationOut, errors={404: ["application.not_found"]})
+@documented(
+    summary="One application (ETag carries its version)",
+    tags=["drafts"],
+    response=ApplicationOut,
+    errors={404: ["application.not_found"]},
+)
 def get_application(application_id: str):
     return respond(service().get(current_principal(), application_id))
 
 
 @bp.patch("/<application_id>/answers")
-@documented(summary="Save answers, field by field", tags=["drafts"], body=AnswersSchema,
-            response=ApplicationOut,
-            headers={"If-Match": "Required: the ETag you last saw"},
-            errors={409: ["application.not_editable"], 412: ["application.version_conflict"],
-                    428: ["request.if_match_required"], 422: ["application.unknown_field"]})
+@documented(
+    summary="Save answers, field by field",
+    tags=["drafts"],
+    body=AnswersSchema,
+    response=ApplicationOut,
+    headers={"If-Match": "Required: the ETag you last saw"},
+    errors={
+        409: ["application.not_editable"],
+        412: ["application.version_conflict"],
+        428: ["request.if_match_required"],
+        422: ["application.unknown_field"],
+    },
+)
 def save_answers(application_id: str):
     body = AnswersSchema().load(request.get_json(force=True))
     version = if_match(required=True)
     assert version is not None
-    return respond(service().save_answers(current_principal(), application_id,
-                                          body["answers"], version))
+    return respond(
+        service().save_answers(current_principal(), application_id, body["answers"], version)
+    )
 
 
 @bp.get("/<application_id>/checks")
-@documented(summary="Guidance: errors, warnings and hints for the current answers",
-            tags=["drafts"], response=ChecksOut)
+@documented(
+    summary="Guidance: errors, warnings and hints for the current answers",
+    tags=["drafts"],
+    response=ChecksOut,
+)
 def checks(application_id: str):
     return jsonify(service().checks(current_principal(), application_id))
 
 
 @bp.post("/<application_id>/submit")
-@documented(summary="Submit (or, when information was requested, send it back)",
-            tags=["drafts"], response=ApplicationOut,
-            headers={"Idempotency-Key": "Retry safely", "If-Match": "Optional version check"},
-            errors={409: ["application.illegal_transition"],
-                    422: ["application.cannot_submit"], 412: ["application.version_conflict"]})
+@documented(
+    summary="Submit (or, when information was requested, send it back)",
+    tags=["drafts"],
+    response=ApplicationOut,
+    headers={"Idempotency-Key": "Retry safely", "If-Match": "Optional version check"},
+    errors={
+        409: ["application.illegal_transition"],
+        422: ["application.cannot_submit"],
+        412: ["application.version_conflict"],
+    },
+)
 def submit(application_id: str):
-    return respond(service().submit(current_principal(), application_id,
-                                    if_match(required=False),
-                                    idempotency(f"submit:{application_id}")))
+    return respond(
+        service().submit(
+            current_principal(),
+            application_id,
+            if_match(required=False),
+            idempotency(f"submit:{application_id}"),
+        )
+    )
 
 
 @bp.post("/<application_id>/withdraw")
-@documented(summary="Withdraw the application (before the decision)", tags=["drafts"],
-            body=WithdrawSchema, response=ApplicationOut,
-            errors={409: ["application.illegal_transition"]})
+@documented(
+    summary="Withdraw the application (before the decision)",
+    tags=["drafts"],
+    body=WithdrawSchema,
+    response=ApplicationOut,
+    errors={409: ["application.illegal_transition"]},
+)
 def withdraw(application_id: str):
     body = WithdrawSchema().load(request.get_json(silent=True) or {})
     return respond(service().withdraw(current_principal(), application_id, body["reason"]))
 
 
 @bp.get("/<application_id>/history")
-@documented(summary="Who did what, when and why", tags=["case"],
-            response=HistoryOut(many=True))
+@documented(summary="Who did what, when and why", tags=["case"], response=HistoryOut(many=True))
 def history(application_id: str):
     return jsonify(service().history(current_principal(), application_id))
 
 
 @bp.get("/<application_id>/documents")
-@documented(summary="Documents: attachments, letters (internal notes only for staff)",
-            tags=["case"], response=DocumentOut(many=True))
+@documented(
+    summary="Documents: attachments, letters (internal notes only for staff)",
+    tags=["case"],
+    response=DocumentOut(many=True),
+)
 def documents(application_id: str):
     return jsonify(service().documents(current_principal(), application_id))
 
 
 @bp.post("/<application_id>/attachments")
-@documented(summary="Attach a file the application asks for (max 10 MB; PDF, JPEG, PNG, "
-                    "HEIC, DOCX)", tags=["drafts"], body="multipart", response=DocumentOut,
-            status=201, errors={422: ["application.attachment_type",
-                                      "application.attachment_too_large",
-                                      "application.unknown_attachment"]})
+@documented(
+    summary="Attach a file the application asks for (max 10 MB; PDF, JPEG, PNG, HEIC, DOCX)",
+    tags=["drafts"],
+    body="multipart",
+    response=DocumentOut,
+    status=201,
+    errors={
+        422: [
+            "application.attachment_type",
+            "application.attachment_too_large",
+            "application.unknown_attachment",
+        ]
+    },
+)
 def add_attachment(application_id: str):
     upload = request.files.get("file")
     if upload is None:
-        raise Problem("Vælg en fil.", "Choose a file.", code="application.attachment_missing",
-                      status=422, field="file")
+        raise Problem(
+            "Vælg en fil.",
+            "Choose a file.",
+            code="application.attachment_missing",
+            status=422,
+            field="file",
+        )
     document = service().add_attachment(
-        current_principal(), application_id, request.form.get("requirement", ""),
-        request.form.get("title", "") or (upload.filename or ""), upload.filename or "",
-        upload.mimetype or "", upload.read())
+        current_principal(),
+        application_id,
+        request.form.get("requirement", ""),
+        request.form.get("title", "") or (upload.filename or ""),
+        upload.filename or "",
+        upload.mimetype or "",
+        upload.read(),
+    )
     return jsonify(document), 201
 
 
 @bp.get("/<application_id>/documents/<document_id>/content")
-@documented(summary="Download a document's content", tags=["case"],
-            errors={404: ["application.document_not_found"]})
+@documented(
+    summary="Download a document's content",
+    tags=["case"],
+    errors={404: ["application.document_not_found"]},
+)
 def document_content(application_id: str, document_id: str):
     document = service().document_content(current_principal(), application_id, document_id)
-    response = send_file(BytesIO(document["content"]),
-                         mimetype=document["content_type"] or "application/octet-stream",
-                         as_attachment=True, download_name=document["filename"] or "dokument")
+    response = send_file(
+        BytesIO(document["content"]),
+        mimetype=document["content_type"] or "application/octet-stream",
+        as_attachment=True,
+        download_name=document["filename"] or "dokument",
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 @bp.post("/<application_id>/fetches/<fetch_id>")
-@documented(summary="Fetch data from another authority, with the citizen's consent",
-            tags=["drafts"], response=ApplicationOut,
-            errors={403: ["application.consent_missing"],
-                    409: ["application.consent_withdrawn"],
-                    503: ["application.data_source_unavailable"]})
+@documented(
+    summary="Fetch data from another authority, with the citizen's consent",
+    tags=["drafts"],
+    response=ApplicationOut,
+    errors={
+        403: ["application.consent_missing"],
+        409: ["application.consent_withdrawn"],
+        503: ["application.data_source_unavailable"],
+    },
+)
 def fetch_data(application_id: str, fetch_id: str):
     return respond(service().fetch_data(current_principal(), application_id, fetch_id))
 
@@ -221,38 +313,66 @@ def fetch_data(application_id: str, fetch_id: str):
 
 
 @bp.post("/<application_id>/case-actions")
-@documented(summary="Case system: move the case (review, request information, decide, "
-                    "pay, close)", tags=["integration"], body=CaseActionSchema,
-            response=ApplicationOut, security=["applications:case"],
-            errors={403: ["auth.missing_scope"], 409: ["application.illegal_transition",
-                                                       "application.payment_not_due"],
-                    422: ["request.invalid_body", "application.deadline_in_past"]},
-            request_example={"action": "decide", "outcome": "granted",
-                             "letter_title": "Afgørelse om hjælp til enkeltudgifter"})
+@documented(
+    summary="Case system: move the case (review, request information, decide, pay, close)",
+    tags=["integration"],
+    body=CaseActionSchema,
+    response=ApplicationOut,
+    security=["applications:case"],
+    errors={
+        403: ["auth.missing_scope"],
+        409: ["application.illegal_transition", "application.payment_not_due"],
+        422: ["request.invalid_body", "application.deadline_in_past"],
+    },
+    request_example={
+        "action": "decide",
+        "outcome": "granted",
+        "letter_title": "Afgørelse om hjælp til enkeltudgifter",
+    },
+)
 @requires(kinds=("machine", "staff"), scopes=("applications:case",), roles=("caseworker",))
 def case_action(application_id: str):
     body = CaseActionSchema().load(request.get_json(force=True))
-    return respond(service().case_action(current_principal(), application_id,
-                                         body.pop("action"), body))
+    return respond(
+        service().case_action(current_principal(), application_id, body.pop("action"), body)
+    )
 
 
 @bp.post("/<application_id>/documents")
-@documented(summary="Case system: register a document (title, direction, date)",
-            tags=["integration"], body=CaseDocumentSchema, response=DocumentOut, status=201,
-            security=["applications:case"],
-            request_example={"title": "Brev om partshøring", "direction": "outgoing",
-                             "document_date": "2026-11-23"})
+@documented(
+    summary="Case system: register a document (title, direction, date)",
+    tags=["integration"],
+    body=CaseDocumentSchema,
+    response=DocumentOut,
+    status=201,
+    security=["applications:case"],
+    request_example={
+        "title": "Brev om partshøring",
+        "direction": "outgoing",
+        "document_date": "2026-11-23",
+    },
+)
 @requires(kinds=("machine", "staff"), scopes=("applications:case",), roles=("caseworker",))
 def add_case_document(application_id: str):
     body = CaseDocumentSchema().load(request.get_json(force=True))
-    return jsonify(service().add_case_document(current_principal(), application_id,
-                                               body["title"], body["direction"],
-                                               body["document_date"])), 201
+    return jsonify(
+        service().add_case_document(
+            current_principal(),
+            application_id,
+            body["title"],
+            body["direction"],
+            body["document_date"],
+        )
+    ), 201
 
 
 def openapi_document(app) -> dict:
     from kit.openapi import build_openapi
 
-    return build_openapi(app, title="Selvbetjening – applications", version="1.0.0",
-                         description="Guided applications, drafts, co-service and the case "
-                                     "lifecycle; the integration API for case systems.")
+    return build_openapi(
+        app,
+        title="Selvbetjening – applications",
+        version="1.0.0",
+        description="Guided applications, drafts, co-service and the case "
+        "lifecycle; the integration API for case systems.",
+    )

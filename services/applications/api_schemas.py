@@ -14,15 +14,22 @@ class _Strict(Schema):
 
 class CreateApplicationSchema(_Strict):
     type = fields.String(required=True, metadata={"example": "enkeltudgifter"})
-    citizen_id = fields.UUID(load_default=None, metadata={
-        "description": "The citizen's person UUID (never a CPR number); staff and proxies "
-                       "must name it."})
+    citizen_id = fields.UUID(
+        load_default=None,
+        metadata={
+            "description": "The citizen's person UUID (never a CPR number); staff and proxies "
+            "must name it."
+        },
+    )
     answers = fields.Dict(keys=fields.String(), load_default=dict)
 
 
 class AnswersSchema(_Strict):
-    answers = fields.Dict(keys=fields.String(), required=True,
-                          metadata={"example": {"household": "single", "wealth": 4000}})
+    answers = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"example": {"household": "single", "wealth": 4000}},
+    )
 
 
 class WithdrawSchema(_Strict):
@@ -35,35 +42,51 @@ class LetterFields(Schema):
 
 
 class CaseActionSchema(_Strict):
-    action = fields.String(required=True, validate=validate.OneOf(
-        ("start_review", "request_information", "resume", "decide", "pay", "close")))
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ("start_review", "request_information", "resume", "decide", "pay", "close")
+        ),
+    )
     reason = fields.String(load_default=None, validate=validate.Length(max=2000))
     deadline = fields.Date(metadata={"description": "request_information: answer by"})
-    message = fields.String(validate=validate.Length(min=1, max=2000),
-                            metadata={"description": "request_information: what is missing"})
+    message = fields.String(
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "request_information: what is missing"},
+    )
     outcome = fields.String(validate=validate.OneOf(OUTCOMES))
-    letter_title = fields.String(validate=validate.Length(min=1, max=255),
-                                 metadata={"description": "decide: the decision letter's title"})
+    letter_title = fields.String(
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "decide: the decision letter's title"},
+    )
     letter_date = fields.Date()
-    amount_ore = fields.Integer(validate=validate.Range(min=1),
-                                metadata={"description": "pay: amount in øre (1 kr = 100 øre)"})
+    amount_ore = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "pay: amount in øre (1 kr = 100 øre)"},
+    )
     paid_on = fields.Date()
 
     @validates_schema
     def _needs(self, data, **kwargs):
-        needed = {"request_information": ("deadline", "message"),
-                  "decide": ("outcome", "letter_title"),
-                  "pay": ("amount_ore", "paid_on")}.get(data["action"], ())
-        missing = {name: ["Påkrævet for denne handling / required for this action"]
-                   for name in needed if data.get(name) is None}
+        needed = {
+            "request_information": ("deadline", "message"),
+            "decide": ("outcome", "letter_title"),
+            "pay": ("amount_ore", "paid_on"),
+        }.get(data["action"], ())
+        missing = {
+            name: ["Påkrævet for denne handling / required for this action"]
+            for name in needed
+            if data.get(name) is None
+        }
         if missing:
             raise ValidationError(missing)
 
 
 class CaseDocumentSchema(_Strict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    direction = fields.String(required=True,
-                              validate=validate.OneOf(("incoming", "outgoing", "internal")))
+    direction = fields.String(
+        required=True, validate=validate.OneOf(("incoming", "outgoing", "internal"))
+    )
     document_date = fields.Date(required=True)
 
 
@@ -80,9 +103,20 @@ class ApplicationOut(Schema):
     type = fields.String()
     title = fields.String()
     case_number = fields.String(allow_none=True, metadata={"example": "ANS-2026-000042"})
-    state = fields.String(metadata={"enum": ["draft", "submitted", "under_review",
-                                             "awaiting_citizen", "decided", "paid_out",
-                                             "closed", "withdrawn"]})
+    state = fields.String(
+        metadata={
+            "enum": [
+                "draft",
+                "submitted",
+                "under_review",
+                "awaiting_citizen",
+                "decided",
+                "paid_out",
+                "closed",
+                "withdrawn",
+            ]
+        }
+    )
     outcome = fields.String(allow_none=True)
     status_text = fields.Nested(TextOut)
     citizen_id = fields.String()

@@ -13,16 +13,21 @@ from services.applications.sources import SimulatedIncomeSource
 SERVICE = "applications"
 
 
-def create_app(settings=None, verifier=None, runtime=None, catalogue=None, sources=None,
-               clock=None):
-    app = create_service_app(SERVICE, settings, blueprints=[api.bp], verifier=verifier,
-                             runtime=runtime)
+def create_app(
+    settings=None, verifier=None, runtime=None, catalogue=None, sources=None, clock=None
+):
+    app = create_service_app(
+        SERVICE, settings, blueprints=[api.bp], verifier=verifier, runtime=runtime
+    )
     # The simulated register stands in for eIndkomst until a real adapter is configured.
     extra = {"clock": clock} if clock else {}
     app.extensions["applications"] = ApplicationsService(
-        app.extensions["runtime"].engine, catalogue or Catalogue.load(),
+        app.extensions["runtime"].engine,
+        catalogue or Catalogue.load(),
         sources=sources if sources is not None else {"eindkomst": SimulatedIncomeSource()},
-        required_assurance=os.environ.get("SB_REQUIRED_ASSURANCE", "Substantial"), **extra)
+        required_assurance=os.environ.get("SB_REQUIRED_ASSURANCE", "Substantial"),
+        **extra,
+    )
 
     @app.get("/openapi.json")
     def openapi():

@@ -20,9 +20,17 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 FIELD_TYPES = ("text", "textarea", "integer", "money", "boolean", "date", "choice")
 SEVERITIES = ("error", "warning", "hint")
-STATES_WITH_TEXT = ("submitted", "under_review", "awaiting_citizen", "decided_granted",
-                    "decided_partly_granted", "decided_refused", "paid_out", "closed",
-                    "withdrawn")
+STATES_WITH_TEXT = (
+    "submitted",
+    "under_review",
+    "awaiting_citizen",
+    "decided_granted",
+    "decided_partly_granted",
+    "decided_refused",
+    "paid_out",
+    "closed",
+    "withdrawn",
+)
 OVERVIEW_PROGRESS = ("Opstaaet", "Oplyst", "Afgjort", "Afsluttet")
 SENSITIVITIES = ("ikke_fortrolig", "fortrolig", "saerligt_foelsom")
 COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in")
@@ -81,8 +89,13 @@ class StepSchema(_Strict):
     id = fields.String(required=True)
     title = _text(required=True)
     # Named step_fields here: "fields" would shadow marshmallow's own Schema.fields.
-    step_fields = fields.List(fields.Nested(FieldSchema), required=True, data_key="fields",
-                              attribute="fields", validate=validate.Length(min=1))
+    step_fields = fields.List(
+        fields.Nested(FieldSchema),
+        required=True,
+        data_key="fields",
+        attribute="fields",
+        validate=validate.Length(min=1),
+    )
 
 
 class AttachmentSchema(_Strict):
@@ -143,10 +156,11 @@ class ApplicationTypeSchema(_Strict):
     sensitivity = fields.String(required=True, validate=validate.OneOf(SENSITIVITIES))
     steps = fields.List(fields.Nested(StepSchema), required=True, validate=validate.Length(min=1))
     attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list)
-    thresholds = fields.Dict(keys=fields.String(),
-                             values=fields.List(fields.Nested(ThresholdSchema),
-                                                validate=validate.Length(min=1)),
-                             load_default=dict)
+    thresholds = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Nested(ThresholdSchema), validate=validate.Length(min=1)),
+        load_default=dict,
+    )
     rules = fields.List(fields.Nested(RuleSchema), load_default=list)
     data_fetch = fields.List(fields.Nested(DataFetchSchema), load_default=list)
     statuses = fields.List(fields.Nested(StatusSchema), required=True)
@@ -173,8 +187,9 @@ def check_condition(condition: Any) -> None:
             raise ValidationError(f"bad attachment condition: {condition!r}")
         return
     if "field" not in condition:
-        raise ValidationError(f"a condition needs field, attachment, all, any or not: "
-                              f"{condition!r}")
+        raise ValidationError(
+            f"a condition needs field, attachment, all, any or not: {condition!r}"
+        )
     if op in PRESENCE:
         if set(condition) != {"field", "op"}:
             raise ValidationError(f"'{op}' takes only a field: {condition!r}")
@@ -190,8 +205,11 @@ def check_condition(condition: Any) -> None:
 def _condition_references(condition: dict) -> tuple[set[str], set[str], set[str]]:
     """(fields, attachments, thresholds) a condition mentions."""
     fields_, attachments, thresholds = set(), set(), set()
-    parts = condition.get("all") or condition.get("any") or (
-        [condition["not"]] if "not" in condition else None)
+    parts = (
+        condition.get("all")
+        or condition.get("any")
+        or ([condition["not"]] if "not" in condition else None)
+    )
     if parts:
         for part in parts:
             f, a, t = _condition_references(part)
@@ -273,8 +291,11 @@ def parse_type(document: dict[str, Any], source: str = "<data>") -> ApplicationT
         if rule["field"] and rule["field"] not in app_type.fields:
             problems.append(f"rule {rule['code']} names unknown field {rule['field']}")
     for fetch in definition["data_fetch"]:
-        problems += [f"fetch {fetch['id']} fills unknown field {x}"
-                     for x in fetch["fills_fields"] if x not in app_type.fields]
+        problems += [
+            f"fetch {fetch['id']} fills unknown field {x}"
+            for x in fetch["fills_fields"]
+            if x not in app_type.fields
+        ]
     if problems:
         raise CatalogueError(f"{source}: " + "; ".join(sorted(set(problems))))
     return app_type

@@ -21,8 +21,12 @@ from typing import Any
 from kit.errors import Problem
 from services.applications.catalogue import ApplicationType
 
-DRAFT, SUBMITTED, UNDER_REVIEW, AWAITING_CITIZEN = ("draft", "submitted", "under_review",
-                                                    "awaiting_citizen")
+DRAFT, SUBMITTED, UNDER_REVIEW, AWAITING_CITIZEN = (
+    "draft",
+    "submitted",
+    "under_review",
+    "awaiting_citizen",
+)
 DECIDED, PAID_OUT, CLOSED, WITHDRAWN = "decided", "paid_out", "closed", "withdrawn"
 STATES = (DRAFT, SUBMITTED, UNDER_REVIEW, AWAITING_CITIZEN, DECIDED, PAID_OUT, CLOSED, WITHDRAWN)
 OUTCOMES = ("granted", "partly_granted", "refused")
@@ -35,8 +39,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "decide": {UNDER_REVIEW: DECIDED},
     "pay": {DECIDED: PAID_OUT},
     "close": {DECIDED: CLOSED, PAID_OUT: CLOSED},
-    "withdraw": {DRAFT: WITHDRAWN, SUBMITTED: WITHDRAWN, UNDER_REVIEW: WITHDRAWN,
-                 AWAITING_CITIZEN: WITHDRAWN},
+    "withdraw": {
+        DRAFT: WITHDRAWN,
+        SUBMITTED: WITHDRAWN,
+        UNDER_REVIEW: WITHDRAWN,
+        AWAITING_CITIZEN: WITHDRAWN,
+    },
 }
 # While these hold, the citizen (or whoever helps them) may still change the answers.
 EDITABLE_STATES = (DRAFT, AWAITING_CITIZEN)
@@ -80,8 +88,9 @@ class PaymentNotDue(Problem):
 def next_state(state: str, action: str) -> str:
     allowed = TRANSITIONS.get(action)
     if allowed is None:
-        raise IllegalTransition(detail_en=f"unknown action {action!r}",
-                                code="application.unknown_action")
+        raise IllegalTransition(
+            detail_en=f"unknown action {action!r}", code="application.unknown_action"
+        )
     if state not in allowed:
         raise IllegalTransition(
             f"Handlingen '{action}' er ikke mulig, når sagen er '{state}'.",
@@ -102,16 +111,21 @@ def status_key(state: str, outcome: str | None) -> str | None:
 
 def check_editable(state: str) -> None:
     if state not in EDITABLE_STATES:
-        raise NotEditable(f"Ansøgningen er '{state}' og kan ikke ændres.",
-                          f"The application is '{state}' and cannot be changed.",
-                          extra={"state": state})
+        raise NotEditable(
+            f"Ansøgningen er '{state}' og kan ikke ændres.",
+            f"The application is '{state}' and cannot be changed.",
+            extra={"state": state},
+        )
 
 
 def check_fields_known(app_type: ApplicationType, values: dict[str, Any]) -> None:
     unknown = sorted(set(values) - set(app_type.fields))
     if unknown:
-        raise UnknownField(f"Ukendte felter: {', '.join(unknown)}.",
-                           f"Unknown fields: {', '.join(unknown)}.", field=unknown[0])
+        raise UnknownField(
+            f"Ukendte felter: {', '.join(unknown)}.",
+            f"Unknown fields: {', '.join(unknown)}.",
+            field=unknown[0],
+        )
 
 
 # -- guidance --------------------------------------------------------------------------------
@@ -125,8 +139,12 @@ class Finding:
     message: dict[str, str]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity, "field": self.field,
-                "message": self.message}
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -141,8 +159,11 @@ def coerce(field_def: dict[str, Any], value: Any) -> tuple[Any, str | None]:
         if isinstance(value, bool):
             return None, "not_a_number"
         try:
-            number = int(str(value).replace(".", "").replace(" ", "")) if isinstance(
-                value, str) else value
+            number = (
+                int(str(value).replace(".", "").replace(" ", ""))
+                if isinstance(value, str)
+                else value
+            )
         except ValueError:
             return None, "not_a_number"
         if not isinstance(number, int):
@@ -186,8 +207,9 @@ _INVALID_TEXT = {
 class _Facts:
     """What conditions look at: typed answers, attachments present, thresholds in force."""
 
-    def __init__(self, app_type: ApplicationType, values: dict[str, Any],
-                 attachments: set[str], on: date) -> None:
+    def __init__(
+        self, app_type: ApplicationType, values: dict[str, Any], attachments: set[str], on: date
+    ) -> None:
         self.app_type = app_type
         self.values = values
         self.attachments = attachments
@@ -213,22 +235,31 @@ class _Facts:
             return value is (op == "true")
         if value is None:
             return False  # nothing to compare yet: no warning before the citizen answers
-        target: Any = (self.app_type.threshold(condition["threshold"], self.on)
-                  if "threshold" in condition else condition["value"])
+        target: Any = (
+            self.app_type.threshold(condition["threshold"], self.on)
+            if "threshold" in condition
+            else condition["value"]
+        )
         if op == "in":
             return value in target
         if isinstance(value, date) and isinstance(target, str):
             target = date.fromisoformat(target)
         try:
-            return {"eq": value == target, "ne": value != target, "gt": value > target,
-                    "gte": value >= target, "lt": value < target,
-                    "lte": value <= target}[op]
+            return {
+                "eq": value == target,
+                "ne": value != target,
+                "gt": value > target,
+                "gte": value >= target,
+                "lt": value < target,
+                "lte": value <= target,
+            }[op]
         except TypeError:
             return False
 
 
-def evaluate(app_type: ApplicationType, answers: dict[str, Any], attachments: set[str],
-             on: date) -> list[Finding]:
+def evaluate(
+    app_type: ApplicationType, answers: dict[str, Any], attachments: set[str], on: date
+) -> list[Finding]:
     """Errors (cannot submit), warnings (likely refusal) and hints for the current answers."""
     findings: list[Finding] = []
     typed: dict[str, Any] = {}
@@ -237,28 +268,42 @@ def evaluate(app_type: ApplicationType, answers: dict[str, Any], attachments: se
         typed[field_id] = value
         if problem:
             da, en = _INVALID_TEXT[problem]
-            findings.append(Finding(f"application.field_invalid.{problem}", "error", field_id,
-                                    {"da": da, "en": en}))
+            findings.append(
+                Finding(
+                    f"application.field_invalid.{problem}", "error", field_id, {"da": da, "en": en}
+                )
+            )
     facts = _Facts(app_type, typed, attachments, on)
     for field_id, field_def in app_type.fields.items():
         visible = field_def["visible_when"] is None or facts.holds(field_def["visible_when"])
         raw_missing = answers.get(field_id) in (None, "")
         if field_def["required"] and visible and raw_missing:
             label = field_def["label"]
-            findings.append(Finding("application.field_required", "error", field_id, {
-                "da": f"Udfyld: {label['da']}", "en": f"Fill in: {label['en']}"}))
+            findings.append(
+                Finding(
+                    "application.field_required",
+                    "error",
+                    field_id,
+                    {"da": f"Udfyld: {label['da']}", "en": f"Fill in: {label['en']}"},
+                )
+            )
     for attachment_id, attachment in app_type.attachments.items():
         required = attachment["required"] or (
-            attachment["required_when"] is not None and facts.holds(attachment["required_when"]))
+            attachment["required_when"] is not None and facts.holds(attachment["required_when"])
+        )
         if required and attachment_id not in attachments:
             title = attachment["title"]
-            findings.append(Finding("application.attachment_required", "error",
-                                    f"attachments.{attachment_id}", {
-                "da": f"Vedhæft: {title['da']}", "en": f"Attach: {title['en']}"}))
+            findings.append(
+                Finding(
+                    "application.attachment_required",
+                    "error",
+                    f"attachments.{attachment_id}",
+                    {"da": f"Vedhæft: {title['da']}", "en": f"Attach: {title['en']}"},
+                )
+            )
     for rule in app_type.rules:
         if facts.holds(rule["when"]):
-            findings.append(Finding(rule["code"], rule["severity"], rule["field"],
-                                    rule["message"]))
+            findings.append(Finding(rule["code"], rule["severity"], rule["field"], rule["message"]))
     return findings
 
 

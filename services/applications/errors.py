@@ -33,7 +33,6 @@ class VersionConflict(Problem):
     title_en = "The application was changed elsewhere. Load it again and retry"
 
 
-
 class InvalidRequest(Problem):
     status = 422
     code = "application.invalid_request"

@@ -35,8 +35,9 @@ def on_consent_event(conn: Connection, event: Event) -> None:
 
 
 def consent_view_consumer(runtime: Runtime, topic: str = "consents") -> EventConsumer:
-    return EventConsumer(runtime.bus, [topic], GROUP,
-                         handle_once(runtime.engine, GROUP, on_consent_event))
+    return EventConsumer(
+        runtime.bus, [topic], GROUP, handle_once(runtime.engine, GROUP, on_consent_event)
+    )
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:

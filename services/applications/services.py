@@ -38,8 +38,6 @@ TOPIC = "applications"
 SOURCE = "/services/applications"
 
 
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a command returns: the HTTP layer turns it into a response."""
@@ -62,10 +60,16 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 class ApplicationsService:
-    def __init__(self, engine: Engine, catalogue: Catalogue, *,
-                 sources: dict[str, DataSource] | None = None,
-                 required_assurance: str = "Substantial",
-                 clock: Callable[[], datetime] = store.now, topic: str = TOPIC) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        catalogue: Catalogue,
+        *,
+        sources: dict[str, DataSource] | None = None,
+        required_assurance: str = "Substantial",
+        clock: Callable[[], datetime] = store.now,
+        topic: str = TOPIC,
+    ) -> None:
         self.engine = engine
         self.topic = topic
         self.catalogue = catalogue
@@ -78,8 +82,11 @@ class ApplicationsService:
     def app_type(self, type_id: str) -> ApplicationType:
         app_type = self.catalogue.get(type_id)
         if app_type is None:
-            raise UnknownType(f"Ukendt ansøgningstype: {type_id}",
-                              f"Unknown application type: {type_id}", field="type")
+            raise UnknownType(
+                f"Ukendt ansøgningstype: {type_id}",
+                f"Unknown application type: {type_id}",
+                field="type",
+            )
         return app_type
 
     def _represented_scopes(self, conn: Connection, principal: Principal) -> dict[str, set[str]]:
@@ -87,13 +94,13 @@ class ApplicationsService:
         if principal.kind != CITIZEN:
             return scopes
         for scope in (access.PROXY_READ, access.PROXY_WRITE):
-            for citizen in store.principals_of_agent(conn, principal.subject, scope,
-                                                     self.clock()):
+            for citizen in store.principals_of_agent(conn, principal.subject, scope, self.clock()):
                 scopes.setdefault(citizen, set()).add(scope)
         return scopes
 
-    def _load_readable(self, conn: Connection, principal: Principal, application_id: str,
-                       for_update: bool = False) -> dict[str, Any]:
+    def _load_readable(
+        self, conn: Connection, principal: Principal, application_id: str, for_update: bool = False
+    ) -> dict[str, Any]:
         # Social case data is read at the same assurance level as it is written.
         self._require_assurance(principal)
         application = store.get_application(conn, application_id, for_update=for_update)
@@ -103,8 +110,9 @@ class ApplicationsService:
         touched(application["citizen_id"])
         return application
 
-    def _load_fillable(self, conn: Connection, principal: Principal,
-                       application_id: str) -> dict[str, Any]:
+    def _load_fillable(
+        self, conn: Connection, principal: Principal, application_id: str
+    ) -> dict[str, Any]:
         application = self._load_readable(conn, principal, application_id, for_update=True)
         represented = self._represented_scopes(conn, principal)
         if not access.can_fill_in(principal, application["citizen_id"], represented):
@@ -118,22 +126,39 @@ class ApplicationsService:
                 f"'{self.required_assurance}' eller højere. Log ud, og log ind igen med MitID.",
                 f"To apply you must log in with MitID at assurance level "
                 f"'{self.required_assurance}' or higher. Log out and log in again with MitID.",
-                extra={"required_assurance": self.required_assurance})
+                extra={"required_assurance": self.required_assurance},
+            )
 
     def _actor(self, principal: Principal, citizen_id: str) -> Actor:
-        return Actor(id=principal.subject, type=principal.kind, channel=principal.channel,
-                     on_behalf_of=None if principal.subject == citizen_id else citizen_id)
+        return Actor(
+            id=principal.subject,
+            type=principal.kind,
+            channel=principal.channel,
+            on_behalf_of=None if principal.subject == citizen_id else citizen_id,
+        )
 
-    def _event(self, event_type: str, principal: Principal, application: dict[str, Any],
-               **data: Any) -> Event:
-        return Event(type=event_type, source=SOURCE, subject=application["id"],
-                     actor=self._actor(principal, application["citizen_id"]),
-                     data={"application_id": application["id"],
-                           "citizen_id": application["citizen_id"],
-                           "type_id": application["type_id"], **data})
+    def _event(
+        self, event_type: str, principal: Principal, application: dict[str, Any], **data: Any
+    ) -> Event:
+        return Event(
+            type=event_type,
+            source=SOURCE,
+            subject=application["id"],
+            actor=self._actor(principal, application["citizen_id"]),
+            data={
+                "application_id": application["id"],
+                "citizen_id": application["citizen_id"],
+                "type_id": application["type_id"],
+                **data,
+            },
+        )
 
-    def _with_idempotency(self, idem: Idempotency | None, work: Callable[[Connection], Outcome],
-                          principal: Principal | None = None) -> Outcome:
+    def _with_idempotency(
+        self,
+        idem: Idempotency | None,
+        work: Callable[[Connection], Outcome],
+        principal: Principal | None = None,
+    ) -> Outcome:
         with self.engine.begin() as conn:
             if idem is None:
                 return work(conn)
@@ -143,18 +168,21 @@ class ApplicationsService:
                 if stored["request_hash"] != idem.request_hash:
                     raise IdempotencyKeyReused(
                         "Nøglen er allerede brugt til en anden forespørgsel.",
-                        "This key was already used for a different request.")
+                        "This key was already used for a different request.",
+                    )
                 if principal is not None and stored["body"].get("id"):
                     # A replay answers only someone who may still see the application.
                     self._load_readable(conn, principal, stored["body"]["id"])
                 return Outcome(stored["status"], stored["body"], stored["headers"], True)
             outcome = work(conn)
-            store.complete_idempotency_key(conn, idem.caller, idem.key, outcome.status,
-                                           outcome.body, outcome.headers)
+            store.complete_idempotency_key(
+                conn, idem.caller, idem.key, outcome.status, outcome.body, outcome.headers
+            )
             return outcome
 
-    def view(self, conn: Connection, application: dict[str, Any],
-             principal: Principal) -> dict[str, Any]:
+    def view(
+        self, conn: Connection, application: dict[str, Any], principal: Principal
+    ) -> dict[str, Any]:
         app_type = self.app_type(application["type_id"])
         key = domain.status_key(application["state"], application["outcome"])
         status = app_type.status(key) if key else None
@@ -170,46 +198,77 @@ class ApplicationsService:
             "answers": application["answers"],
             "version": application["version"],
             "channel": application["channel"],
-            "created_by": {"id": application["created_by"],
-                           "type": application["created_by_type"]},
+            "created_by": {"id": application["created_by"], "type": application["created_by_type"]},
             "created_at": as_utc(application["created_at"]),
             "updated_at": as_utc(application["updated_at"]),
             "submitted_at": as_utc(application["submitted_at"]),
             "information_deadline": application["information_deadline"],
-            "attachments_provided": sorted(store.attachment_requirements_met(
-                conn, application["id"])),
+            "attachments_provided": sorted(
+                store.attachment_requirements_met(conn, application["id"])
+            ),
         }
 
-    def _outcome(self, conn: Connection, application_id: str, principal: Principal,
-                 status: int = 200) -> Outcome:
+    def _outcome(
+        self, conn: Connection, application_id: str, principal: Principal, status: int = 200
+    ) -> Outcome:
         application = store.get_application(conn, application_id)
         assert application is not None
-        return Outcome(status, self.view(conn, application, principal),
-                       {"ETag": etag(application["version"]),
-                        "Location": f"/api/applications/{application_id}"})
+        return Outcome(
+            status,
+            self.view(conn, application, principal),
+            {
+                "ETag": etag(application["version"]),
+                "Location": f"/api/applications/{application_id}",
+            },
+        )
 
-    def _transition(self, conn: Connection, principal: Principal, application: dict[str, Any],
-                    action: str, reason: str | None = None, **changes: Any) -> str:
+    def _transition(
+        self,
+        conn: Connection,
+        principal: Principal,
+        application: dict[str, Any],
+        action: str,
+        reason: str | None = None,
+        **changes: Any,
+    ) -> str:
         """Move the application through the state machine, with history and events."""
         to_state = domain.next_state(application["state"], action)
-        if not store.update_application(conn, application["id"], application["version"],
-                                        state=to_state, **changes):
+        if not store.update_application(
+            conn, application["id"], application["version"], state=to_state, **changes
+        ):
             raise VersionConflict()
-        store.add_history(conn, application_id=application["id"], action=action,
-                          from_state=application["state"], to_state=to_state,
-                          actor_id=principal.subject, actor_type=principal.kind,
-                          on_behalf_of=self._actor(principal,
-                                                   application["citizen_id"]).on_behalf_of,
-                          channel=principal.channel, reason=reason)
+        store.add_history(
+            conn,
+            application_id=application["id"],
+            action=action,
+            from_state=application["state"],
+            to_state=to_state,
+            actor_id=principal.subject,
+            actor_type=principal.kind,
+            on_behalf_of=self._actor(principal, application["citizen_id"]).on_behalf_of,
+            channel=principal.channel,
+            reason=reason,
+        )
         app_type = self.app_type(application["type_id"])
         outcome = changes.get("outcome", application["outcome"])
         status = app_type.status(domain.status_key(to_state, outcome) or "submitted")
-        record_event(conn, self.topic, self._event(
-            ev.STATUS_CHANGED, principal, application,
-            case_number=changes.get("case_number", application["case_number"]),
-            from_state=application["state"], to_state=to_state, outcome=outcome,
-            status_text=status["text"], notify_citizen=status["notify_citizen"],
-            reason=reason, title=application["title"]))
+        record_event(
+            conn,
+            self.topic,
+            self._event(
+                ev.STATUS_CHANGED,
+                principal,
+                application,
+                case_number=changes.get("case_number", application["case_number"]),
+                from_state=application["state"],
+                to_state=to_state,
+                outcome=outcome,
+                status_text=status["text"],
+                notify_citizen=status["notify_citizen"],
+                reason=reason,
+                title=application["title"],
+            ),
+        )
         return to_state
 
     # -- queries -----------------------------------------------------------------------------
@@ -219,15 +278,17 @@ class ApplicationsService:
         with self.engine.connect() as conn:
             if principal.kind == CITIZEN:
                 represented = self._represented_scopes(conn, principal)
-                visible = [principal.subject] + [c for c, s in represented.items()
-                                                 if access.PROXY_READ in s]
+                visible = [principal.subject] + [
+                    c for c, s in represented.items() if access.PROXY_READ in s
+                ]
                 wanted = [citizen_id] if citizen_id else visible
                 if not set(wanted) <= set(visible):
                     raise NotFound(code="application.not_found")
             else:
                 if not citizen_id:
-                    raise InvalidRequest(detail_en="name the citizen: ?citizen_id=<uuid>",
-                                         field="citizen_id")
+                    raise InvalidRequest(
+                        detail_en="name the citizen: ?citizen_id=<uuid>", field="citizen_id"
+                    )
                 probe = {"citizen_id": citizen_id}
                 if not access.can_read(principal, probe, {}):
                     raise Forbidden()
@@ -244,50 +305,68 @@ class ApplicationsService:
     def checks(self, principal: Principal, application_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             application = self._load_readable(conn, principal, application_id)
-            findings = domain.evaluate(self.app_type(application["type_id"]),
-                                       application["answers"],
-                                       store.attachment_requirements_met(conn, application_id),
-                                       self.clock().date())
-        return {"can_submit": not domain.blocking(findings),
-                "findings": [f.as_dict() for f in findings]}
+            findings = domain.evaluate(
+                self.app_type(application["type_id"]),
+                application["answers"],
+                store.attachment_requirements_met(conn, application_id),
+                self.clock().date(),
+            )
+        return {
+            "can_submit": not domain.blocking(findings),
+            "findings": [f.as_dict() for f in findings],
+        }
 
     def history(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             self._load_readable(conn, principal, application_id)
-            return [{**row, "at": as_utc(row["at"])}
-                    for row in store.get_history(conn, application_id)]
+            return [
+                {**row, "at": as_utc(row["at"])} for row in store.get_history(conn, application_id)
+            ]
 
     def documents(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             self._load_readable(conn, principal, application_id)
-            rows = store.list_documents(conn, application_id,
-                                        include_internal=access.sees_internal_documents(
-                                            principal))
+            rows = store.list_documents(
+                conn, application_id, include_internal=access.sees_internal_documents(principal)
+            )
         return [{k: v for k, v in row.items() if k != "sha256"} for row in rows]
 
-    def document_content(self, principal: Principal, application_id: str,
-                         document_id: str) -> dict[str, Any]:
+    def document_content(
+        self, principal: Principal, application_id: str, document_id: str
+    ) -> dict[str, Any]:
         with self.engine.connect() as conn:
             self._load_readable(conn, principal, application_id)
             document = store.get_document(conn, application_id, document_id)
-        hidden = document and document["direction"] == "internal" and \
-            not access.sees_internal_documents(principal)
+        hidden = (
+            document
+            and document["direction"] == "internal"
+            and not access.sees_internal_documents(principal)
+        )
         if document is None or hidden or document["content"] is None:
             raise NotFound(code="application.document_not_found")
         return document
 
     # -- the citizen's side (also staff in co-service) ----------------------------------------
 
-    def create_draft(self, principal: Principal, type_id: str, citizen_id: str | None,
-                     answers: dict[str, Any], idem: Idempotency | None) -> Outcome:
+    def create_draft(
+        self,
+        principal: Principal,
+        type_id: str,
+        citizen_id: str | None,
+        answers: dict[str, Any],
+        idem: Idempotency | None,
+    ) -> Outcome:
         app_type = self.app_type(type_id)
         self._require_assurance(principal)
         domain.check_fields_known(app_type, answers)
         if principal.kind == CITIZEN:
             citizen_id = citizen_id or principal.subject
         elif not citizen_id:
-            raise InvalidRequest("Angiv hvilken borger ansøgningen gælder.",
-                                 "Name the citizen the application is for.", field="citizen_id")
+            raise InvalidRequest(
+                "Angiv hvilken borger ansøgningen gælder.",
+                "Name the citizen the application is for.",
+                field="citizen_id",
+            )
 
         def work(conn: Connection) -> Outcome:
             represented = self._represented_scopes(conn, principal)
@@ -295,45 +374,87 @@ class ApplicationsService:
                 raise Forbidden(detail_en="you may not apply on this citizen's behalf")
             now = self.clock()
             application = {
-                "id": str(uuid.uuid4()), "type_id": type_id,
+                "id": str(uuid.uuid4()),
+                "type_id": type_id,
                 "type_version": app_type.definition["version"].isoformat(),
-                "title": app_type.title["da"], "citizen_id": citizen_id,
+                "title": app_type.title["da"],
+                "citizen_id": citizen_id,
                 "citizen_cpr": principal.cpr if principal.subject == citizen_id else None,
-                "state": domain.DRAFT, "outcome": None, "answers": answers, "version": 1,
-                "created_by": principal.subject, "created_by_type": principal.kind,
-                "channel": principal.channel, "created_at": now, "updated_at": now,
+                "state": domain.DRAFT,
+                "outcome": None,
+                "answers": answers,
+                "version": 1,
+                "created_by": principal.subject,
+                "created_by_type": principal.kind,
+                "channel": principal.channel,
+                "created_at": now,
+                "updated_at": now,
             }
             store.insert_application(conn, application)
             touched(citizen_id)
-            store.add_history(conn, application_id=application["id"], action="create",
-                              from_state=None, to_state=domain.DRAFT,
-                              actor_id=principal.subject, actor_type=principal.kind,
-                              on_behalf_of=self._actor(principal, citizen_id).on_behalf_of,
-                              channel=principal.channel, reason=None)
-            record_event(conn, self.topic, self._event(ev.CREATED, principal, application,
-                                                  title=application["title"],
-                                                  channel=principal.channel))
+            store.add_history(
+                conn,
+                application_id=application["id"],
+                action="create",
+                from_state=None,
+                to_state=domain.DRAFT,
+                actor_id=principal.subject,
+                actor_type=principal.kind,
+                on_behalf_of=self._actor(principal, citizen_id).on_behalf_of,
+                channel=principal.channel,
+                reason=None,
+            )
+            record_event(
+                conn,
+                self.topic,
+                self._event(
+                    ev.CREATED,
+                    principal,
+                    application,
+                    title=application["title"],
+                    channel=principal.channel,
+                ),
+            )
             return self._outcome(conn, application["id"], principal, status=201)
 
         return self._with_idempotency(idem, work, principal)
 
-    def save_answers(self, principal: Principal, application_id: str, answers: dict[str, Any],
-                     expected_version: int) -> Outcome:
+    def save_answers(
+        self,
+        principal: Principal,
+        application_id: str,
+        answers: dict[str, Any],
+        expected_version: int,
+    ) -> Outcome:
         with self.engine.begin() as conn:
             application = self._load_fillable(conn, principal, application_id)
             domain.check_editable(application["state"])
             domain.check_fields_known(self.app_type(application["type_id"]), answers)
             merged = {**application["answers"], **answers}
             if application["version"] != expected_version or not store.update_application(
-                    conn, application_id, expected_version, answers=merged):
+                conn, application_id, expected_version, answers=merged
+            ):
                 raise VersionConflict(extra={"current_version": application["version"]})
-            record_event(conn, self.topic, self._event(ev.UPDATED, principal, application,
-                                                  changed_fields=sorted(answers),
-                                                  version=expected_version + 1))
+            record_event(
+                conn,
+                self.topic,
+                self._event(
+                    ev.UPDATED,
+                    principal,
+                    application,
+                    changed_fields=sorted(answers),
+                    version=expected_version + 1,
+                ),
+            )
             return self._outcome(conn, application_id, principal)
 
-    def submit(self, principal: Principal, application_id: str, expected_version: int | None,
-               idem: Idempotency | None) -> Outcome:
+    def submit(
+        self,
+        principal: Principal,
+        application_id: str,
+        expected_version: int | None,
+        idem: Idempotency | None,
+    ) -> Outcome:
         self._require_assurance(principal)
 
         def work(conn: Connection) -> Outcome:
@@ -341,31 +462,59 @@ class ApplicationsService:
             if expected_version is not None and application["version"] != expected_version:
                 raise VersionConflict(extra={"current_version": application["version"]})
             app_type = self.app_type(application["type_id"])
-            findings = domain.evaluate(app_type, application["answers"],
-                                       store.attachment_requirements_met(conn, application_id),
-                                       self.clock().date())
+            findings = domain.evaluate(
+                app_type,
+                application["answers"],
+                store.attachment_requirements_met(conn, application_id),
+                self.clock().date(),
+            )
             errors = domain.blocking(findings)
             if errors:
                 raise domain.CannotSubmit(
                     "Ret fejlene, og prøv igen. Dine svar er gemt.",
                     "Correct the errors and try again. Your answers are saved.",
-                    extra={"findings": [f.as_dict() for f in errors]})
+                    extra={"findings": [f.as_dict() for f in errors]},
+                )
             if application["state"] == domain.AWAITING_CITIZEN:
                 # The citizen answered the request for information: back to the caseworker.
-                self._transition(conn, principal, application, "resume",
-                                 reason="information provided", information_deadline=None)
+                self._transition(
+                    conn,
+                    principal,
+                    application,
+                    "resume",
+                    reason="information provided",
+                    information_deadline=None,
+                )
                 return self._outcome(conn, application_id, principal)
             now = self.clock()
             case_number = store.next_case_number(conn, now.year)
             # A draft started by staff learns the CPR number when the citizen submits it.
             cpr = application["citizen_cpr"] or (
-                principal.cpr if principal.subject == application["citizen_id"] else None)
-            self._transition(conn, principal, application, "submit", case_number=case_number,
-                             submitted_at=now, citizen_cpr=cpr)
-            record_event(conn, self.topic, self._event(
-                ev.SUBMITTED, principal, application, case_number=case_number, citizen_cpr=cpr,
-                title=application["title"], submitted_at=now.isoformat(),
-                warnings=[f.code for f in findings if f.severity == "warning"]))
+                principal.cpr if principal.subject == application["citizen_id"] else None
+            )
+            self._transition(
+                conn,
+                principal,
+                application,
+                "submit",
+                case_number=case_number,
+                submitted_at=now,
+                citizen_cpr=cpr,
+            )
+            record_event(
+                conn,
+                self.topic,
+                self._event(
+                    ev.SUBMITTED,
+                    principal,
+                    application,
+                    case_number=case_number,
+                    citizen_cpr=cpr,
+                    title=application["title"],
+                    submitted_at=now.isoformat(),
+                    warnings=[f.code for f in findings if f.severity == "warning"],
+                ),
+            )
             return self._outcome(conn, application_id, principal)
 
         return self._with_idempotency(idem, work, principal)
@@ -374,55 +523,108 @@ class ApplicationsService:
         with self.engine.begin() as conn:
             application = self._load_fillable(conn, principal, application_id)
             self._transition(conn, principal, application, "withdraw", reason=reason)
-            record_event(conn, self.topic, self._event(ev.WITHDRAWN, principal, application,
-                                                  case_number=application["case_number"],
-                                                  reason=reason))
+            record_event(
+                conn,
+                self.topic,
+                self._event(
+                    ev.WITHDRAWN,
+                    principal,
+                    application,
+                    case_number=application["case_number"],
+                    reason=reason,
+                ),
+            )
             return self._outcome(conn, application_id, principal)
 
-    def add_attachment(self, principal: Principal, application_id: str, requirement_id: str,
-                       title: str, filename: str, content_type: str, content: bytes) -> dict:
+    def add_attachment(
+        self,
+        principal: Principal,
+        application_id: str,
+        requirement_id: str,
+        title: str,
+        filename: str,
+        content_type: str,
+        content: bytes,
+    ) -> dict:
         if len(content) == 0 or len(content) > attachments.MAX_ATTACHMENT_BYTES:
-            raise AttachmentRejected("Filen er tom eller større end 10 MB.",
-                                     "The file is empty or larger than 10 MB.",
-                                     code="application.attachment_too_large", field="file")
-        if (content_type not in attachments.ATTACHMENT_TYPES
-                or not attachments.content_matches(content_type, content)):
-            raise AttachmentRejected("Vedhæft en PDF, et billede (JPEG, PNG, HEIC) eller et "
-                                     "Word-dokument.",
-                                     "Attach a PDF, an image (JPEG, PNG, HEIC) or a Word "
-                                     "document.", code="application.attachment_type",
-                                     field="file")
+            raise AttachmentRejected(
+                "Filen er tom eller større end 10 MB.",
+                "The file is empty or larger than 10 MB.",
+                code="application.attachment_too_large",
+                field="file",
+            )
+        if content_type not in attachments.ATTACHMENT_TYPES or not attachments.content_matches(
+            content_type, content
+        ):
+            raise AttachmentRejected(
+                "Vedhæft en PDF, et billede (JPEG, PNG, HEIC) eller et Word-dokument.",
+                "Attach a PDF, an image (JPEG, PNG, HEIC) or a Word document.",
+                code="application.attachment_type",
+                field="file",
+            )
         with self.engine.begin() as conn:
             application = self._load_fillable(conn, principal, application_id)
             domain.check_editable(application["state"])
             if requirement_id not in self.app_type(application["type_id"]).attachments:
-                raise InvalidRequest(detail_en=f"this application asks for no {requirement_id}",
-                                     code="application.unknown_attachment", field="requirement")
-            document = self._add_document(conn, principal, application, title=title,
-                                          direction="incoming", document_date=date.today(),
-                                          requirement_id=requirement_id, filename=filename,
-                                          content_type=content_type, content=content)
+                raise InvalidRequest(
+                    detail_en=f"this application asks for no {requirement_id}",
+                    code="application.unknown_attachment",
+                    field="requirement",
+                )
+            document = self._add_document(
+                conn,
+                principal,
+                application,
+                title=title,
+                direction="incoming",
+                document_date=date.today(),
+                requirement_id=requirement_id,
+                filename=filename,
+                content_type=content_type,
+                content=content,
+            )
             store.update_application(conn, application_id, application["version"])
             return document
 
-    def _add_document(self, conn: Connection, principal: Principal,
-                      application: dict[str, Any], **document: Any) -> dict[str, Any]:
+    def _add_document(
+        self, conn: Connection, principal: Principal, application: dict[str, Any], **document: Any
+    ) -> dict[str, Any]:
         title = (document.get("title") or "").strip()
         if not title or len(title) > 255:
-            raise InvalidRequest("Giv dokumentet en titel på højst 255 tegn.",
-                                 "Give the document a title of at most 255 characters.",
-                                 field="title", code="application.document_title")
+            raise InvalidRequest(
+                "Giv dokumentet en titel på højst 255 tegn.",
+                "Give the document a title of at most 255 characters.",
+                field="title",
+                code="application.document_title",
+            )
         content = document.pop("content", None)
-        row = {"id": str(uuid.uuid4()), "application_id": application["id"],
-               "added_by": principal.subject, "requirement_id": None, "filename": None,
-               "content_type": None, **document, "title": title,
-               "content": content, "size": len(content) if content else None,
-               "sha256": hashlib.sha256(content).hexdigest() if content else None}
+        row = {
+            "id": str(uuid.uuid4()),
+            "application_id": application["id"],
+            "added_by": principal.subject,
+            "requirement_id": None,
+            "filename": None,
+            "content_type": None,
+            **document,
+            "title": title,
+            "content": content,
+            "size": len(content) if content else None,
+            "sha256": hashlib.sha256(content).hexdigest() if content else None,
+        }
         store.insert_document(conn, row)
-        record_event(conn, self.topic, self._event(ev.DOCUMENT_ADDED, principal, application,
-                                              document_id=row["id"], title=title,
-                                              direction=row["direction"],
-                                              document_date=row["document_date"].isoformat()))
+        record_event(
+            conn,
+            self.topic,
+            self._event(
+                ev.DOCUMENT_ADDED,
+                principal,
+                application,
+                document_id=row["id"],
+                title=title,
+                direction=row["direction"],
+                document_date=row["document_date"].isoformat(),
+            ),
+        )
         return {k: v for k, v in row.items() if k not in ("content", "sha256")}
 
     # -- data fetched with consent ------------------------------------------------------------
@@ -437,8 +639,10 @@ class ApplicationsService:
             consent = self._consent_for(conn, application, fetch)
         try:
             data = self.sources[fetch["source"]].fetch(
-                citizen_id=application["citizen_id"], cpr=application["citizen_cpr"],
-                categories=fetch["data_categories"])
+                citizen_id=application["citizen_id"],
+                cpr=application["citizen_cpr"],
+                categories=fetch["data_categories"],
+            )
         except SourceUnavailable as exc:
             raise DataSourceUnavailable(detail_en=str(exc))
         with self.engine.begin() as conn:
@@ -447,40 +651,84 @@ class ApplicationsService:
             # The consent is asked again after the fetch: a withdrawal that arrived meanwhile
             # wins, and what was fetched is thrown away.
             still = self._consent_for(conn, application, fetch, missing=ConsentWithdrawn)
-            store.insert_fetched(conn, {"application_id": application_id, "fetch_id": fetch_id,
-                                        "source": fetch["source"],
-                                        "consent_id": still["consent_id"], "data": data})
-            prefill = {f: data[f] for f in fetch["fills_fields"]
-                       if f in data and application["answers"].get(f) in (None, "")}
+            store.insert_fetched(
+                conn,
+                {
+                    "application_id": application_id,
+                    "fetch_id": fetch_id,
+                    "source": fetch["source"],
+                    "consent_id": still["consent_id"],
+                    "data": data,
+                },
+            )
+            prefill = {
+                f: data[f]
+                for f in fetch["fills_fields"]
+                if f in data and application["answers"].get(f) in (None, "")
+            }
             if prefill:
-                store.update_application(conn, application_id, application["version"],
-                                         answers={**application["answers"], **prefill})
-                record_event(conn, self.topic, self._event(
-                    ev.UPDATED, principal, application, changed_fields=sorted(prefill),
-                    version=application["version"] + 1))
-            record_event(conn, self.topic, self._event(ev.DATA_FETCHED, principal, application,
-                                                  fetch_id=fetch_id, source=fetch["source"],
-                                                  consent_id=consent["consent_id"]))
+                store.update_application(
+                    conn,
+                    application_id,
+                    application["version"],
+                    answers={**application["answers"], **prefill},
+                )
+                record_event(
+                    conn,
+                    self.topic,
+                    self._event(
+                        ev.UPDATED,
+                        principal,
+                        application,
+                        changed_fields=sorted(prefill),
+                        version=application["version"] + 1,
+                    ),
+                )
+            record_event(
+                conn,
+                self.topic,
+                self._event(
+                    ev.DATA_FETCHED,
+                    principal,
+                    application,
+                    fetch_id=fetch_id,
+                    source=fetch["source"],
+                    consent_id=consent["consent_id"],
+                ),
+            )
             return self._outcome(conn, application_id, principal)
 
-    def _consent_for(self, conn: Connection, application: dict[str, Any],
-                     fetch: dict[str, Any], missing: type[Problem] = ConsentMissing) -> dict:
-        consent = store.find_valid_consent(conn, application["citizen_id"], fetch["purpose"],
-                                           fetch["source"], fetch["data_categories"],
-                                           application["id"], self.clock())
+    def _consent_for(
+        self,
+        conn: Connection,
+        application: dict[str, Any],
+        fetch: dict[str, Any],
+        missing: type[Problem] = ConsentMissing,
+    ) -> dict:
+        consent = store.find_valid_consent(
+            conn,
+            application["citizen_id"],
+            fetch["purpose"],
+            fetch["source"],
+            fetch["data_categories"],
+            application["id"],
+            self.clock(),
+        )
         if consent is None:
             raise missing(
                 f"Giv samtykke til, at kommunen må hente '{fetch['title']['da']}', eller "
                 f"udfyld oplysningerne selv.",
                 f"Give consent for the municipality to fetch '{fetch['title']['en']}', or "
                 f"fill in the information yourself.",
-                extra={"purpose": fetch["purpose"], "source": fetch["source"]})
+                extra={"purpose": fetch["purpose"], "source": fetch["source"]},
+            )
         return consent
 
     # -- the case system's side ----------------------------------------------------------------
 
-    def case_action(self, principal: Principal, application_id: str, action: str,
-                    params: dict[str, Any]) -> Outcome:
+    def case_action(
+        self, principal: Principal, application_id: str, action: str, params: dict[str, Any]
+    ) -> Outcome:
         if not access.can_handle_case(principal):
             raise Forbidden(detail_en="only case handlers may do this")
         with self.engine.begin() as conn:
@@ -489,9 +737,12 @@ class ApplicationsService:
             reason = params.get("reason")
             if action == "request_information":
                 if params["deadline"] <= self.clock().date():
-                    raise InvalidRequest("Fristen skal ligge i fremtiden.",
-                                         "The deadline must be in the future.",
-                                         code="application.deadline_in_past", field="deadline")
+                    raise InvalidRequest(
+                        "Fristen skal ligge i fremtiden.",
+                        "The deadline must be in the future.",
+                        code="application.deadline_in_past",
+                        field="deadline",
+                    )
                 changes["information_deadline"] = params["deadline"]
                 reason = params["message"]
             elif action == "resume":
@@ -503,47 +754,98 @@ class ApplicationsService:
             self._transition(conn, principal, application, action, reason=reason, **changes)
             data = {"case_number": application["case_number"]}
             if action == "request_information":
-                record_event(conn, self.topic, self._event(
-                    ev.INFORMATION_REQUESTED, principal, application, **data,
-                    deadline=params["deadline"].isoformat(), message=params["message"]))
+                record_event(
+                    conn,
+                    self.topic,
+                    self._event(
+                        ev.INFORMATION_REQUESTED,
+                        principal,
+                        application,
+                        **data,
+                        deadline=params["deadline"].isoformat(),
+                        message=params["message"],
+                    ),
+                )
             elif action == "decide":
                 application = store.get_application(conn, application_id) or application
-                letter = self._add_document(conn, principal, application, direction="outgoing",
-                                            title=params["letter_title"],
-                                            document_date=params.get("letter_date",
-                                                                     date.today()),
-                                            content=params.get("letter_content"),
-                                            content_type=params.get("letter_content_type"))
-                record_event(conn, self.topic, self._event(
-                    ev.DECIDED, principal, application, **data, outcome=params["outcome"],
-                    letter_document_id=letter["id"]))
+                letter = self._add_document(
+                    conn,
+                    principal,
+                    application,
+                    direction="outgoing",
+                    title=params["letter_title"],
+                    document_date=params.get("letter_date", date.today()),
+                    content=params.get("letter_content"),
+                    content_type=params.get("letter_content_type"),
+                )
+                record_event(
+                    conn,
+                    self.topic,
+                    self._event(
+                        ev.DECIDED,
+                        principal,
+                        application,
+                        **data,
+                        outcome=params["outcome"],
+                        letter_document_id=letter["id"],
+                    ),
+                )
             elif action == "pay":
-                record_event(conn, self.topic, self._event(
-                    ev.PAID_OUT, principal, application, **data,
-                    amount_ore=params["amount_ore"], paid_on=params["paid_on"].isoformat()))
+                record_event(
+                    conn,
+                    self.topic,
+                    self._event(
+                        ev.PAID_OUT,
+                        principal,
+                        application,
+                        **data,
+                        amount_ore=params["amount_ore"],
+                        paid_on=params["paid_on"].isoformat(),
+                    ),
+                )
             return self._outcome(conn, application_id, principal)
 
-    def add_case_document(self, principal: Principal, application_id: str, title: str,
-                          direction: str, document_date: date) -> dict[str, Any]:
+    def add_case_document(
+        self,
+        principal: Principal,
+        application_id: str,
+        title: str,
+        direction: str,
+        document_date: date,
+    ) -> dict[str, Any]:
         if not access.can_handle_case(principal):
             raise Forbidden(detail_en="only case handlers may do this")
         with self.engine.begin() as conn:
             application = self._load_readable(conn, principal, application_id, for_update=True)
             if application["state"] == domain.DRAFT:
                 raise domain.IllegalTransition(detail_en="a draft has no case documents yet")
-            return self._add_document(conn, principal, application, title=title,
-                                      direction=direction, document_date=document_date)
+            return self._add_document(
+                conn,
+                principal,
+                application,
+                title=title,
+                direction=direction,
+                document_date=document_date,
+            )
 
     # -- facts from the consents service (event handlers call these) --------------------------
 
     @staticmethod
     def record_consent(conn: Connection, data: dict[str, Any]) -> None:
-        store.upsert_consent(conn, {
-            "consent_id": data["consent_id"], "citizen_id": data["citizen_id"],
-            "purpose": data["purpose"], "sources": data.get("sources") or [],
-            "data_categories": data["data_categories"], "case_ref": data.get("case_ref"),
-            "expires_at": _parse_time(data.get("expires_at")), "state": "active",
-            "changed_at": _parse_time(data["given_at"])})
+        store.upsert_consent(
+            conn,
+            {
+                "consent_id": data["consent_id"],
+                "citizen_id": data["citizen_id"],
+                "purpose": data["purpose"],
+                "sources": data.get("sources") or [],
+                "data_categories": data["data_categories"],
+                "case_ref": data.get("case_ref"),
+                "expires_at": _parse_time(data.get("expires_at")),
+                "state": "active",
+                "changed_at": _parse_time(data["given_at"]),
+            },
+        )
 
     @staticmethod
     def end_consent(conn: Connection, consent_id: str, state: str, at: str) -> None:
@@ -551,11 +853,18 @@ class ApplicationsService:
 
     @staticmethod
     def record_proxy(conn: Connection, data: dict[str, Any]) -> None:
-        store.upsert_proxy(conn, {
-            "proxy_id": data["proxy_id"], "citizen_id": data["citizen_id"],
-            "agent_id": data["agent_id"], "scopes": data["scopes"],
-            "valid_from": _parse_time(data["valid_from"]),
-            "valid_until": _parse_time(data.get("valid_until")), "state": "active"})
+        store.upsert_proxy(
+            conn,
+            {
+                "proxy_id": data["proxy_id"],
+                "citizen_id": data["citizen_id"],
+                "agent_id": data["agent_id"],
+                "scopes": data["scopes"],
+                "valid_from": _parse_time(data["valid_from"]),
+                "valid_until": _parse_time(data.get("valid_until")),
+                "state": "active",
+            },
+        )
 
     @staticmethod
     def end_proxy(conn: Connection, proxy_id: str, state: str) -> None:

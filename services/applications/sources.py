@@ -40,6 +40,9 @@ class SimulatedIncomeSource:
         figures = {"monthly_income": 12000 + seed % 20000, "wealth": seed % 30000}
         if self.before_return is not None:
             self.before_return()
-        return {key: value for key, value in figures.items()
-                if key in ("monthly_income", "wealth")
-                and ("income" in categories or "wealth" in categories)}
+        return {
+            key: value
+            for key, value in figures.items()
+            if key in ("monthly_income", "wealth")
+            and ("income" in categories or "wealth" in categories)
+        }

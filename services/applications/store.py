@@ -34,7 +34,8 @@ metadata = new_metadata()
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
 applications = Table(
-    "applications", metadata,
+    "applications",
+    metadata,
     Column("id", String(36), primary_key=True),
     Column("type_id", String(100), nullable=False),
     Column("type_version", String(10), nullable=False),
@@ -57,10 +58,10 @@ applications = Table(
 )
 
 history = Table(
-    "application_history", metadata,
+    "application_history",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
-    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False,
-           index=True),
+    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False, index=True),
     Column("action", String(40), nullable=False),
     Column("from_state", String(30), nullable=True),
     Column("to_state", String(30), nullable=False),
@@ -73,10 +74,10 @@ history = Table(
 )
 
 documents = Table(
-    "documents", metadata,
+    "documents",
+    metadata,
     Column("id", String(36), primary_key=True),
-    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False,
-           index=True),
+    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False, index=True),
     Column("requirement_id", String(100), nullable=True),  # which requested attachment
     Column("title", String(255), nullable=False),
     Column("direction", String(10), nullable=False),  # incoming, outgoing, internal
@@ -91,7 +92,8 @@ documents = Table(
 )
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("caller", String(200), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
@@ -102,7 +104,8 @@ idempotency_keys = Table(
 )
 
 consent_view = Table(
-    "consent_view", metadata,
+    "consent_view",
+    metadata,
     Column("consent_id", String(100), primary_key=True),
     Column("citizen_id", String(100), nullable=False, index=True),
     Column("purpose", String(200), nullable=False),
@@ -115,7 +118,8 @@ consent_view = Table(
 )
 
 proxy_view = Table(
-    "proxy_view", metadata,
+    "proxy_view",
+    metadata,
     Column("proxy_id", String(100), primary_key=True),
     Column("citizen_id", String(100), nullable=False, index=True),
     Column("agent_id", String(100), nullable=False, index=True),
@@ -126,10 +130,10 @@ proxy_view = Table(
 )
 
 fetched_data = Table(
-    "fetched_data", metadata,
+    "fetched_data",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
-    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False,
-           index=True),
+    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False, index=True),
     Column("fetch_id", String(100), nullable=False),
     Column("source", String(100), nullable=False),
     Column("consent_id", String(100), nullable=False),
@@ -138,7 +142,8 @@ fetched_data = Table(
 )
 
 case_number_counters = Table(
-    "case_number_counters", metadata,
+    "case_number_counters",
+    metadata,
     Column("year", Integer, primary_key=True),
     Column("last", Integer, nullable=False),
 )
@@ -155,8 +160,9 @@ def insert_application(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(insert(applications).values(**row))
 
 
-def get_application(conn: Connection, application_id: str, *,
-                    for_update: bool = False) -> dict[str, Any] | None:
+def get_application(
+    conn: Connection, application_id: str, *, for_update: bool = False
+) -> dict[str, Any] | None:
     query = select(applications).where(applications.c.id == application_id)
     if for_update and conn.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -164,31 +170,44 @@ def get_application(conn: Connection, application_id: str, *,
     return dict(row) if row else None
 
 
-def update_application(conn: Connection, application_id: str, expected_version: int,
-                       **values: Any) -> bool:
+def update_application(
+    conn: Connection, application_id: str, expected_version: int, **values: Any
+) -> bool:
     """Compare-and-set on the version: False if someone else changed it first."""
     result = conn.execute(
         update(applications)
-        .where(and_(applications.c.id == application_id,
-                    applications.c.version == expected_version))
-        .values(version=expected_version + 1, updated_at=now(), **values))
+        .where(
+            and_(applications.c.id == application_id, applications.c.version == expected_version)
+        )
+        .values(version=expected_version + 1, updated_at=now(), **values)
+    )
     return result.rowcount == 1
 
 
 def list_applications(conn: Connection, citizen_ids: list[str]) -> list[dict[str, Any]]:
-    rows = conn.execute(select(applications).where(applications.c.citizen_id.in_(citizen_ids))
-                        .order_by(applications.c.created_at.desc())).mappings().all()
+    rows = (
+        conn.execute(
+            select(applications)
+            .where(applications.c.citizen_id.in_(citizen_ids))
+            .order_by(applications.c.created_at.desc())
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
 def next_case_number(conn: Connection, year: int) -> str:
-    updated = conn.execute(update(case_number_counters)
-                           .where(case_number_counters.c.year == year)
-                           .values(last=case_number_counters.c.last + 1)).rowcount
+    updated = conn.execute(
+        update(case_number_counters)
+        .where(case_number_counters.c.year == year)
+        .values(last=case_number_counters.c.last + 1)
+    ).rowcount
     if not updated:
         conn.execute(insert(case_number_counters).values(year=year, last=1))
-    last = conn.execute(select(case_number_counters.c.last)
-                        .where(case_number_counters.c.year == year)).scalar_one()
+    last = conn.execute(
+        select(case_number_counters.c.last).where(case_number_counters.c.year == year)
+    ).scalar_one()
     return f"ANS-{year}-{last:06d}"
 
 
@@ -200,8 +219,13 @@ def add_history(conn: Connection, **row: Any) -> None:
 
 
 def get_history(conn: Connection, application_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(history).where(history.c.application_id == application_id)
-                        .order_by(history.c.id)).mappings().all()
+    rows = (
+        conn.execute(
+            select(history).where(history.c.application_id == application_id).order_by(history.c.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
@@ -212,27 +236,39 @@ def insert_document(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(insert(documents).values(added_at=now(), **row))
 
 
-def list_documents(conn: Connection, application_id: str, *,
-                   include_internal: bool) -> list[dict[str, Any]]:
+def list_documents(
+    conn: Connection, application_id: str, *, include_internal: bool
+) -> list[dict[str, Any]]:
     query = select(*[c for c in documents.c if c.name != "content"]).where(
-        documents.c.application_id == application_id)
+        documents.c.application_id == application_id
+    )
     if not include_internal:
         query = query.where(documents.c.direction != "internal")
     return [dict(r) for r in conn.execute(query.order_by(documents.c.added_at)).mappings()]
 
 
-def get_document(conn: Connection, application_id: str,
-                 document_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(documents).where(and_(
-        documents.c.id == document_id, documents.c.application_id == application_id))
-    ).mappings().first()
+def get_document(conn: Connection, application_id: str, document_id: str) -> dict[str, Any] | None:
+    row = (
+        conn.execute(
+            select(documents).where(
+                and_(documents.c.id == document_id, documents.c.application_id == application_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 def attachment_requirements_met(conn: Connection, application_id: str) -> set[str]:
-    rows = conn.execute(select(documents.c.requirement_id).where(and_(
-        documents.c.application_id == application_id,
-        documents.c.requirement_id.is_not(None)))).scalars()
+    rows = conn.execute(
+        select(documents.c.requirement_id).where(
+            and_(
+                documents.c.application_id == application_id,
+                documents.c.requirement_id.is_not(None),
+            )
+        )
+    ).scalars()
     return set(rows)
 
 
@@ -240,8 +276,15 @@ def attachment_requirements_met(conn: Connection, application_id: str) -> set[st
 
 
 def find_idempotent_response(conn: Connection, caller: str, key: str) -> dict[str, Any] | None:
-    row = conn.execute(select(idempotency_keys).where(and_(
-        idempotency_keys.c.caller == caller, idempotency_keys.c.key == key))).mappings().first()
+    row = (
+        conn.execute(
+            select(idempotency_keys).where(
+                and_(idempotency_keys.c.caller == caller, idempotency_keys.c.key == key)
+            )
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -253,18 +296,31 @@ def claim_idempotency_key(conn: Connection, caller: str, key: str, request_hash:
     work and the other replays its response.
     """
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(idempotency_keys).values(
-        caller=caller, key=key, request_hash=request_hash, status=0, body={}, headers={},
-        created_at=now(),
-    ).on_conflict_do_nothing().returning(idempotency_keys.c.key)
+    statement = (
+        dialect.insert(idempotency_keys)
+        .values(
+            caller=caller,
+            key=key,
+            request_hash=request_hash,
+            status=0,
+            body={},
+            headers={},
+            created_at=now(),
+        )
+        .on_conflict_do_nothing()
+        .returning(idempotency_keys.c.key)
+    )
     return conn.execute(statement).first() is not None
 
 
-def complete_idempotency_key(conn: Connection, caller: str, key: str, status: int, body: Any,
-                             headers: dict[str, str]) -> None:
-    conn.execute(update(idempotency_keys).where(and_(
-        idempotency_keys.c.caller == caller, idempotency_keys.c.key == key)).values(
-        status=status, body=json.loads(json.dumps(body, default=str)), headers=headers))
+def complete_idempotency_key(
+    conn: Connection, caller: str, key: str, status: int, body: Any, headers: dict[str, str]
+) -> None:
+    conn.execute(
+        update(idempotency_keys)
+        .where(and_(idempotency_keys.c.caller == caller, idempotency_keys.c.key == key))
+        .values(status=status, body=json.loads(json.dumps(body, default=str)), headers=headers)
+    )
 
 
 # -- local views of other services' facts ------------------------------------------------------
@@ -273,26 +329,47 @@ def complete_idempotency_key(conn: Connection, caller: str, key: str, status: in
 def upsert_consent(conn: Connection, row: dict[str, Any]) -> None:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(consent_view).values(**row)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=["consent_id"],
-        set_={k: statement.excluded[k] for k in row if k != "consent_id"}))
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["consent_id"],
+            set_={k: statement.excluded[k] for k in row if k != "consent_id"},
+        )
+    )
 
 
 def set_consent_state(conn: Connection, consent_id: str, state: str, at: datetime) -> int:
     # Only an active consent changes: a late "expired" never revives or re-dates a withdrawal.
-    return conn.execute(update(consent_view).where(and_(
-        consent_view.c.consent_id == consent_id, consent_view.c.state == "active"))
-        .values(state=state, changed_at=at)).rowcount
+    return conn.execute(
+        update(consent_view)
+        .where(and_(consent_view.c.consent_id == consent_id, consent_view.c.state == "active"))
+        .values(state=state, changed_at=at)
+    ).rowcount
 
 
-def find_valid_consent(conn: Connection, citizen_id: str, purpose: str, source: str,
-                       category: list[str], case_ref: str, at: datetime) -> dict | None:
-    rows = conn.execute(select(consent_view).where(and_(
-        consent_view.c.citizen_id == citizen_id, consent_view.c.purpose == purpose,
-        consent_view.c.state == "active",
-        or_(consent_view.c.case_ref.is_(None), consent_view.c.case_ref == case_ref),
-        or_(consent_view.c.expires_at.is_(None), consent_view.c.expires_at > at),
-    ))).mappings().all()
+def find_valid_consent(
+    conn: Connection,
+    citizen_id: str,
+    purpose: str,
+    source: str,
+    category: list[str],
+    case_ref: str,
+    at: datetime,
+) -> dict | None:
+    rows = (
+        conn.execute(
+            select(consent_view).where(
+                and_(
+                    consent_view.c.citizen_id == citizen_id,
+                    consent_view.c.purpose == purpose,
+                    consent_view.c.state == "active",
+                    or_(consent_view.c.case_ref.is_(None), consent_view.c.case_ref == case_ref),
+                    or_(consent_view.c.expires_at.is_(None), consent_view.c.expires_at > at),
+                )
+            )
+        )
+        .mappings()
+        .all()
+    )
     for row in rows:
         if source in row["sources"] and set(category) <= set(row["data_categories"]):
             return dict(row)
@@ -302,24 +379,37 @@ def find_valid_consent(conn: Connection, citizen_id: str, purpose: str, source: 
 def upsert_proxy(conn: Connection, row: dict[str, Any]) -> None:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(proxy_view).values(**row)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=["proxy_id"],
-        set_={k: statement.excluded[k] for k in row if k != "proxy_id"}))
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["proxy_id"],
+            set_={k: statement.excluded[k] for k in row if k != "proxy_id"},
+        )
+    )
 
 
 def set_proxy_state(conn: Connection, proxy_id: str, state: str) -> None:
-    conn.execute(update(proxy_view).where(and_(proxy_view.c.proxy_id == proxy_id,
-                                               proxy_view.c.state == "active"))
-                 .values(state=state))
+    conn.execute(
+        update(proxy_view)
+        .where(and_(proxy_view.c.proxy_id == proxy_id, proxy_view.c.state == "active"))
+        .values(state=state)
+    )
 
 
-def principals_of_agent(conn: Connection, agent_id: str, scope: str,
-                        at: datetime) -> list[str]:
-    rows = conn.execute(select(proxy_view).where(and_(
-        proxy_view.c.agent_id == agent_id, proxy_view.c.state == "active",
-        proxy_view.c.valid_from <= at,
-        or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > at),
-    ))).mappings().all()
+def principals_of_agent(conn: Connection, agent_id: str, scope: str, at: datetime) -> list[str]:
+    rows = (
+        conn.execute(
+            select(proxy_view).where(
+                and_(
+                    proxy_view.c.agent_id == agent_id,
+                    proxy_view.c.state == "active",
+                    proxy_view.c.valid_from <= at,
+                    or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > at),
+                )
+            )
+        )
+        .mappings()
+        .all()
+    )
     return sorted({r["citizen_id"] for r in rows if scope in r["scopes"]})
 
 
@@ -328,8 +418,11 @@ def insert_fetched(conn: Connection, row: dict[str, Any]) -> None:
 
 
 def list_fetched(conn: Connection, application_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(fetched_data).where(
-        fetched_data.c.application_id == application_id).order_by(fetched_data.c.id)).mappings()
+    rows = conn.execute(
+        select(fetched_data)
+        .where(fetched_data.c.application_id == application_id)
+        .order_by(fetched_data.c.id)
+    ).mappings()
     return [dict(r) for r in rows]
 
 

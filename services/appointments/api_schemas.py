@@ -40,10 +40,16 @@ class RulesSchema(_Strict):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     opening_hours = fields.Dict(
         keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
-        values=fields.List(fields.List(fields.String(), validate=validate.Length(equal=2)),
-                           validate=validate.Length(max=6)),
-        required=True, metadata={"description": "Local (Europe/Copenhagen) wall-clock windows",
-                                 "example": {"mon": [["08:00", "15:30"]]}})
+        values=fields.List(
+            fields.List(fields.String(), validate=validate.Length(equal=2)),
+            validate=validate.Length(max=6),
+        ),
+        required=True,
+        metadata={
+            "description": "Local (Europe/Copenhagen) wall-clock windows",
+            "example": {"mon": [["08:00", "15:30"]]},
+        },
+    )
     duration_minutes = fields.Integer(required=True, validate=validate.Range(5, 720))
     buffer_minutes = fields.Integer(load_default=0, validate=validate.Range(0, 240))
     horizon_days = fields.Integer(load_default=60, validate=validate.Range(1, 366))
@@ -52,8 +58,9 @@ class RulesSchema(_Strict):
     self_bookable = fields.Boolean(load_default=True)
     tasks = _texts(load_default=list)
     location = fields.String(load_default=None, validate=validate.Length(max=300))
-    reminder_minutes_before = fields.Integer(load_default=None,
-                                             validate=validate.Range(0, 60 * 24 * 14))
+    reminder_minutes_before = fields.Integer(
+        load_default=None, validate=validate.Range(0, 60 * 24 * 14)
+    )
 
     @validates("opening_hours")
     def _clock_times(self, value, **_kwargs) -> None:
@@ -65,34 +72,54 @@ class RulesSchema(_Strict):
     @staticmethod
     def to_rules(service_id: str, body: dict) -> BookingRules:
         return BookingRules(
-            service_id=service_id, **{k: v for k, v in body.items()
-                                      if k not in ("opening_hours", "staff_ids", "tasks")},
-            opening_hours={d: tuple((w[0], w[1]) for w in ws)
-                           for d, ws in body["opening_hours"].items()},
-            staff_ids=tuple(body["staff_ids"]), tasks=tuple(body["tasks"]))
+            service_id=service_id,
+            **{k: v for k, v in body.items() if k not in ("opening_hours", "staff_ids", "tasks")},
+            opening_hours={
+                d: tuple((w[0], w[1]) for w in ws) for d, ws in body["opening_hours"].items()
+            },
+            staff_ids=tuple(body["staff_ids"]),
+            tasks=tuple(body["tasks"]),
+        )
 
 
 class SlotQuerySchema(_Strict):
-    from_ = fields.Date(data_key="from", load_default=None,
-                        metadata={"description": "First local date (default today)"})
+    from_ = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "First local date (default today)"},
+    )
     to = fields.Date(load_default=None, metadata={"description": "Last local date (max 31 days)"})
 
 
 class BookSchema(_Strict):
-    citizen_id = PersonId(load_default=None, metadata={
-        "description": "The citizen's person UUID; proxies and staff must name it."})
-    service_id = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
-                               metadata={"description": "Citizens: required."})
+    citizen_id = PersonId(
+        load_default=None,
+        metadata={"description": "The citizen's person UUID; proxies and staff must name it."},
+    )
+    service_id = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Citizens: required."},
+    )
     starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(load_default=None, metadata={
-        "description": "Staff only; default: the service's duration."})
-    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS),
-                         metadata={"description": "Staff only; default: the service's kind."})
-    staff_ids = _staff(load_default=None, metadata={
-        "description": "Staff only; default: a free staff member of the service."})
+    ends_at = fields.AwareDateTime(
+        load_default=None, metadata={"description": "Staff only; default: the service's duration."}
+    )
+    kind = fields.String(
+        load_default=None,
+        validate=validate.OneOf(KINDS),
+        metadata={"description": "Staff only; default: the service's kind."},
+    )
+    staff_ids = _staff(
+        load_default=None,
+        metadata={"description": "Staff only; default: a free staff member of the service."},
+    )
     buffer_minutes = fields.Integer(load_default=None, validate=validate.Range(0, 240))
-    address = fields.String(load_default=None, validate=validate.Length(max=300),
-                            metadata={"description": "Required for home visits."})
+    address = fields.String(
+        load_default=None,
+        validate=validate.Length(max=300),
+        metadata={"description": "Required for home visits."},
+    )
     location = fields.String(load_default=None, validate=validate.Length(max=300))
     tasks = _texts(load_default=None, metadata={"description": "What will be done"})
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
@@ -115,11 +142,15 @@ class ForCitizenSchema(_Strict):
 
 class RouteQuerySchema(_Strict):
     date = fields.Date(load_default=None, metadata={"description": "Local date; default today"})
-    staff_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
-                             metadata={"description": "Schedulers only: another's route"})
+    staff_id = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Schedulers only: another's route"},
+    )
 
 
 # Response shapes (documentation only: the service builds them in views.py) ------------------
+
 
 class RulesOut(RulesSchema):
     service_id = fields.String()
@@ -159,8 +190,9 @@ class AppointmentOut(Schema):
     citizen_id = fields.String()
     kind = fields.String(metadata={"enum": list(KINDS)})
     service_id = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": ["booked", "rescheduled", "cancelled",
-                                              "completed", "no_show"]})
+    status = fields.String(
+        metadata={"enum": ["booked", "rescheduled", "cancelled", "completed", "no_show"]}
+    )
     starts_at = fields.String(metadata={"description": "Europe/Copenhagen, with offset"})
     ends_at = fields.String()
     staff_ids = fields.List(fields.String())

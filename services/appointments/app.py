@@ -9,12 +9,13 @@ from services.appointments.services import Appointments, Clock, Config, utcnow
 SERVICE = "appointments"
 
 
-def create_app(settings=None, verifier=None, runtime=None, clock: Clock = utcnow,
-               config: Config | None = None):
-    app = create_service_app(SERVICE, settings, blueprints=[bp], verifier=verifier,
-                             runtime=runtime)
-    app.extensions["appointments"] = Appointments(app.extensions["runtime"].engine, clock,
-                                                  config or Config.from_env())
+def create_app(
+    settings=None, verifier=None, runtime=None, clock: Clock = utcnow, config: Config | None = None
+):
+    app = create_service_app(SERVICE, settings, blueprints=[bp], verifier=verifier, runtime=runtime)
+    app.extensions["appointments"] = Appointments(
+        app.extensions["runtime"].engine, clock, config or Config.from_env()
+    )
 
     @app.get("/openapi.json")
     def openapi():

@@ -40,8 +40,9 @@ def postgres_admin_url() -> str | None:
     url = os.environ.get("SB_TEST_POSTGRES_URL", "")
     if not url:
         try:
-            url = subprocess.run(["infra/postgres.sh", "url"], capture_output=True, text=True,
-                                 timeout=10, check=True).stdout.strip()
+            url = subprocess.run(
+                ["infra/postgres.sh", "url"], capture_output=True, text=True, timeout=10, check=True
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
     return normalise_database_url(url) if url else None
@@ -59,8 +60,15 @@ class Issuer:
 
     def _token(self, subject: str, **claims: object) -> str:
         now = int(time.time())
-        body = {"iss": "https://bench.local", "aud": "selvbetjening", "sub": subject,
-                "iat": now, "nbf": now, "exp": now + 3600, **claims}
+        body = {
+            "iss": "https://bench.local",
+            "aud": "selvbetjening",
+            "sub": subject,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            **claims,
+        }
         return jwt.encode({"alg": "RS256", "kid": "bench"}, body, self.key)
 
     def staff(self, staff_id: str, roles: list[str]) -> str:
@@ -74,16 +82,29 @@ def run(database_url: str, threads: int, requests: int, staff: int) -> dict[str,
     upgrade("appointments", database_url)
     issuer = Issuer()
     with tempfile.TemporaryDirectory() as bus_dir:
-        settings = Settings(service="appointments", database_url=database_url,
-                            embedded_bus_path=os.path.join(bus_dir, "bus.db"))
+        settings = Settings(
+            service="appointments",
+            database_url=database_url,
+            embedded_bus_path=os.path.join(bus_dir, "bus.db"),
+        )
         app = create_app(settings, verifier=issuer.verifier(), clock=lambda: NOW)
         scheduler = {"Authorization": "Bearer " + issuer.staff("bench-scheduler", ["scheduler"])}
-        app.test_client().put("/api/appointments/services/bench", headers=scheduler, json={
-            "title": "Benchmark", "kind": "office_meeting", "duration_minutes": 30,
-            "buffer_minutes": 0, "horizon_days": 60, "citizen_cutoff_hours": 24,
-            "staff_ids": [f"staff-{i}" for i in range(staff)],
-            "opening_hours": {d: [["08:00", "16:00"]] for d in ("mon", "tue", "wed", "thu",
-                                                                "fri")}})
+        app.test_client().put(
+            "/api/appointments/services/bench",
+            headers=scheduler,
+            json={
+                "title": "Benchmark",
+                "kind": "office_meeting",
+                "duration_minutes": 30,
+                "buffer_minutes": 0,
+                "horizon_days": 60,
+                "citizen_cutoff_hours": 24,
+                "staff_ids": [f"staff-{i}" for i in range(staff)],
+                "opening_hours": {
+                    d: [["08:00", "16:00"]] for d in ("mon", "tue", "wed", "thu", "fri")
+                },
+            },
+        )
         slots = _slot_starts(NOW + timedelta(days=2), requests)
         latencies: list[float] = []
         booked = [0]
@@ -97,8 +118,11 @@ def run(database_url: str, threads: int, requests: int, staff: int) -> dict[str,
             barrier.wait()
             for start in slots:
                 began = time.perf_counter()
-                response = client.post("/api/appointments/appointments", headers=headers, json={
-                    "service_id": "bench", "starts_at": start})
+                response = client.post(
+                    "/api/appointments/appointments",
+                    headers=headers,
+                    json={"service_id": "bench", "starts_at": start},
+                )
                 elapsed = time.perf_counter() - began
                 assert response.status_code in (201, 409), response.json
                 with lock:
@@ -115,10 +139,15 @@ def run(database_url: str, threads: int, requests: int, staff: int) -> dict[str,
         app.extensions["runtime"].close()
     latencies.sort()
     assert booked[0] == min(len(slots) * staff, threads * len(slots)), booked[0]
-    return {"bookings": booked[0], "requests": len(latencies), "seconds": wall,
-            "bookings_per_s": booked[0] / wall, "requests_per_s": len(latencies) / wall,
-            "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000}
+    return {
+        "bookings": booked[0],
+        "requests": len(latencies),
+        "seconds": wall,
+        "bookings_per_s": booked[0] / wall,
+        "requests_per_s": len(latencies) / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
 
 
 def _slot_starts(first: datetime, count: int) -> list[str]:
@@ -129,7 +158,8 @@ def _slot_starts(first: datetime, count: int) -> list[str]:
         if day.weekday() < 5:
             for i in range(16):
                 local = datetime.combine(day, datetime.min.time(), tzinfo=LOCAL).replace(
-                    hour=8 + i // 2, minute=30 * (i % 2))
+                    hour=8 + i // 2, minute=30 * (i % 2)
+                )
                 starts.append(local.isoformat())
         day += timedelta(days=1)
     return starts[:count]
@@ -141,9 +171,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="booking attempts per thread")
     parser.add_argument("--staff", type=int, default=4)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}; {args.threads} threads x {args.requests} "
-          f"attempts, {args.staff} staff per slot")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; {args.threads} threads x {args.requests} "
+        f"attempts, {args.staff} staff per slot"
+    )
     databases: list[tuple[str, str, str | None]] = []
     tmp = tempfile.TemporaryDirectory()
     databases.append(("sqlite", f"sqlite:///{tmp.name}/bench.db", None))
@@ -156,10 +188,12 @@ def main() -> None:
     for label, url, pg_name in databases:
         try:
             result = run(url, args.threads, args.requests, args.staff)
-            print(f"{label:10} {result['bookings']:5d} booked of {result['requests']:5d} "
-                  f"requests in {result['seconds']:.1f}s: {result['bookings_per_s']:.0f} "
-                  f"bookings/s, {result['requests_per_s']:.0f} requests/s, p50 "
-                  f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
+            print(
+                f"{label:10} {result['bookings']:5d} booked of {result['requests']:5d} "
+                f"requests in {result['seconds']:.1f}s: {result['bookings_per_s']:.0f} "
+                f"bookings/s, {result['requests_per_s']:.0f} requests/s, p50 "
+                f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms"
+            )
         finally:
             if pg_name and admin:
                 with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as conn:

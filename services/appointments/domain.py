@@ -21,7 +21,12 @@ HOME_VISIT, VIDEO_VISIT, OFFICE_MEETING = KINDS
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 BOOKED, RESCHEDULED, CANCELLED, COMPLETED, NO_SHOW = (
-    "booked", "rescheduled", "cancelled", "completed", "no_show")
+    "booked",
+    "rescheduled",
+    "cancelled",
+    "completed",
+    "no_show",
+)
 STATUSES = (BOOKED, RESCHEDULED, CANCELLED, COMPLETED, NO_SHOW)
 # Statuses in which the appointment holds its staff's time.
 HOLDS_TIME = frozenset({BOOKED, RESCHEDULED, COMPLETED, NO_SHOW})
@@ -36,6 +41,7 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
 
 
 # Errors ---------------------------------------------------------------------------------------
+
 
 class AppointmentNotFound(Problem):
     status = 404
@@ -109,6 +115,7 @@ class InvalidRules(Problem):
 
 # Rules and slots ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class BookingRules:
     """When and how a kind of appointment can be booked (one per offered service)."""
@@ -141,8 +148,9 @@ def validate_rules(rules: BookingRules) -> BookingRules:
     if rules.kind not in KINDS:
         raise InvalidRules(detail_en=f"kind must be one of {', '.join(KINDS)}", field="kind")
     if rules.duration_minutes <= 0 or rules.buffer_minutes < 0:
-        raise InvalidRules(detail_en="duration must be positive, buffer not negative",
-                           field="duration_minutes")
+        raise InvalidRules(
+            detail_en="duration must be positive, buffer not negative", field="duration_minutes"
+        )
     if not rules.staff_ids:
         raise InvalidRules(detail_en="name at least one staff member", field="staff_ids")
     for day, windows in rules.opening_hours.items():
@@ -150,8 +158,10 @@ def validate_rules(rules: BookingRules) -> BookingRules:
             raise InvalidRules(detail_en=f"unknown weekday {day!r}", field="opening_hours")
         for opens, closes in windows:
             if _clock(opens) >= _clock(closes) and closes != "24:00":
-                raise InvalidRules(detail_en=f"{day}: {opens}-{closes} closes before it opens",
-                                   field="opening_hours")
+                raise InvalidRules(
+                    detail_en=f"{day}: {opens}-{closes} closes before it opens",
+                    field="opening_hours",
+                )
     return rules
 
 
@@ -200,12 +210,15 @@ def slot_starts(rules: BookingRules, day: date) -> list[datetime]:
 
 
 def is_free(busy: Busy, staff_id: str, start: datetime, blocked_until: datetime) -> bool:
-    return all(not (start < other_until and other_start < blocked_until)
-               for other_start, other_until in busy.get(staff_id, ()))
+    return all(
+        not (start < other_until and other_start < blocked_until)
+        for other_start, other_until in busy.get(staff_id, ())
+    )
 
 
-def free_slots(rules: BookingRules, first: date, last: date, busy: Busy,
-               now: datetime) -> list[Slot]:
+def free_slots(
+    rules: BookingRules, first: date, last: date, busy: Busy, now: datetime
+) -> list[Slot]:
     """The slots citizens may book between two local dates (inclusive), each with the staff
     members who are free for it (the visit and the buffer after it)."""
     earliest, latest = booking_window(rules, now)
@@ -215,8 +228,11 @@ def free_slots(rules: BookingRules, first: date, last: date, busy: Busy,
         for start in slot_starts(rules, day):
             if not earliest <= start <= latest:
                 continue
-            free = tuple(s for s in rules.staff_ids
-                         if is_free(busy, s, start, start + rules.duration + rules.buffer))
+            free = tuple(
+                s
+                for s in rules.staff_ids
+                if is_free(busy, s, start, start + rules.duration + rules.buffer)
+            )
             if free:
                 slots.append(Slot(start, start + rules.duration, free))
         day += timedelta(days=1)
@@ -240,11 +256,14 @@ def citizen_slot(rules: BookingRules, start: datetime, busy: Busy, now: datetime
             f"Du kan booke fra {rules.citizen_cutoff_hours} timer og op til "
             f"{rules.horizon_days} dage frem.",
             f"You can book from {rules.citizen_cutoff_hours} hours up to "
-            f"{rules.horizon_days} days ahead.", field="starts_at")
+            f"{rules.horizon_days} days ahead.",
+            field="starts_at",
+        )
     if start not in slot_starts(rules, local_date(start)):
         raise NotASlot(field="starts_at")
-    free = tuple(s for s in rules.staff_ids
-                 if is_free(busy, s, start, start + rules.duration + rules.buffer))
+    free = tuple(
+        s for s in rules.staff_ids if is_free(busy, s, start, start + rules.duration + rules.buffer)
+    )
     if not free:
         raise SlotTaken(field="starts_at")
     return Slot(start, start + rules.duration, free)
@@ -252,24 +271,38 @@ def citizen_slot(rules: BookingRules, start: datetime, busy: Busy, now: datetime
 
 # Appointments ---------------------------------------------------------------------------------
 
+
 def check_period(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
-        raise InvalidAppointment("Sluttidspunktet skal ligge efter starttidspunktet.",
-                                 "The end must lie after the start.",
-                                 code="appointment.invalid_period", field="ends_at")
+        raise InvalidAppointment(
+            "Sluttidspunktet skal ligge efter starttidspunktet.",
+            "The end must lie after the start.",
+            code="appointment.invalid_period",
+            field="ends_at",
+        )
     if ends_at - starts_at > timedelta(hours=12):
-        raise InvalidAppointment(detail_en="an appointment lasts at most 12 hours",
-                                 code="appointment.invalid_period", field="ends_at")
+        raise InvalidAppointment(
+            detail_en="an appointment lasts at most 12 hours",
+            code="appointment.invalid_period",
+            field="ends_at",
+        )
 
 
 def check_details(kind: str, address: str | None, staff_ids: Iterable[str]) -> None:
     if kind == HOME_VISIT and not (address or "").strip():
-        raise InvalidAppointment("Et hjemmebesøg skal have en adresse.",
-                                 "A home visit needs an address.",
-                                 code="appointment.address_required", field="address")
+        raise InvalidAppointment(
+            "Et hjemmebesøg skal have en adresse.",
+            "A home visit needs an address.",
+            code="appointment.address_required",
+            field="address",
+        )
     if not list(staff_ids):
-        raise InvalidAppointment("Angiv mindst én medarbejder.", "Name at least one staff member.",
-                                 code="appointment.staff_required", field="staff_ids")
+        raise InvalidAppointment(
+            "Angiv mindst én medarbejder.",
+            "Name at least one staff member.",
+            code="appointment.staff_required",
+            field="staff_ids",
+        )
 
 
 def transition(status: str, to: str) -> str:
@@ -284,14 +317,18 @@ def check_citizen_may_change(starts_at: datetime, cutoff_hours: int, now: dateti
         raise ChangeDeadlinePassed(
             f"Du kan kun selv ændre eller aflyse til {cutoff_hours} timer før.",
             f"You can only change or cancel yourself until {cutoff_hours} hours before.",
-            extra={"cutoff_hours": cutoff_hours})
+            extra={"cutoff_hours": cutoff_hours},
+        )
 
 
 def check_outcome_time(starts_at: datetime, now: datetime) -> None:
     """Completed or no-show can be recorded only once the visit has begun."""
     if now < starts_at:
-        raise InvalidTransition("Besøget er ikke begyndt endnu.", "The visit has not begun yet.",
-                                code="appointment.not_started")
+        raise InvalidTransition(
+            "Besøget er ikke begyndt endnu.",
+            "The visit has not begun yet.",
+            code="appointment.not_started",
+        )
 
 
 def reminder_due_at(starts_at: datetime, lead: timedelta, now: datetime) -> datetime | None:

@@ -30,8 +30,9 @@ def on_proxy_event(conn: Connection, event: Event) -> None:
 
 
 def proxy_view_consumer(runtime: Runtime, topic: str = "consents") -> EventConsumer:
-    return EventConsumer(runtime.bus, [topic], GROUP,
-                         handle_once(runtime.engine, GROUP, on_proxy_event))
+    return EventConsumer(
+        runtime.bus, [topic], GROUP, handle_once(runtime.engine, GROUP, on_proxy_event)
+    )
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:

@@ -25,8 +25,15 @@ log = logging.getLogger(__name__)
 
 
 class ReminderScheduler:
-    def __init__(self, engine: Engine, clock: Clock = utcnow, config: Config | None = None, *,
-                 interval_s: float = 5.0, batch_size: int = 100) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock = utcnow,
+        config: Config | None = None,
+        *,
+        interval_s: float = 5.0,
+        batch_size: int = 100,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.config = config or Config()
@@ -46,17 +53,22 @@ class ReminderScheduler:
             now = self.clock()
             if appointment is None or reminder is None or reminder["status"] != store.PLANNED:
                 return 0
-            current = (appointment["status"] in (domain.BOOKED, domain.RESCHEDULED)
-                       and appointment["starts_at"] == reminder["starts_at"]
-                       and appointment["starts_at"] > now)
+            current = (
+                appointment["status"] in (domain.BOOKED, domain.RESCHEDULED)
+                and appointment["starts_at"] == reminder["starts_at"]
+                and appointment["starts_at"] > now
+            )
             if not current:
                 # Moved, cancelled or begun in the meantime (a worker that was down long).
                 store.finish_reminder(conn, reminder_id, store.SKIPPED, now)
                 return 0
             if not store.finish_reminder(conn, reminder_id, store.SENT, now):
                 return 0
-            record_event(conn, announcements.TOPIC, announcements.reminder_due(
-                appointment, reminder, self.config.video_url_template))
+            record_event(
+                conn,
+                announcements.TOPIC,
+                announcements.reminder_due(appointment, reminder, self.config.video_url_template),
+            )
             return 1
 
     def run(self, stop: threading.Event) -> None:

@@ -65,9 +65,9 @@ class Config:
         default = cls()
         minutes = os.environ.get("SB_APPOINTMENT_REMINDER_MINUTES")
         return cls(
-            video_url_template=os.environ.get("SB_VIDEO_URL_TEMPLATE",
-                                              default.video_url_template),
-            reminder_lead=timedelta(minutes=int(minutes)) if minutes else default.reminder_lead)
+            video_url_template=os.environ.get("SB_VIDEO_URL_TEMPLATE", default.video_url_template),
+            reminder_lead=timedelta(minutes=int(minutes)) if minutes else default.reminder_lead,
+        )
 
 
 class NoAuthority(Problem):
@@ -82,8 +82,6 @@ class CitizenRequired(Problem):
     code = "appointment.citizen_required"
     title_da = "Angiv hvilken borger det gælder"
     title_en = "Name the citizen this is about"
-
-
 
 
 @dataclass(frozen=True)
@@ -120,24 +118,37 @@ class Appointments:
 
     # Who acts for whom -----------------------------------------------------------------------
 
-    def _acting(self, conn: Connection, principal: Principal, citizen_id: str | None,
-                scope: str) -> Acting:
+    def _acting(
+        self, conn: Connection, principal: Principal, citizen_id: str | None, scope: str
+    ) -> Acting:
         """Citizens act for themselves or, by proxy, for another; staff for any citizen."""
         if principal.kind == CITIZEN and citizen_id in (None, principal.subject):
             touched(principal.subject)
-            return Acting(principal.subject,
-                          Actor(principal.subject, CITIZEN, principal.channel), principal)
+            return Acting(
+                principal.subject, Actor(principal.subject, CITIZEN, principal.channel), principal
+            )
         if citizen_id is None:
             raise CitizenRequired(field="citizen_id")
         touched(citizen_id)  # audited even when refused: someone tried to act for them
         if principal.kind == CITIZEN and scope not in store.proxy_scopes(
-                conn, principal.subject, citizen_id, self.clock()):
+            conn, principal.subject, citizen_id, self.clock()
+        ):
             raise NoAuthority(extra={"required_scope": scope})
-        return Acting(citizen_id, Actor(principal.subject, principal.kind, principal.channel,
-                                        on_behalf_of=citizen_id), principal)
+        return Acting(
+            citizen_id,
+            Actor(principal.subject, principal.kind, principal.channel, on_behalf_of=citizen_id),
+            principal,
+        )
 
-    def _load(self, conn: Connection, principal: Principal, appointment_id: str, scope: str,
-              *, for_update: bool = False) -> tuple[dict[str, Any], Acting]:
+    def _load(
+        self,
+        conn: Connection,
+        principal: Principal,
+        appointment_id: str,
+        scope: str,
+        *,
+        for_update: bool = False,
+    ) -> tuple[dict[str, Any], Acting]:
         """The appointment and who acts on it; a citizen without access is told it does not
         exist, so ids cannot be probed."""
         row = store.find_appointment(conn, appointment_id, for_update=for_update)
@@ -169,22 +180,27 @@ class Appointments:
             raise ServiceNotFound(field="service_id")
         return rules
 
-    def free_slots(self, service_id: str, first: date | None,
-                   last: date | None) -> list[dict[str, Any]]:
+    def free_slots(
+        self, service_id: str, first: date | None, last: date | None
+    ) -> list[dict[str, Any]]:
         now = self.clock()
         first = first or domain.local_date(now)
         last = min(last or first + timedelta(days=6), first + timedelta(days=MAX_SLOT_DAYS))
         with self.engine.connect() as conn:
             rules = self._rules(conn, service_id)
-            busy = store.busy(conn, rules.staff_ids, domain.local_instant(first, "00:00"),
-                              domain.local_instant(last + timedelta(days=1), "00:00")
-                              + rules.duration + rules.buffer)
+            busy = store.busy(
+                conn,
+                rules.staff_ids,
+                domain.local_instant(first, "00:00"),
+                domain.local_instant(last + timedelta(days=1), "00:00")
+                + rules.duration
+                + rules.buffer,
+            )
         return [views.slot(s) for s in domain.free_slots(rules, first, last, busy, now)]
 
     # Booking ---------------------------------------------------------------------------------
 
-    def book(self, principal: Principal, body: dict[str, Any],
-             idem: Idempotency | None) -> Outcome:
+    def book(self, principal: Principal, body: dict[str, Any], idem: Idempotency | None) -> Outcome:
         def work(conn: Connection) -> Outcome:
             acting = self._acting(conn, principal, body.get("citizen_id"), BOOK)
             now = self.clock()
@@ -192,34 +208,43 @@ class Appointments:
                 row = self._citizen_booking(conn, acting, body, now)
             else:
                 row = self._staff_booking(conn, body, now)
-            row.update(id=new_id(), citizen_id=acting.citizen_id, status=domain.BOOKED,
-                       note=body.get("note"), created_at=now, created_by=principal.subject,
-                       updated_at=now,
-                       video_room=secrets.token_urlsafe(12) if row["kind"] == VIDEO_VISIT
-                       else None)
+            row.update(
+                id=new_id(),
+                citizen_id=acting.citizen_id,
+                status=domain.BOOKED,
+                note=body.get("note"),
+                created_at=now,
+                created_by=principal.subject,
+                updated_at=now,
+                video_room=secrets.token_urlsafe(12) if row["kind"] == VIDEO_VISIT else None,
+            )
             domain.check_details(row["kind"], row["address"], row["staff_ids"])
             store.add_appointment(conn, row)
             self._hold(conn, row)
             self._history(conn, row, acting, now)
-            record_event(conn, announcements.TOPIC,
-                         announcements.booked(row, acting.actor, self.template))
+            record_event(
+                conn, announcements.TOPIC, announcements.booked(row, acting.actor, self.template)
+            )
             self._plan_reminder(conn, row, now)
             return Outcome(201, views.appointment(row, self.template))
 
         return self._write(idem, work)
 
-    def _citizen_booking(self, conn: Connection, acting: Acting, body: dict[str, Any],
-                         now: datetime) -> dict[str, Any]:
+    def _citizen_booking(
+        self, conn: Connection, acting: Acting, body: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
         rules = self._rules(conn, body.get("service_id"))
         start = body["starts_at"].astimezone(UTC)
         busy = store.busy(conn, rules.staff_ids, start, start + rules.duration + rules.buffer)
         slot = domain.citizen_slot(rules, start, busy, now)
         # Any free staff member; a random one, so that a rush on one slot collides less.
-        return self._from_rules(rules, slot.starts_at, slot.ends_at,
-                                [random.choice(slot.free_staff)], body)
+        return self._from_rules(
+            rules, slot.starts_at, slot.ends_at, [random.choice(slot.free_staff)], body
+        )
 
-    def _staff_booking(self, conn: Connection, body: dict[str, Any],
-                       now: datetime) -> dict[str, Any]:
+    def _staff_booking(
+        self, conn: Connection, body: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
         """Staff may book anything: any time, any staff member; only double booking stops it."""
         rules = self._rules(conn, body["service_id"]) if body.get("service_id") else None
         start = body["starts_at"].astimezone(UTC)
@@ -228,19 +253,30 @@ class Appointments:
             if ends is None or not body.get("kind"):
                 raise domain.InvalidAppointment(
                     detail_en="without a service_id, name kind and ends_at",
-                    field="ends_at" if body.get("kind") else "kind")
-            row = {"kind": body["kind"], "service_id": None, "buffer_minutes":
-                   body.get("buffer_minutes") or 0, "staff_ids": list(body.get("staff_ids") or []),
-                   "address": body.get("address"), "location": body.get("location"),
-                   "tasks": list(body.get("tasks") or []), "cutoff_hours": 24,
-                   "starts_at": start, "ends_at": ends.astimezone(UTC)}
+                    field="ends_at" if body.get("kind") else "kind",
+                )
+            row = {
+                "kind": body["kind"],
+                "service_id": None,
+                "buffer_minutes": body.get("buffer_minutes") or 0,
+                "staff_ids": list(body.get("staff_ids") or []),
+                "address": body.get("address"),
+                "location": body.get("location"),
+                "tasks": list(body.get("tasks") or []),
+                "cutoff_hours": 24,
+                "starts_at": start,
+                "ends_at": ends.astimezone(UTC),
+            }
         else:
             ends = (body.get("ends_at") or start + rules.duration).astimezone(UTC)
             staff_ids = list(body.get("staff_ids") or [])
             if not staff_ids:
                 busy = store.busy(conn, rules.staff_ids, start, ends + rules.buffer)
-                free = [s for s in rules.staff_ids
-                        if domain.is_free(busy, s, start, ends + rules.buffer)]
+                free = [
+                    s
+                    for s in rules.staff_ids
+                    if domain.is_free(busy, s, start, ends + rules.buffer)
+                ]
                 if not free:
                     raise SlotTaken(field="starts_at")
                 staff_ids = free[:1]
@@ -252,14 +288,25 @@ class Appointments:
         return row
 
     @staticmethod
-    def _from_rules(rules: BookingRules, start: datetime, ends: datetime, staff_ids: list[str],
-                    body: dict[str, Any]) -> dict[str, Any]:
-        return {"kind": rules.kind, "service_id": rules.service_id,
-                "buffer_minutes": rules.buffer_minutes, "staff_ids": staff_ids,
-                "address": body.get("address"),
-                "location": body.get("location") or rules.location,
-                "tasks": list(body.get("tasks") or rules.tasks),
-                "cutoff_hours": rules.citizen_cutoff_hours, "starts_at": start, "ends_at": ends}
+    def _from_rules(
+        rules: BookingRules,
+        start: datetime,
+        ends: datetime,
+        staff_ids: list[str],
+        body: dict[str, Any],
+    ) -> dict[str, Any]:
+        return {
+            "kind": rules.kind,
+            "service_id": rules.service_id,
+            "buffer_minutes": rules.buffer_minutes,
+            "staff_ids": staff_ids,
+            "address": body.get("address"),
+            "location": body.get("location") or rules.location,
+            "tasks": list(body.get("tasks") or rules.tasks),
+            "cutoff_hours": rules.citizen_cutoff_hours,
+            "starts_at": start,
+            "ends_at": ends,
+        }
 
     @staticmethod
     def _blocked_until(row: dict[str, Any]) -> datetime:
@@ -269,24 +316,43 @@ class Appointments:
         """The friendly answer before the database's constraint gives the final one."""
         until = self._blocked_until(row)
         busy = store.busy(conn, row["staff_ids"], row["starts_at"], until, ignore=row.get("id"))
-        taken = [s for s in row["staff_ids"] if not domain.is_free(busy, s, row["starts_at"],
-                                                                   until)]
+        taken = [
+            s for s in row["staff_ids"] if not domain.is_free(busy, s, row["starts_at"], until)
+        ]
         if taken:
-            raise SlotTaken("Medarbejderen er optaget på det tidspunkt.",
-                            "The staff member is busy at that time.", field="starts_at",
-                            extra={"busy_staff_ids": taken})
+            raise SlotTaken(
+                "Medarbejderen er optaget på det tidspunkt.",
+                "The staff member is busy at that time.",
+                field="starts_at",
+                extra={"busy_staff_ids": taken},
+            )
 
     def _hold(self, conn: Connection, row: dict[str, Any]) -> None:
-        store.hold_staff(conn, row["id"], row["staff_ids"], row["starts_at"],
-                         self._blocked_until(row))
+        store.hold_staff(
+            conn, row["id"], row["staff_ids"], row["starts_at"], self._blocked_until(row)
+        )
 
-    def _history(self, conn: Connection, row: dict[str, Any], acting: Acting, now: datetime,
-                 reason: str | None = None) -> None:
-        store.add_history(conn, appointment_id=row["id"], status=row["status"],
-                          starts_at=row["starts_at"], ends_at=row["ends_at"],
-                          staff_ids=row["staff_ids"], at=now, by=acting.principal.subject,
-                          by_kind=acting.principal.kind, on_behalf_of=acting.actor.on_behalf_of,
-                          reason=reason)
+    def _history(
+        self,
+        conn: Connection,
+        row: dict[str, Any],
+        acting: Acting,
+        now: datetime,
+        reason: str | None = None,
+    ) -> None:
+        store.add_history(
+            conn,
+            appointment_id=row["id"],
+            status=row["status"],
+            starts_at=row["starts_at"],
+            ends_at=row["ends_at"],
+            staff_ids=row["staff_ids"],
+            at=now,
+            by=acting.principal.subject,
+            by_kind=acting.principal.kind,
+            on_behalf_of=acting.actor.on_behalf_of,
+            reason=reason,
+        )
 
     def _plan_reminder(self, conn: Connection, row: dict[str, Any], now: datetime) -> None:
         store.cancel_reminders(conn, row["id"])
@@ -298,8 +364,7 @@ class Appointments:
         if due is not None:
             store.plan_reminder(conn, new_id(), row["id"], row["starts_at"], due)
 
-    def _write(self, idem: Idempotency | None,
-               work: Callable[[Connection], Outcome]) -> Outcome:
+    def _write(self, idem: Idempotency | None, work: Callable[[Connection], Outcome]) -> Outcome:
         """One transaction with its idempotency key. A double booking that slipped past the
         check (a concurrent winner) is refused by the database and retried: the retry sees the
         winner, so it picks another free staff member or answers appointment.slot_taken."""
@@ -312,17 +377,21 @@ class Appointments:
                     raise
         raise SlotTaken()
 
-    def _idempotent(self, conn: Connection, idem: Idempotency | None,
-                    work: Callable[[Connection], Outcome]) -> Outcome:
+    def _idempotent(
+        self, conn: Connection, idem: Idempotency | None, work: Callable[[Connection], Outcome]
+    ) -> Outcome:
         if idem is None:
             return work(conn)
-        if not store.claim_idempotency_key(conn, idem.caller, idem.key, idem.request_hash,
-                                           self.clock()):
+        if not store.claim_idempotency_key(
+            conn, idem.caller, idem.key, idem.request_hash, self.clock()
+        ):
             stored = store.find_idempotent_response(conn, idem.caller, idem.key)
             assert stored is not None
             if stored["request_hash"] != idem.request_hash:
-                raise IdempotencyKeyReused("Nøglen er allerede brugt til en anden forespørgsel.",
-                                           "This key was already used for a different request.")
+                raise IdempotencyKeyReused(
+                    "Nøglen er allerede brugt til en anden forespørgsel.",
+                    "This key was already used for a different request.",
+                )
             return Outcome(stored["status"], stored["body"], True)
         outcome = work(conn)
         store.complete_idempotency_key(conn, idem.caller, idem.key, outcome.status, outcome.body)
@@ -330,8 +399,13 @@ class Appointments:
 
     # Changes ---------------------------------------------------------------------------------
 
-    def move(self, principal: Principal, appointment_id: str, body: dict[str, Any],
-             idem: Idempotency | None) -> Outcome:
+    def move(
+        self,
+        principal: Principal,
+        appointment_id: str,
+        body: dict[str, Any],
+        idem: Idempotency | None,
+    ) -> Outcome:
         def work(conn: Connection) -> Outcome:
             before, acting = self._load(conn, principal, appointment_id, BOOK, for_update=True)
             now = self.clock()
@@ -340,29 +414,51 @@ class Appointments:
             if acting.by_citizen:
                 domain.check_citizen_may_change(before["starts_at"], before["cutoff_hours"], now)
                 rules = self._rules(conn, before["service_id"])
-                busy = store.busy(conn, rules.staff_ids, start,
-                                  start + rules.duration + rules.buffer, ignore=appointment_id)
+                busy = store.busy(
+                    conn,
+                    rules.staff_ids,
+                    start,
+                    start + rules.duration + rules.buffer,
+                    ignore=appointment_id,
+                )
                 slot = domain.citizen_slot(rules, start, busy, now)
                 keep = [s for s in before["staff_ids"] if s in slot.free_staff]
-                row = {**before, "starts_at": start, "ends_at": slot.ends_at,
-                       "staff_ids": keep or [slot.free_staff[0]]}
+                row = {
+                    **before,
+                    "starts_at": start,
+                    "ends_at": slot.ends_at,
+                    "staff_ids": keep or [slot.free_staff[0]],
+                }
             else:
                 ends = body.get("ends_at")
-                row = {**before, "starts_at": start,
-                       "ends_at": ends.astimezone(UTC) if ends else
-                       start + (before["ends_at"] - before["starts_at"]),
-                       "staff_ids": list(body.get("staff_ids") or before["staff_ids"])}
+                row = {
+                    **before,
+                    "starts_at": start,
+                    "ends_at": ends.astimezone(UTC)
+                    if ends
+                    else start + (before["ends_at"] - before["starts_at"]),
+                    "staff_ids": list(body.get("staff_ids") or before["staff_ids"]),
+                }
                 domain.check_period(row["starts_at"], row["ends_at"])
                 domain.check_details(row["kind"], row["address"], row["staff_ids"])
                 self._check_free(conn, row)
             row.update(status=status, updated_at=now)
-            store.update_appointment(conn, appointment_id, status=status,
-                                     starts_at=row["starts_at"], ends_at=row["ends_at"],
-                                     staff_ids=row["staff_ids"], updated_at=now)
+            store.update_appointment(
+                conn,
+                appointment_id,
+                status=status,
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                staff_ids=row["staff_ids"],
+                updated_at=now,
+            )
             self._hold(conn, row)
             self._history(conn, row, acting, now, body.get("reason"))
-            record_event(conn, announcements.TOPIC,
-                         announcements.moved(row, before, acting.actor, self.template))
+            record_event(
+                conn,
+                announcements.TOPIC,
+                announcements.moved(row, before, acting.actor, self.template),
+            )
             self._plan_reminder(conn, row, now)
             return Outcome(200, views.appointment(row, self.template))
 
@@ -380,8 +476,11 @@ class Appointments:
             store.release_staff(conn, appointment_id)
             store.cancel_reminders(conn, appointment_id)
             self._history(conn, row, acting, now, reason)
-            record_event(conn, announcements.TOPIC,
-                         announcements.cancelled(row, acting.actor, self.template, reason))
+            record_event(
+                conn,
+                announcements.TOPIC,
+                announcements.cancelled(row, acting.actor, self.template, reason),
+            )
             return views.appointment(row, self.template)
 
     def record_outcome(self, principal: Principal, appointment_id: str, completed: bool) -> dict:
@@ -395,9 +494,16 @@ class Appointments:
             store.update_appointment(conn, appointment_id, status=status, updated_at=now)
             store.cancel_reminders(conn, appointment_id)
             self._history(conn, row, acting, now)
-            record_event(conn, announcements.TOPIC, announcements.outcome(
-                APPOINTMENT_COMPLETED if completed else APPOINTMENT_NO_SHOW, row, acting.actor,
-                self.template))
+            record_event(
+                conn,
+                announcements.TOPIC,
+                announcements.outcome(
+                    APPOINTMENT_COMPLETED if completed else APPOINTMENT_NO_SHOW,
+                    row,
+                    acting.actor,
+                    self.template,
+                ),
+            )
             return views.appointment(row, self.template)
 
     # Reading ---------------------------------------------------------------------------------
@@ -405,8 +511,10 @@ class Appointments:
     def appointments_of(self, principal: Principal, citizen_id: str | None) -> list[dict]:
         with self.engine.connect() as conn:
             acting = self._acting(conn, principal, citizen_id, READ)
-            return [views.appointment(r, self.template)
-                    for r in store.appointments_of(conn, acting.citizen_id)]
+            return [
+                views.appointment(r, self.template)
+                for r in store.appointments_of(conn, acting.citizen_id)
+            ]
 
     def appointment(self, principal: Principal, appointment_id: str) -> dict:
         with self.engine.connect() as conn:
@@ -417,25 +525,41 @@ class Appointments:
         """A staff member's visits of one local day in time order: the tablet's kørebog."""
         staff_id = staff_id or principal.subject
         if staff_id != principal.subject and SCHEDULER not in principal.roles:
-            raise Forbidden(detail_en="only schedulers see other staff members' routes",
-                            code="appointment.not_your_route")
+            raise Forbidden(
+                detail_en="only schedulers see other staff members' routes",
+                code="appointment.not_your_route",
+            )
         day = day or domain.local_date(self.clock())
         with self.engine.connect() as conn:
-            rows = store.route(conn, staff_id, domain.local_instant(day, "00:00"),
-                               domain.local_instant(day + timedelta(days=1), "00:00"))
+            rows = store.route(
+                conn,
+                staff_id,
+                domain.local_instant(day, "00:00"),
+                domain.local_instant(day + timedelta(days=1), "00:00"),
+            )
         touched(*[r["citizen_id"] for r in rows])
-        return {"staff_id": staff_id, "date": day.isoformat(),
-                "visits": [views.route_stop(r, self.template) for r in rows]}
+        return {
+            "staff_id": staff_id,
+            "date": day.isoformat(),
+            "visits": [views.route_stop(r, self.template) for r in rows],
+        }
 
     # Facts from the consents service (event handlers call these) -----------------------------
 
     @staticmethod
     def record_proxy(conn: Connection, data: dict[str, Any]) -> None:
-        store.upsert_proxy(conn, {
-            "proxy_id": data["proxy_id"], "citizen_id": data["citizen_id"],
-            "agent_id": data["agent_id"], "scopes": list(data["scopes"]),
-            "valid_from": _parse_time(data["valid_from"]),
-            "valid_until": _parse_time(data.get("valid_until")), "state": "active"})
+        store.upsert_proxy(
+            conn,
+            {
+                "proxy_id": data["proxy_id"],
+                "citizen_id": data["citizen_id"],
+                "agent_id": data["agent_id"],
+                "scopes": list(data["scopes"]),
+                "valid_from": _parse_time(data["valid_from"]),
+                "valid_until": _parse_time(data.get("valid_until")),
+                "state": "active",
+            },
+        )
 
     @staticmethod
     def end_proxy(conn: Connection, proxy_id: str, state: str) -> None:
@@ -446,4 +570,3 @@ def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-

@@ -42,7 +42,8 @@ OVERLAP_CONSTRAINT = "ex_appointment_staff_no_overlap"
 SAME_START_INDEX = "uq_appointment_staff_staff_start"
 
 booking_rules = Table(
-    "booking_rules", metadata,
+    "booking_rules",
+    metadata,
     Column("service_id", String(100), primary_key=True),
     Column("title", String(200), nullable=False),
     Column("kind", String(30), nullable=False),
@@ -61,7 +62,8 @@ booking_rules = Table(
 )
 
 appointments = Table(
-    "appointments", metadata,
+    "appointments",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("citizen_id", PERSON, nullable=False, index=True),
     Column("kind", String(30), nullable=False),
@@ -83,7 +85,8 @@ appointments = Table(
 )
 
 appointment_staff = Table(
-    "appointment_staff", metadata,
+    "appointment_staff",
+    metadata,
     Column("appointment_id", ID, primary_key=True),
     Column("staff_id", PERSON, primary_key=True),
     Column("starts_at", UtcDateTime, nullable=False),
@@ -93,7 +96,8 @@ appointment_staff = Table(
 )
 
 appointment_history = Table(
-    "appointment_history", metadata,
+    "appointment_history",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("appointment_id", ID, nullable=False, index=True),
     Column("status", String(20), nullable=False),
@@ -108,7 +112,8 @@ appointment_history = Table(
 )
 
 reminders = Table(
-    "reminders", metadata,
+    "reminders",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("appointment_id", ID, nullable=False),
     # The start the reminder is about: one reminder per appointment and start, ever.
@@ -119,7 +124,8 @@ reminders = Table(
 )
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("caller", String(200), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
@@ -129,7 +135,8 @@ idempotency_keys = Table(
 )
 
 proxy_view = Table(
-    "proxy_view", metadata,
+    "proxy_view",
+    metadata,
     Column("proxy_id", String(100), primary_key=True),
     Column("citizen_id", PERSON, nullable=False, index=True),
     Column("agent_id", PERSON, nullable=False, index=True),
@@ -146,18 +153,25 @@ def _insert(conn: Connection, table: Table):
 
 def is_double_booking(error: IntegrityError) -> bool:
     text = str(error.orig)
-    return (OVERLAP_CONSTRAINT in text or SAME_START_INDEX in text
-            or "appointment_staff.staff_id, appointment_staff.starts_at" in text)
+    return (
+        OVERLAP_CONSTRAINT in text
+        or SAME_START_INDEX in text
+        or "appointment_staff.staff_id, appointment_staff.starts_at" in text
+    )
 
 
 # Booking rules --------------------------------------------------------------------------------
 
+
 def save_rules(conn: Connection, rules: BookingRules, by: str, now: datetime) -> None:
     row = {**_rules_row(rules), "updated_at": now, "updated_by": by}
     statement = _insert(conn, booking_rules).values(**row)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=["service_id"],
-        set_={k: statement.excluded[k] for k in row if k != "service_id"}))
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["service_id"],
+            set_={k: statement.excluded[k] for k in row if k != "service_id"},
+        )
+    )
 
 
 def _rules_row(rules: BookingRules) -> dict[str, Any]:
@@ -169,8 +183,11 @@ def _rules_row(rules: BookingRules) -> dict[str, Any]:
 
 
 def find_rules(conn: Connection, service_id: str) -> BookingRules | None:
-    row = conn.execute(select(booking_rules).where(booking_rules.c.service_id == service_id)
-                       ).mappings().first()
+    row = (
+        conn.execute(select(booking_rules).where(booking_rules.c.service_id == service_id))
+        .mappings()
+        .first()
+    )
     return _rules(row) if row else None
 
 
@@ -181,8 +198,9 @@ def all_rules(conn: Connection) -> list[BookingRules]:
 
 def _rules(row: Any) -> BookingRules:
     values = {k: v for k, v in dict(row).items() if k not in ("updated_at", "updated_by")}
-    values["opening_hours"] = {d: tuple(tuple(w) for w in ws)
-                               for d, ws in values["opening_hours"].items()}
+    values["opening_hours"] = {
+        d: tuple(tuple(w) for w in ws) for d, ws in values["opening_hours"].items()
+    }
     values["staff_ids"] = tuple(values["staff_ids"])
     values["tasks"] = tuple(values["tasks"])
     return BookingRules(**values)
@@ -190,12 +208,14 @@ def _rules(row: Any) -> BookingRules:
 
 # Appointments and the staff time they hold ------------------------------------------------------
 
+
 def add_appointment(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(appointments.insert().values(**row))
 
 
-def find_appointment(conn: Connection, appointment_id: str, *,
-                     for_update: bool = False) -> dict[str, Any] | None:
+def find_appointment(
+    conn: Connection, appointment_id: str, *, for_update: bool = False
+) -> dict[str, Any] | None:
     query = select(appointments).where(appointments.c.id == appointment_id)
     if for_update:
         # Serialises changes to one appointment (a move racing a cancellation) on PostgreSQL;
@@ -210,36 +230,63 @@ def update_appointment(conn: Connection, appointment_id: str, **values: Any) -> 
 
 
 def appointments_of(conn: Connection, citizen_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(appointments).where(appointments.c.citizen_id == citizen_id)
-                        .order_by(appointments.c.starts_at)).mappings()
+    rows = conn.execute(
+        select(appointments)
+        .where(appointments.c.citizen_id == citizen_id)
+        .order_by(appointments.c.starts_at)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
-def hold_staff(conn: Connection, appointment_id: str, staff_ids: list[str], starts_at: datetime,
-               blocked_until: datetime) -> None:
+def hold_staff(
+    conn: Connection,
+    appointment_id: str,
+    staff_ids: list[str],
+    starts_at: datetime,
+    blocked_until: datetime,
+) -> None:
     """Give the appointment its staff members' time; raises IntegrityError on a double booking
     (see is_double_booking)."""
-    conn.execute(appointment_staff.delete().where(
-        appointment_staff.c.appointment_id == appointment_id))
+    conn.execute(
+        appointment_staff.delete().where(appointment_staff.c.appointment_id == appointment_id)
+    )
     for staff_id in staff_ids:
-        conn.execute(appointment_staff.insert().values(
-            appointment_id=appointment_id, staff_id=staff_id, starts_at=starts_at,
-            blocked_until=blocked_until, active=True))
+        conn.execute(
+            appointment_staff.insert().values(
+                appointment_id=appointment_id,
+                staff_id=staff_id,
+                starts_at=starts_at,
+                blocked_until=blocked_until,
+                active=True,
+            )
+        )
 
 
 def release_staff(conn: Connection, appointment_id: str) -> None:
-    conn.execute(update(appointment_staff)
-                 .where(appointment_staff.c.appointment_id == appointment_id)
-                 .values(active=False))
+    conn.execute(
+        update(appointment_staff)
+        .where(appointment_staff.c.appointment_id == appointment_id)
+        .values(active=False)
+    )
 
 
-def busy(conn: Connection, staff_ids: list[str] | tuple[str, ...], start: datetime,
-         until: datetime, *, ignore: str | None = None) -> dict[str, list[tuple[datetime,
-                                                                              datetime]]]:
+def busy(
+    conn: Connection,
+    staff_ids: list[str] | tuple[str, ...],
+    start: datetime,
+    until: datetime,
+    *,
+    ignore: str | None = None,
+) -> dict[str, list[tuple[datetime, datetime]]]:
     """The time each staff member is held between two instants: [start, blocked until)."""
-    query = select(appointment_staff).where(and_(
-        appointment_staff.c.staff_id.in_(list(staff_ids)), appointment_staff.c.active.is_(True),
-        appointment_staff.c.starts_at < until, appointment_staff.c.blocked_until > start))
+    query = select(appointment_staff).where(
+        and_(
+            appointment_staff.c.staff_id.in_(list(staff_ids)),
+            appointment_staff.c.active.is_(True),
+            appointment_staff.c.starts_at < until,
+            appointment_staff.c.blocked_until > start,
+        )
+    )
     if ignore is not None:
         query = query.where(appointment_staff.c.appointment_id != ignore)
     held: dict[str, list[tuple[datetime, datetime]]] = {}
@@ -250,13 +297,23 @@ def busy(conn: Connection, staff_ids: list[str] | tuple[str, ...], start: dateti
 
 def route(conn: Connection, staff_id: str, start: datetime, until: datetime) -> list[dict]:
     """The staff member's active appointments that begin between two instants, in time order."""
-    query = (select(appointments)
-             .select_from(appointments.join(
-                 appointment_staff, appointment_staff.c.appointment_id == appointments.c.id))
-             .where(and_(appointment_staff.c.staff_id == staff_id,
-                         appointment_staff.c.active.is_(True),
-                         appointments.c.starts_at >= start, appointments.c.starts_at < until))
-             .order_by(appointments.c.starts_at))
+    query = (
+        select(appointments)
+        .select_from(
+            appointments.join(
+                appointment_staff, appointment_staff.c.appointment_id == appointments.c.id
+            )
+        )
+        .where(
+            and_(
+                appointment_staff.c.staff_id == staff_id,
+                appointment_staff.c.active.is_(True),
+                appointments.c.starts_at >= start,
+                appointments.c.starts_at < until,
+            )
+        )
+        .order_by(appointments.c.starts_at)
+    )
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
@@ -266,9 +323,11 @@ def add_history(conn: Connection, **values: Any) -> None:
 
 
 def history(conn: Connection, appointment_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(appointment_history)
-                        .where(appointment_history.c.appointment_id == appointment_id)
-                        .order_by(appointment_history.c.id)).mappings()
+    rows = conn.execute(
+        select(appointment_history)
+        .where(appointment_history.c.appointment_id == appointment_id)
+        .order_by(appointment_history.c.id)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
@@ -278,29 +337,42 @@ PLANNED, SENT, SKIPPED = "planned", "sent", "skipped"
 REMINDER_CANCELLED = "cancelled"
 
 
-def plan_reminder(conn: Connection, reminder_id: str, appointment_id: str, starts_at: datetime,
-                  due_at: datetime) -> None:
+def plan_reminder(
+    conn: Connection, reminder_id: str, appointment_id: str, starts_at: datetime, due_at: datetime
+) -> None:
     """Plan the reminder of one start of an appointment. A reminder of the same start that was
     cancelled (moved away and back) is planned again; one already sent stays sent."""
     statement = _insert(conn, reminders).values(
-        id=reminder_id, appointment_id=appointment_id, starts_at=starts_at, due_at=due_at,
-        status=PLANNED)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=["appointment_id", "starts_at"],
-        set_={"due_at": due_at, "status": PLANNED},
-        where=reminders.c.status == REMINDER_CANCELLED))
+        id=reminder_id,
+        appointment_id=appointment_id,
+        starts_at=starts_at,
+        due_at=due_at,
+        status=PLANNED,
+    )
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["appointment_id", "starts_at"],
+            set_={"due_at": due_at, "status": PLANNED},
+            where=reminders.c.status == REMINDER_CANCELLED,
+        )
+    )
 
 
 def cancel_reminders(conn: Connection, appointment_id: str) -> None:
-    conn.execute(update(reminders).where(and_(reminders.c.appointment_id == appointment_id,
-                                              reminders.c.status == PLANNED))
-                 .values(status=REMINDER_CANCELLED))
+    conn.execute(
+        update(reminders)
+        .where(and_(reminders.c.appointment_id == appointment_id, reminders.c.status == PLANNED))
+        .values(status=REMINDER_CANCELLED)
+    )
 
 
 def due_reminders(conn: Connection, now: datetime, limit: int) -> list[dict[str, Any]]:
-    rows = conn.execute(select(reminders).where(and_(reminders.c.status == PLANNED,
-                                                     reminders.c.due_at <= now))
-                        .order_by(reminders.c.due_at).limit(limit)).mappings()
+    rows = conn.execute(
+        select(reminders)
+        .where(and_(reminders.c.status == PLANNED, reminders.c.due_at <= now))
+        .order_by(reminders.c.due_at)
+        .limit(limit)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
@@ -311,64 +383,104 @@ def find_reminder(conn: Connection, reminder_id: str) -> dict[str, Any] | None:
 
 def finish_reminder(conn: Connection, reminder_id: str, status: str, now: datetime) -> bool:
     """Compare-and-set planned -> sent/skipped; False if another scheduler got there first."""
-    result = conn.execute(update(reminders).where(and_(reminders.c.id == reminder_id,
-                                                       reminders.c.status == PLANNED))
-                          .values(status=status, sent_at=now))
+    result = conn.execute(
+        update(reminders)
+        .where(and_(reminders.c.id == reminder_id, reminders.c.status == PLANNED))
+        .values(status=status, sent_at=now)
+    )
     return result.rowcount == 1
 
 
 def reminders_of(conn: Connection, appointment_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(reminders).where(reminders.c.appointment_id == appointment_id)
-                        .order_by(reminders.c.starts_at)).mappings()
+    rows = conn.execute(
+        select(reminders)
+        .where(reminders.c.appointment_id == appointment_id)
+        .order_by(reminders.c.starts_at)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
 # Idempotency ----------------------------------------------------------------------------------
 
-def claim_idempotency_key(conn: Connection, caller: str, key: str, request_hash: str,
-                          now: datetime) -> bool:
+
+def claim_idempotency_key(
+    conn: Connection, caller: str, key: str, request_hash: str, now: datetime
+) -> bool:
     """Claim (caller, key) in the use case's transaction; False if it was claimed before. A
     concurrent claim waits for the first transaction (PostgreSQL) or the write lock (SQLite)."""
-    statement = _insert(conn, idempotency_keys).values(
-        caller=caller, key=key, request_hash=request_hash, status=0, body={}, created_at=now,
-    ).on_conflict_do_nothing().returning(idempotency_keys.c.key)
+    statement = (
+        _insert(conn, idempotency_keys)
+        .values(
+            caller=caller,
+            key=key,
+            request_hash=request_hash,
+            status=0,
+            body={},
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(idempotency_keys.c.key)
+    )
     return conn.execute(statement).first() is not None
 
 
 def find_idempotent_response(conn: Connection, caller: str, key: str) -> dict[str, Any] | None:
-    row = conn.execute(select(idempotency_keys).where(and_(
-        idempotency_keys.c.caller == caller, idempotency_keys.c.key == key))).mappings().first()
+    row = (
+        conn.execute(
+            select(idempotency_keys).where(
+                and_(idempotency_keys.c.caller == caller, idempotency_keys.c.key == key)
+            )
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
-def complete_idempotency_key(conn: Connection, caller: str, key: str, status: int,
-                             body: Any) -> None:
-    conn.execute(update(idempotency_keys).where(and_(
-        idempotency_keys.c.caller == caller, idempotency_keys.c.key == key)).values(
-        status=status, body=json.loads(json.dumps(body, default=str))))
+def complete_idempotency_key(
+    conn: Connection, caller: str, key: str, status: int, body: Any
+) -> None:
+    conn.execute(
+        update(idempotency_keys)
+        .where(and_(idempotency_keys.c.caller == caller, idempotency_keys.c.key == key))
+        .values(status=status, body=json.loads(json.dumps(body, default=str)))
+    )
 
 
 # The consents service's proxies, as a local view -----------------------------------------------
 
+
 def upsert_proxy(conn: Connection, row: dict[str, Any]) -> None:
     statement = _insert(conn, proxy_view).values(**row)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=["proxy_id"],
-        set_={k: statement.excluded[k] for k in row if k != "proxy_id"},
-        # A late "granted" (redelivered after a revocation) never revives the proxy.
-        where=proxy_view.c.state == "active"))
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["proxy_id"],
+            set_={k: statement.excluded[k] for k in row if k != "proxy_id"},
+            # A late "granted" (redelivered after a revocation) never revives the proxy.
+            where=proxy_view.c.state == "active",
+        )
+    )
 
 
 def end_proxy(conn: Connection, proxy_id: str, state: str) -> None:
-    conn.execute(update(proxy_view).where(and_(proxy_view.c.proxy_id == proxy_id,
-                                               proxy_view.c.state == "active"))
-                 .values(state=state))
+    conn.execute(
+        update(proxy_view)
+        .where(and_(proxy_view.c.proxy_id == proxy_id, proxy_view.c.state == "active"))
+        .values(state=state)
+    )
 
 
 def proxy_scopes(conn: Connection, agent_id: str, citizen_id: str, at: datetime) -> set[str]:
     """What the agent may do for the citizen now, by every valid proxy together."""
-    rows = conn.execute(select(proxy_view.c.scopes).where(and_(
-        proxy_view.c.agent_id == agent_id, proxy_view.c.citizen_id == citizen_id,
-        proxy_view.c.state == "active", proxy_view.c.valid_from <= at,
-        or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > at))))
+    rows = conn.execute(
+        select(proxy_view.c.scopes).where(
+            and_(
+                proxy_view.c.agent_id == agent_id,
+                proxy_view.c.citizen_id == citizen_id,
+                proxy_view.c.state == "active",
+                proxy_view.c.valid_from <= at,
+                or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > at),
+            )
+        )
+    )
     return {scope for (scopes,) in rows for scope in scopes}

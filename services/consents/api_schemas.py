@@ -30,12 +30,21 @@ def _names(**kwargs) -> fields.List:
 
 
 class GiveConsentSchema(_Strict):
-    consent_id = PersonId(load_default=None, metadata={
-        "description": "Set by an offline tablet so that sending it again records nothing."})
-    citizen_id = PersonId(load_default=None, metadata={
-        "description": "The citizen's person UUID; staff and proxies must name it."})
-    purpose = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                            metadata={"example": "home_care_assessment"})
+    consent_id = PersonId(
+        load_default=None,
+        metadata={
+            "description": "Set by an offline tablet so that sending it again records nothing."
+        },
+    )
+    citizen_id = PersonId(
+        load_default=None,
+        metadata={"description": "The citizen's person UUID; staff and proxies must name it."},
+    )
+    purpose = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"example": "home_care_assessment"},
+    )
     case_ref = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     data_categories = _names(required=True, metadata={"example": ["health", "medication"]})
     sources = _names(load_default=list, metadata={"example": ["general_practitioner"]})
@@ -43,8 +52,10 @@ class GiveConsentSchema(_Strict):
     text_version = fields.String(required=True, validate=validate.Length(min=1, max=20))
     language = fields.String(load_default="da", validate=validate.OneOf(LANGUAGES))
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
-    given_at = fields.AwareDateTime(load_default=None, metadata={
-        "description": "Offline tablets: when the citizen gave it (the device's clock)."})
+    given_at = fields.AwareDateTime(
+        load_default=None,
+        metadata={"description": "Offline tablets: when the citizen gave it (the device's clock)."},
+    )
     expires_at = fields.AwareDateTime(load_default=None)
     device_id = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
@@ -68,8 +79,9 @@ class PowerOfAttorneySchema(_Strict):
 
 class GuardianshipSchema(PowerOfAttorneySchema):
     citizen_id = PersonId(required=True, metadata={"description": "The person under guardianship."})
-    court_reference = fields.String(load_default=None, validate=validate.Length(max=200),
-                                    metadata={"example": "BS 12-345/2026"})
+    court_reference = fields.String(
+        load_default=None, validate=validate.Length(max=200), metadata={"example": "BS 12-345/2026"}
+    )
 
 
 class ForCitizenSchema(_Strict):
@@ -77,6 +89,7 @@ class ForCitizenSchema(_Strict):
 
 
 # Response shapes (documentation only: the service builds them in views.py) ------------------
+
 
 class DecisionOut(Schema):
     kind = fields.String(metadata={"enum": ["consent", "withdrawal"]})
@@ -126,8 +139,10 @@ class ConsentOut(Schema):
 
 
 class RecordedConsentOut(ConsentOut):
-    supersedes = fields.String(allow_none=True, metadata={
-        "description": "The consent this one replaced for the same purpose and case."})
+    supersedes = fields.String(
+        allow_none=True,
+        metadata={"description": "The consent this one replaced for the same purpose and case."},
+    )
     warnings = fields.List(fields.Nested(WarningOut))
 
 
@@ -138,9 +153,20 @@ class ConsentListOut(Schema):
 class CheckOut(Schema):
     check_id = fields.String()
     allowed = fields.Boolean()
-    reason = fields.String(metadata={"enum": [
-        "consent_in_force", "no_consent", "withdrawn", "expired", "superseded",
-        "data_not_covered", "source_not_covered", "recipient_not_covered"]})
+    reason = fields.String(
+        metadata={
+            "enum": [
+                "consent_in_force",
+                "no_consent",
+                "withdrawn",
+                "expired",
+                "superseded",
+                "data_not_covered",
+                "source_not_covered",
+                "recipient_not_covered",
+            ]
+        }
+    )
     consent_id = fields.String(allow_none=True, metadata={"description": "The evidence."})
     expires_at = fields.AwareDateTime(allow_none=True)
     checked_at = fields.AwareDateTime()
@@ -164,10 +190,13 @@ class ProxyOut(Schema):
 
 
 class ProxiesOut(Schema):
-    granted = fields.List(fields.Nested(ProxyOut), metadata={
-        "description": "Given by the citizen (or registered for them)."})
-    held = fields.List(fields.Nested(ProxyOut), metadata={
-        "description": "Held by the citizen for others."})
+    granted = fields.List(
+        fields.Nested(ProxyOut),
+        metadata={"description": "Given by the citizen (or registered for them)."},
+    )
+    held = fields.List(
+        fields.Nested(ProxyOut), metadata={"description": "Held by the citizen for others."}
+    )
 
 
 class CheckRecordOut(Schema):
@@ -187,8 +216,12 @@ class ExportOut(Schema):
     exported_at = fields.AwareDateTime()
     consents = fields.List(fields.Nested(ConsentOut))
     proxies = fields.Nested(ProxiesOut)
-    checks = fields.List(fields.Nested(CheckRecordOut), metadata={
-        "description": "Who asked whether they may use the citizen's data, and the answer."})
+    checks = fields.List(
+        fields.Nested(CheckRecordOut),
+        metadata={
+            "description": "Who asked whether they may use the citizen's data, and the answer."
+        },
+    )
 
 
 class WordingOut(Schema):

@@ -10,8 +10,7 @@ SERVICE = "consents"
 
 
 def create_app(settings=None, verifier=None, runtime=None, clock: Clock = utcnow):
-    app = create_service_app(SERVICE, settings, blueprints=[bp], verifier=verifier,
-                             runtime=runtime)
+    app = create_service_app(SERVICE, settings, blueprints=[bp], verifier=verifier, runtime=runtime)
     app.extensions["consents.register"] = Register(app.extensions["runtime"].engine, clock)
 
     @app.get("/openapi.json")

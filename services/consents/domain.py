@@ -20,8 +20,20 @@ from kit.errors import Problem
 from services.consents.texts import PURPOSES, Purpose, Wording
 
 # Words that mean "everything": a consent naming them is a blanket consent (§ 11 a).
-BLANKET_TERMS = frozenset({"*", "all", "any", "everything", "alle", "alt", "enhver", "samtlige",
-                           "alle oplysninger", "all data"})
+BLANKET_TERMS = frozenset(
+    {
+        "*",
+        "all",
+        "any",
+        "everything",
+        "alle",
+        "alt",
+        "enhver",
+        "samtlige",
+        "alle oplysninger",
+        "all data",
+    }
+)
 # A device's clock may be a little ahead of ours; more than this is an error, not drift.
 CLOCK_SKEW = timedelta(minutes=5)
 CITIZEN_CHANNELS = ("portal",)
@@ -190,13 +202,24 @@ class Answer:
 def purpose_of(code: str) -> Purpose:
     purpose = PURPOSES.get(code)
     if purpose is None:
-        raise InvalidConsent(f"Formålet '{code}' findes ikke.", f"Unknown purpose '{code}'.",
-                             code="consent.unknown_purpose", field="purpose")
+        raise InvalidConsent(
+            f"Formålet '{code}' findes ikke.",
+            f"Unknown purpose '{code}'.",
+            code="consent.unknown_purpose",
+            field="purpose",
+        )
     return purpose
 
 
-def new_consent(request: ConsentRequest, *, consent_id: str, given_by: str, recorded_by: str,
-                attested_by: str | None, now: datetime) -> Consent:
+def new_consent(
+    request: ConsentRequest,
+    *,
+    consent_id: str,
+    given_by: str,
+    recorded_by: str,
+    attested_by: str | None,
+    now: datetime,
+) -> Consent:
     """The consent to record, or a Problem saying why it would not be lawful."""
     purpose = purpose_of(request.purpose)
     _refuse_blanket(request)
@@ -205,17 +228,32 @@ def new_consent(request: ConsentRequest, *, consent_id: str, given_by: str, reco
     given_at = _given_at(request, now)
     expires_at = request.expires_at or given_at + timedelta(days=purpose.validity_days)
     if expires_at <= now or expires_at <= given_at:
-        raise InvalidConsent("Udløbstidspunktet skal ligge i fremtiden.",
-                             "The expiry must lie in the future.",
-                             code="consent.invalid_expiry", field="expires_at")
+        raise InvalidConsent(
+            "Udløbstidspunktet skal ligge i fremtiden.",
+            "The expiry must lie in the future.",
+            code="consent.invalid_expiry",
+            field="expires_at",
+        )
     return Consent(
-        id=consent_id, citizen_id=request.citizen_id, purpose=purpose.code,
-        case_ref=request.case_ref, data_categories=request.data_categories,
-        sources=request.sources, recipients=request.recipients,
-        legal_basis=purpose.legal_basis, text_version=wording.version,
-        language=request.language, channel=request.channel, given_at=given_at,
-        expires_at=expires_at, given_by=given_by, recorded_at=now, recorded_by=recorded_by,
-        attested_by=attested_by, device_id=request.device_id, note=request.note,
+        id=consent_id,
+        citizen_id=request.citizen_id,
+        purpose=purpose.code,
+        case_ref=request.case_ref,
+        data_categories=request.data_categories,
+        sources=request.sources,
+        recipients=request.recipients,
+        legal_basis=purpose.legal_basis,
+        text_version=wording.version,
+        language=request.language,
+        channel=request.channel,
+        given_at=given_at,
+        expires_at=expires_at,
+        given_by=given_by,
+        recorded_at=now,
+        recorded_by=recorded_by,
+        attested_by=attested_by,
+        device_id=request.device_id,
+        note=request.note,
     )
 
 
@@ -224,66 +262,97 @@ def _refuse_blanket(request: ConsentRequest) -> None:
         return any(v.strip().lower() in BLANKET_TERMS for v in values)
 
     if not request.data_categories or blanket(request.data_categories):
-        raise BlanketConsent("Samtykket skal nævne præcis hvilke oplysninger det gælder.",
-                             "The consent must name exactly which information it covers.",
-                             code="consent.blanket_data", field="data_categories")
-    if not (request.sources or request.recipients) or blanket(request.sources) or blanket(
-            request.recipients):
-        raise BlanketConsent("Samtykket skal nævne hvem oplysningerne hentes fra eller gives "
-                             "til.", "The consent must name whom the information comes from "
-                             "or goes to.", code="consent.blanket_sources", field="sources")
+        raise BlanketConsent(
+            "Samtykket skal nævne præcis hvilke oplysninger det gælder.",
+            "The consent must name exactly which information it covers.",
+            code="consent.blanket_data",
+            field="data_categories",
+        )
+    if (
+        not (request.sources or request.recipients)
+        or blanket(request.sources)
+        or blanket(request.recipients)
+    ):
+        raise BlanketConsent(
+            "Samtykket skal nævne hvem oplysningerne hentes fra eller gives til.",
+            "The consent must name whom the information comes from or goes to.",
+            code="consent.blanket_sources",
+            field="sources",
+        )
 
 
 def _wording(purpose: Purpose, request: ConsentRequest) -> Wording:
     wording = purpose.wording(request.text_version)
     if wording is None:
-        raise InvalidConsent("Samtykketeksten findes ikke i den version.",
-                             "No consent text has that version.",
-                             code="consent.unknown_text_version", field="text_version")
+        raise InvalidConsent(
+            "Samtykketeksten findes ikke i den version.",
+            "No consent text has that version.",
+            code="consent.unknown_text_version",
+            field="text_version",
+        )
     return wording
 
 
 def _require_named_in_text(purpose: Purpose, request: ConsentRequest) -> None:
-    for name, asked, allowed in (("data_categories", request.data_categories,
-                                  purpose.data_categories),
-                                 ("sources", request.sources, purpose.sources),
-                                 ("recipients", request.recipients, purpose.recipients)):
+    for name, asked, allowed in (
+        ("data_categories", request.data_categories, purpose.data_categories),
+        ("sources", request.sources, purpose.sources),
+        ("recipients", request.recipients, purpose.recipients),
+    ):
         extra = sorted(set(asked) - set(allowed))
         if extra:
-            raise InvalidConsent("Samtykket nævner noget, som teksten borgeren så ikke nævner.",
-                                 "The consent names something the text the citizen saw does "
-                                 "not.", code="consent.not_in_text", field=name,
-                                 extra={"not_in_text": extra})
+            raise InvalidConsent(
+                "Samtykket nævner noget, som teksten borgeren så ikke nævner.",
+                "The consent names something the text the citizen saw does not.",
+                code="consent.not_in_text",
+                field=name,
+                extra={"not_in_text": extra},
+            )
 
 
 def _given_at(request: ConsentRequest, now: datetime) -> datetime:
     offline = request.given_at is not None
     if request.channel == "tablet" and not request.device_id:
-        raise InvalidConsent("Et samtykke fra en tablet skal angive enheden.",
-                             "A consent from a tablet must name the device.",
-                             code="consent.device_required", field="device_id")
+        raise InvalidConsent(
+            "Et samtykke fra en tablet skal angive enheden.",
+            "A consent from a tablet must name the device.",
+            code="consent.device_required",
+            field="device_id",
+        )
     if request.channel in ("paper", "oral") and not (request.note or "").strip():
-        raise InvalidConsent("Skriv en note om, hvordan samtykket blev givet.",
-                             "Add a note on how the consent was given.",
-                             code="consent.note_required", field="note")
+        raise InvalidConsent(
+            "Skriv en note om, hvordan samtykket blev givet.",
+            "Add a note on how the consent was given.",
+            code="consent.note_required",
+            field="note",
+        )
     if offline and request.channel == "portal":
-        raise InvalidConsent("Kun samtykker indsamlet af medarbejdere kan have et tidligere "
-                             "tidspunkt.", "Only consents collected by staff can carry an "
-                             "earlier time.", code="consent.given_at_not_allowed",
-                             field="given_at")
+        raise InvalidConsent(
+            "Kun samtykker indsamlet af medarbejdere kan have et tidligere tidspunkt.",
+            "Only consents collected by staff can carry an earlier time.",
+            code="consent.given_at_not_allowed",
+            field="given_at",
+        )
     given_at = request.given_at or now
     if given_at > now + CLOCK_SKEW:
-        raise InvalidConsent("Tidspunktet for samtykket ligger i fremtiden.",
-                             "The time the consent was given lies in the future.",
-                             code="consent.given_in_future", field="given_at")
+        raise InvalidConsent(
+            "Tidspunktet for samtykket ligger i fremtiden.",
+            "The time the consent was given lies in the future.",
+            code="consent.given_in_future",
+            field="given_at",
+        )
     return given_at
 
 
 class ConsentHistory:
     """One citizen's consent facts, and the state derived from them."""
 
-    def __init__(self, consents: Iterable[Consent] = (), withdrawals: Iterable[Withdrawal] = (),
-                 expiries: Iterable[ConsentExpiry] = ()) -> None:
+    def __init__(
+        self,
+        consents: Iterable[Consent] = (),
+        withdrawals: Iterable[Withdrawal] = (),
+        expiries: Iterable[ConsentExpiry] = (),
+    ) -> None:
         self.consents = sorted(consents, key=lambda c: c.decision.order)
         self.withdrawals = {w.consent_id: w for w in withdrawals}
         self.expiries = {e.consent_id: e for e in expiries}
@@ -325,15 +394,22 @@ class ConsentHistory:
         replaced = next((c for c in self.in_force(now) if c.key == consent.key), None)
         return Arrival(superseded_by=None, supersedes=replaced)
 
-    def withdraw(self, consent_id: str, *, withdrawal_id: str, withdrawn_by: str,
-                 now: datetime) -> Withdrawal:
+    def withdraw(
+        self, consent_id: str, *, withdrawal_id: str, withdrawn_by: str, now: datetime
+    ) -> Withdrawal:
         consent = self.consent(consent_id)
         status = self.status(consent, now)
         if status.state != ACTIVE:
             raise ConsentNotActive(extra={"consent_status": status.state})
-        return Withdrawal(id=withdrawal_id, consent_id=consent.id, citizen_id=consent.citizen_id,
-                          purpose=consent.purpose, case_ref=consent.case_ref,
-                          withdrawn_at=now, withdrawn_by=withdrawn_by)
+        return Withdrawal(
+            id=withdrawal_id,
+            consent_id=consent.id,
+            citizen_id=consent.citizen_id,
+            purpose=consent.purpose,
+            case_ref=consent.case_ref,
+            withdrawn_at=now,
+            withdrawn_by=withdrawn_by,
+        )
 
     def due_for_expiry(self, now: datetime) -> list[tuple[Consent, bool]]:
         """Consents past their expiry with no expiry fact yet: (consent, was it in force)."""
@@ -347,8 +423,11 @@ class ConsentHistory:
         return due
 
     def answer(self, question: Question, now: datetime) -> Answer:
-        candidates = [c for c in self.consents if c.purpose == question.purpose
-                      and c.case_ref in (None, question.case_ref)]
+        candidates = [
+            c
+            for c in self.consents
+            if c.purpose == question.purpose and c.case_ref in (None, question.case_ref)
+        ]
         if not candidates:
             return Answer(False, "no_consent")
         in_force = [c for c in candidates if self.status(c, now).state == ACTIVE]

@@ -23,8 +23,14 @@ log = logging.getLogger(__name__)
 
 
 class ExpiryScheduler:
-    def __init__(self, engine: Engine, clock: Clock = utcnow, *, interval_s: float = 5.0,
-                 batch_size: int = 100) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock = utcnow,
+        *,
+        interval_s: float = 5.0,
+        batch_size: int = 100,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.interval_s = interval_s
@@ -36,8 +42,9 @@ class ExpiryScheduler:
         with self.engine.connect() as conn:
             citizens = store.citizens_with_due_consents(conn, now, self.batch_size)
             proxy_ids = store.due_proxy_ids(conn, now, self.batch_size)
-        return (sum(self._expire_consents(citizen_id) for citizen_id in citizens)
-                + sum(self._expire_proxy(proxy_id) for proxy_id in proxy_ids))
+        return sum(self._expire_consents(citizen_id) for citizen_id in citizens) + sum(
+            self._expire_proxy(proxy_id) for proxy_id in proxy_ids
+        )
 
     def _expire_consents(self, citizen_id: str) -> int:
         announced = 0
@@ -45,12 +52,12 @@ class ExpiryScheduler:
             store.lock_citizen(conn, citizen_id)
             now = self.clock()
             for consent, in_force in store.consent_history(conn, citizen_id).due_for_expiry(now):
-                store.add_consent_expiry(conn, ConsentExpiry(consent.id, consent.expires_at),
-                                         citizen_id, in_force, now)
+                store.add_consent_expiry(
+                    conn, ConsentExpiry(consent.id, consent.expires_at), citizen_id, in_force, now
+                )
                 # A consent a newer decision had replaced was announced as replaced already.
                 if in_force:
-                    record_event(conn, announcements.TOPIC,
-                                 announcements.consent_expired(consent))
+                    record_event(conn, announcements.TOPIC, announcements.consent_expired(consent))
                     announced += 1
         return announced
 
@@ -66,8 +73,9 @@ class ExpiryScheduler:
                 return 0
             expired_at = record.proxy.valid_until or now
             store.add_proxy_expiry(conn, ProxyExpiry(proxy_id, expired_at), now)
-            record_event(conn, announcements.TOPIC,
-                         announcements.proxy_expired(record.proxy, expired_at))
+            record_event(
+                conn, announcements.TOPIC, announcements.proxy_expired(record.proxy, expired_at)
+            )
             return 1
 
     def run(self, stop: threading.Event) -> None:

@@ -88,60 +88,100 @@ class ProxyRecord:
 
     def due_for_expiry(self, now: datetime) -> bool:
         until = self.proxy.valid_until
-        return (self.revocation is None and self.expiry is None and until is not None
-                and until <= now)
+        return (
+            self.revocation is None and self.expiry is None and until is not None and until <= now
+        )
 
 
-def new_proxy(*, proxy_id: str, citizen_id: str, agent_id: str, kind: str,
-              scopes: Iterable[str], valid_from: datetime, valid_until: datetime | None,
-              granted_by: str, now: datetime, court_reference: str | None = None) -> Proxy:
+def new_proxy(
+    *,
+    proxy_id: str,
+    citizen_id: str,
+    agent_id: str,
+    kind: str,
+    scopes: Iterable[str],
+    valid_from: datetime,
+    valid_until: datetime | None,
+    granted_by: str,
+    now: datetime,
+    court_reference: str | None = None,
+) -> Proxy:
     scopes = tuple(dict.fromkeys(scopes))
     if agent_id == citizen_id:
-        raise InvalidProxy("Du kan ikke give dig selv fuldmagt.",
-                           "You cannot grant a power of attorney to yourself.",
-                           code="proxy.self_grant", field="agent_id")
+        raise InvalidProxy(
+            "Du kan ikke give dig selv fuldmagt.",
+            "You cannot grant a power of attorney to yourself.",
+            code="proxy.self_grant",
+            field="agent_id",
+        )
     unknown = sorted(set(scopes) - set(PROXY_SCOPES))
     if not scopes or unknown:
-        raise InvalidProxy("Angiv hvad fuldmagten gælder.", "Name what the proxy may do.",
-                           code="proxy.invalid_scopes", field="scopes",
-                           extra={"unknown_scopes": unknown, "known_scopes": list(PROXY_SCOPES)})
+        raise InvalidProxy(
+            "Angiv hvad fuldmagten gælder.",
+            "Name what the proxy may do.",
+            code="proxy.invalid_scopes",
+            field="scopes",
+            extra={"unknown_scopes": unknown, "known_scopes": list(PROXY_SCOPES)},
+        )
     if kind == POWER_OF_ATTORNEY and valid_until is None:
-        raise InvalidProxy("En fuldmagt skal have en slutdato.",
-                           "A power of attorney must have an end date.",
-                           code="proxy.end_required", field="valid_until")
+        raise InvalidProxy(
+            "En fuldmagt skal have en slutdato.",
+            "A power of attorney must have an end date.",
+            code="proxy.end_required",
+            field="valid_until",
+        )
     if kind == GUARDIANSHIP and not (court_reference or "").strip():
-        raise InvalidProxy("Et værgemål skal henvise til afgørelsen.",
-                           "A guardianship must refer to the court decision.",
-                           code="proxy.court_reference_required", field="court_reference")
+        raise InvalidProxy(
+            "Et værgemål skal henvise til afgørelsen.",
+            "A guardianship must refer to the court decision.",
+            code="proxy.court_reference_required",
+            field="court_reference",
+        )
     if valid_until is not None and (valid_until <= now or valid_until <= valid_from):
-        raise InvalidProxy("Slutdatoen skal ligge efter startdatoen og i fremtiden.",
-                           "The end must lie after the start and in the future.",
-                           code="proxy.invalid_period", field="valid_until")
-    return Proxy(id=proxy_id, citizen_id=citizen_id, agent_id=agent_id, kind=kind,
-                 scopes=scopes, valid_from=valid_from, valid_until=valid_until,
-                 granted_by=granted_by, granted_at=now, court_reference=court_reference)
+        raise InvalidProxy(
+            "Slutdatoen skal ligge efter startdatoen og i fremtiden.",
+            "The end must lie after the start and in the future.",
+            code="proxy.invalid_period",
+            field="valid_until",
+        )
+    return Proxy(
+        id=proxy_id,
+        citizen_id=citizen_id,
+        agent_id=agent_id,
+        kind=kind,
+        scopes=scopes,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        granted_by=granted_by,
+        granted_at=now,
+        court_reference=court_reference,
+    )
 
 
-def authority(records: Iterable[ProxyRecord], agent_id: str, citizen_id: str, scope: str,
-              now: datetime) -> Proxy:
+def authority(
+    records: Iterable[ProxyRecord], agent_id: str, citizen_id: str, scope: str, now: datetime
+) -> Proxy:
     """The proxy that lets `agent_id` do `scope` for `citizen_id` now, or NoAuthority."""
-    held = [r for r in records
-            if r.proxy.agent_id == agent_id and r.proxy.citizen_id == citizen_id]
+    held = [r for r in records if r.proxy.agent_id == agent_id and r.proxy.citizen_id == citizen_id]
     for record in held:
         if record.status(now) == ACTIVE and scope in record.proxy.scopes:
             return record.proxy
     if any(r.status(now) == EXPIRED and scope in r.proxy.scopes for r in held):
-        raise NoAuthority("Din fuldmagt er udløbet.", "Your power of attorney has expired.",
-                          code="proxy.authority_expired")
+        raise NoAuthority(
+            "Din fuldmagt er udløbet.",
+            "Your power of attorney has expired.",
+            code="proxy.authority_expired",
+        )
     raise NoAuthority(extra={"required_scope": scope})
 
 
-def revoke(record: ProxyRecord, *, revoked_by: str, may_revoke: bool,
-           now: datetime) -> Revocation:
+def revoke(record: ProxyRecord, *, revoked_by: str, may_revoke: bool, now: datetime) -> Revocation:
     if not may_revoke:
-        raise NoAuthority("Kun borgeren, fuldmægtigen eller værgemålsregistratoren kan "
-                          "tilbagekalde.", "Only the citizen, the agent or the guardianship "
-                          "registrar can revoke.", code="proxy.revoke_not_allowed")
+        raise NoAuthority(
+            "Kun borgeren, fuldmægtigen eller værgemålsregistratoren kan tilbagekalde.",
+            "Only the citizen, the agent or the guardianship registrar can revoke.",
+            code="proxy.revoke_not_allowed",
+        )
     status = record.status(now)
     if status not in (ACTIVE, PENDING):
         raise ProxyNotActive(extra={"proxy_status": status})

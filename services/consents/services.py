@@ -74,14 +74,18 @@ class Acting:
     by: str
 
 
-def acting_for(conn: Connection, principal: Principal, citizen_id: str | None, scope: str,
-               now: datetime) -> Acting:
+def acting_for(
+    conn: Connection, principal: Principal, citizen_id: str | None, scope: str, now: datetime
+) -> Acting:
     """The citizen the caller acts for: themselves, or another by proxy, or (staff) anyone."""
     own = principal.kind == CITIZEN and citizen_id in (None, principal.subject)
     if own:
         touched(principal.subject)
-        return Acting(principal.subject, Actor(principal.subject, CITIZEN, principal.channel),
-                      principal.subject)
+        return Acting(
+            principal.subject,
+            Actor(principal.subject, CITIZEN, principal.channel),
+            principal.subject,
+        )
     if citizen_id is None:
         raise CitizenRequired(field="citizen_id")
     touched(citizen_id)  # audited even when refused: someone tried to act for them
@@ -101,26 +105,35 @@ def _channel(principal: Principal, asked: str | None) -> str:
     allowed = STAFF_CHANNELS if principal.kind == STAFF else CITIZEN_CHANNELS
     channel = asked or allowed[0]
     if channel not in allowed:
-        raise InvalidConsent("Den måde at give samtykke på er ikke tilladt her.",
-                             "That way of giving consent is not allowed here.",
-                             code="consent.channel_not_allowed", field="channel",
-                             extra={"allowed_channels": list(allowed)})
+        raise InvalidConsent(
+            "Den måde at give samtykke på er ikke tilladt her.",
+            "That way of giving consent is not allowed here.",
+            code="consent.channel_not_allowed",
+            field="channel",
+            extra={"allowed_channels": list(allowed)},
+        )
     return channel
 
 
-def _consent(principal: Principal, acting: Acting, body: dict[str, Any],
-             now: datetime) -> Consent:
+def _consent(principal: Principal, acting: Acting, body: dict[str, Any], now: datetime) -> Consent:
     """The consent the caller asks to record; staff attest what the citizen gave."""
-    request = ConsentRequest(**{
-        **{k: v for k, v in body.items() if k not in ("consent_id", "citizen_id")},
-        **{k: tuple(body[k]) for k in ("data_categories", "sources", "recipients")},
-        "citizen_id": acting.citizen_id,
-        "channel": _channel(principal, body.get("channel"))})
+    request = ConsentRequest(
+        **{
+            **{k: v for k, v in body.items() if k not in ("consent_id", "citizen_id")},
+            **{k: tuple(body[k]) for k in ("data_categories", "sources", "recipients")},
+            "citizen_id": acting.citizen_id,
+            "channel": _channel(principal, body.get("channel")),
+        }
+    )
     staff = principal.kind == STAFF
-    return new_consent(request, consent_id=body.get("consent_id") or new_id(),
-                       given_by=acting.citizen_id if staff else acting.by,
-                       recorded_by=principal.subject,
-                       attested_by=principal.subject if staff else None, now=now)
+    return new_consent(
+        request,
+        consent_id=body.get("consent_id") or new_id(),
+        given_by=acting.citizen_id if staff else acting.by,
+        recorded_by=principal.subject,
+        attested_by=principal.subject if staff else None,
+        now=now,
+    )
 
 
 class Register:
@@ -147,15 +160,22 @@ class Register:
             arrival = history.arrival(consent, now)
             store.add_consent(conn, consent)
             if arrival.in_force:
-                record_event(conn, announcements.TOPIC,
-                             announcements.consent_given(consent, acting.actor,
-                                                         arrival.supersedes))
+                record_event(
+                    conn,
+                    announcements.TOPIC,
+                    announcements.consent_given(consent, acting.actor, arrival.supersedes),
+                )
             history = store.consent_history(conn, acting.citizen_id)
             return views.recorded_consent(consent, history, arrival, now), True
 
     @staticmethod
-    def _resent(conn: Connection, consent_id: str | None, citizen_id: str,
-                history: ConsentHistory, now: datetime) -> dict | None:
+    def _resent(
+        conn: Connection,
+        consent_id: str | None,
+        citizen_id: str,
+        history: ConsentHistory,
+        now: datetime,
+    ) -> dict | None:
         """A tablet may send the same consent twice while syncing: answer, record nothing."""
         if consent_id is None:
             return None
@@ -176,11 +196,13 @@ class Register:
             store.lock_citizen(conn, citizen_id)
             now = self.clock()
             history = store.consent_history(conn, citizen_id)
-            withdrawal = history.withdraw(consent_id, withdrawal_id=new_id(),
-                                          withdrawn_by=acting.by, now=now)
+            withdrawal = history.withdraw(
+                consent_id, withdrawal_id=new_id(), withdrawn_by=acting.by, now=now
+            )
             store.add_withdrawal(conn, withdrawal)
-            record_event(conn, announcements.TOPIC,
-                         announcements.consent_withdrawn(withdrawal, acting.actor))
+            record_event(
+                conn, announcements.TOPIC, announcements.consent_withdrawn(withdrawal, acting.actor)
+            )
             history = store.consent_history(conn, citizen_id)
             return views.consent(history.consent(consent_id), history, now)
 
@@ -209,16 +231,27 @@ class Register:
             store.lock_citizen(conn, question.citizen_id, shared=True)
             now = self.clock()
             answer = store.consent_history(conn, question.citizen_id).answer(question, now)
-            check = {"id": new_id(), "citizen_id": question.citizen_id,
-                     "purpose": question.purpose, "case_ref": question.case_ref,
-                     "data_categories": question.data_categories, "asked_by": principal.subject,
-                     "allowed": answer.allowed, "reason": answer.reason,
-                     "consent_id": answer.consent.id if answer.consent else None,
-                     "checked_at": now}
+            check = {
+                "id": new_id(),
+                "citizen_id": question.citizen_id,
+                "purpose": question.purpose,
+                "case_ref": question.case_ref,
+                "data_categories": question.data_categories,
+                "asked_by": principal.subject,
+                "allowed": answer.allowed,
+                "reason": answer.reason,
+                "consent_id": answer.consent.id if answer.consent else None,
+                "checked_at": now,
+            }
             store.add_check(conn, **check)
-        return {"check_id": check["id"], "allowed": answer.allowed, "reason": answer.reason,
-                "consent_id": check["consent_id"], "checked_at": views.iso(now),
-                "expires_at": views.iso(answer.consent.expires_at) if answer.consent else None}
+        return {
+            "check_id": check["id"],
+            "allowed": answer.allowed,
+            "reason": answer.reason,
+            "consent_id": check["consent_id"],
+            "checked_at": views.iso(now),
+            "expires_at": views.iso(answer.consent.expires_at) if answer.consent else None,
+        }
 
     def export(self, principal: Principal, citizen_id: str | None) -> dict:
         """Everything recorded about the citizen's consents and proxies (right of access)."""
@@ -231,8 +264,7 @@ class Register:
                 "exported_at": views.iso(now),
                 "consents": [views.consent(c, history, now) for c in history.consents],
                 "proxies": self._proxies_view(conn, acting.citizen_id, now),
-                "checks": [views.check(row) for row in store.checks_about(conn,
-                                                                           acting.citizen_id)],
+                "checks": [views.check(row) for row in store.checks_about(conn, acting.citizen_id)],
             }
 
     # Proxies --------------------------------------------------------------------------------
@@ -244,20 +276,32 @@ class Register:
     def register_guardianship(self, principal: Principal, body: dict[str, Any]) -> dict:
         return self._grant(principal, body["citizen_id"], GUARDIANSHIP, body)
 
-    def _grant(self, principal: Principal, citizen_id: str, kind: str,
-               body: dict[str, Any]) -> dict:
+    def _grant(
+        self, principal: Principal, citizen_id: str, kind: str, body: dict[str, Any]
+    ) -> dict:
         with self.engine.begin() as conn:
             now = self.clock()
-            proxy = new_proxy(proxy_id=new_id(), citizen_id=citizen_id,
-                              agent_id=body["agent_id"], kind=kind, scopes=body["scopes"],
-                              valid_from=body.get("valid_from") or now,
-                              valid_until=body.get("valid_until"), granted_by=principal.subject,
-                              now=now, court_reference=body.get("court_reference"))
+            proxy = new_proxy(
+                proxy_id=new_id(),
+                citizen_id=citizen_id,
+                agent_id=body["agent_id"],
+                kind=kind,
+                scopes=body["scopes"],
+                valid_from=body.get("valid_from") or now,
+                valid_until=body.get("valid_until"),
+                granted_by=principal.subject,
+                now=now,
+                court_reference=body.get("court_reference"),
+            )
             touched(citizen_id, proxy.agent_id)
             store.lock_citizen(conn, citizen_id)
             store.add_proxy(conn, proxy)
-            actor = Actor(principal.subject, principal.kind, principal.channel,
-                          on_behalf_of=None if citizen_id == principal.subject else citizen_id)
+            actor = Actor(
+                principal.subject,
+                principal.kind,
+                principal.channel,
+                on_behalf_of=None if citizen_id == principal.subject else citizen_id,
+            )
             record_event(conn, announcements.TOPIC, announcements.proxy_granted(proxy, actor))
             return views.proxy(ProxyRecord(proxy), now)
 
@@ -271,13 +315,24 @@ class Register:
             store.lock_citizen(conn, record.proxy.citizen_id)
             record = store.proxy_record(conn, proxy_id) or record  # as of the lock
             now = self.clock()
-            revocation = revoke(record, revoked_by=principal.subject,
-                                may_revoke=_may_revoke(principal, record), now=now)
+            revocation = revoke(
+                record,
+                revoked_by=principal.subject,
+                may_revoke=_may_revoke(principal, record),
+                now=now,
+            )
             store.add_revocation(conn, revocation)
-            actor = Actor(principal.subject, principal.kind, principal.channel,
-                          on_behalf_of=record.proxy.citizen_id)
-            record_event(conn, announcements.TOPIC,
-                         announcements.proxy_revoked(record.proxy, revocation, actor))
+            actor = Actor(
+                principal.subject,
+                principal.kind,
+                principal.channel,
+                on_behalf_of=record.proxy.citizen_id,
+            )
+            record_event(
+                conn,
+                announcements.TOPIC,
+                announcements.proxy_revoked(record.proxy, revocation, actor),
+            )
             return views.proxy(ProxyRecord(record.proxy, revocation, record.expiry), now)
 
     def proxies_of(self, principal: Principal, citizen_id: str | None) -> dict:
@@ -296,7 +351,8 @@ class Register:
             record = store.proxy_record(conn, proxy_id)
             involved = record is not None and (
                 principal.kind == STAFF
-                or principal.subject in (record.proxy.citizen_id, record.proxy.agent_id))
+                or principal.subject in (record.proxy.citizen_id, record.proxy.agent_id)
+            )
             if record is None or not involved:
                 raise ProxyNotFound()  # not 403: do not confirm that someone has a proxy
             touched(record.proxy.citizen_id, record.proxy.agent_id)
@@ -305,8 +361,9 @@ class Register:
     @staticmethod
     def _proxies_view(conn: Connection, citizen_id: str, now: datetime) -> dict:
         return {
-            "granted": [views.proxy(r, now)
-                        for r in store.proxy_records(conn, citizen_id=citizen_id)],
+            "granted": [
+                views.proxy(r, now) for r in store.proxy_records(conn, citizen_id=citizen_id)
+            ],
             "held": [views.proxy(r, now) for r in store.proxy_records(conn, agent_id=citizen_id)],
         }
 
@@ -314,5 +371,7 @@ class Register:
 def _may_revoke(principal: Principal, record: ProxyRecord) -> bool:
     if record.proxy.kind == GUARDIANSHIP:
         return principal.kind == STAFF and REGISTRAR in principal.roles
-    return principal.kind == CITIZEN and principal.subject in (record.proxy.citizen_id,
-                                                               record.proxy.agent_id)
+    return principal.kind == CITIZEN and principal.subject in (
+        record.proxy.citizen_id,
+        record.proxy.agent_id,
+    )

@@ -36,7 +36,8 @@ PERSON = String(64)
 citizen_locks = Table("citizen_locks", metadata, Column("citizen_id", PERSON, primary_key=True))
 
 consents = Table(
-    "consents", metadata,
+    "consents",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("citizen_id", PERSON, nullable=False, index=True),
     Column("purpose", String(100), nullable=False),
@@ -59,7 +60,8 @@ consents = Table(
 )
 
 consent_withdrawals = Table(
-    "consent_withdrawals", metadata,
+    "consent_withdrawals",
+    metadata,
     Column("id", ID, primary_key=True),
     # Unique: a consent is withdrawn at most once.
     Column("consent_id", ID, ForeignKey("consents.id"), nullable=False, unique=True),
@@ -71,7 +73,8 @@ consent_withdrawals = Table(
 )
 
 consent_expiries = Table(
-    "consent_expiries", metadata,
+    "consent_expiries",
+    metadata,
     # The primary key makes a second expiry (and its event) impossible.
     Column("consent_id", ID, ForeignKey("consents.id"), primary_key=True),
     Column("citizen_id", PERSON, nullable=False, index=True),
@@ -81,7 +84,8 @@ consent_expiries = Table(
 )
 
 proxies = Table(
-    "proxies", metadata,
+    "proxies",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("citizen_id", PERSON, nullable=False, index=True),
     Column("agent_id", PERSON, nullable=False, index=True),
@@ -95,21 +99,24 @@ proxies = Table(
 )
 
 proxy_revocations = Table(
-    "proxy_revocations", metadata,
+    "proxy_revocations",
+    metadata,
     Column("proxy_id", ID, ForeignKey("proxies.id"), primary_key=True),
     Column("revoked_at", UtcDateTime, nullable=False),
     Column("revoked_by", PERSON, nullable=False),
 )
 
 proxy_expiries = Table(
-    "proxy_expiries", metadata,
+    "proxy_expiries",
+    metadata,
     Column("proxy_id", ID, ForeignKey("proxies.id"), primary_key=True),
     Column("expired_at", UtcDateTime, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
 )
 
 consent_checks = Table(
-    "consent_checks", metadata,
+    "consent_checks",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("citizen_id", PERSON, nullable=False, index=True),
     Column("purpose", String(100), nullable=False),
@@ -133,15 +140,21 @@ def lock_citizen(conn: Connection, citizen_id: str, *, shared: bool = False) -> 
     `shared` (for checks): checks run side by side, but never beside a change, so a check's
     time and answer are consistent with every withdrawal's time. Take the clock after this.
     """
-    conn.execute(_insert(conn, citizen_locks).values(citizen_id=citizen_id)
-                 .on_conflict_do_nothing(index_elements=["citizen_id"]))
+    conn.execute(
+        _insert(conn, citizen_locks)
+        .values(citizen_id=citizen_id)
+        .on_conflict_do_nothing(index_elements=["citizen_id"])
+    )
     # SQLite has no row locks; its BEGIN IMMEDIATE (kit.db) already serialises writers.
-    conn.execute(select(citizen_locks.c.citizen_id)
-                 .where(citizen_locks.c.citizen_id == citizen_id)
-                 .with_for_update(read=shared))
+    conn.execute(
+        select(citizen_locks.c.citizen_id)
+        .where(citizen_locks.c.citizen_id == citizen_id)
+        .with_for_update(read=shared)
+    )
 
 
 # Consents -----------------------------------------------------------------------------------
+
 
 def add_consent(conn: Connection, consent: Consent) -> None:
     values = dict(vars(consent))
@@ -154,16 +167,24 @@ def add_withdrawal(conn: Connection, withdrawal: Withdrawal) -> None:
     conn.execute(consent_withdrawals.insert().values(**vars(withdrawal)))
 
 
-def add_consent_expiry(conn: Connection, expiry: ConsentExpiry, citizen_id: str,
-                       in_force: bool, now: datetime) -> None:
-    conn.execute(consent_expiries.insert().values(
-        consent_id=expiry.consent_id, citizen_id=citizen_id, expired_at=expiry.expired_at,
-        in_force=in_force, recorded_at=now))
+def add_consent_expiry(
+    conn: Connection, expiry: ConsentExpiry, citizen_id: str, in_force: bool, now: datetime
+) -> None:
+    conn.execute(
+        consent_expiries.insert().values(
+            consent_id=expiry.consent_id,
+            citizen_id=citizen_id,
+            expired_at=expiry.expired_at,
+            in_force=in_force,
+            recorded_at=now,
+        )
+    )
 
 
 def consent_citizen(conn: Connection, consent_id: str) -> str | None:
-    return conn.execute(select(consents.c.citizen_id)
-                        .where(consents.c.id == consent_id)).scalar_one_or_none()
+    return conn.execute(
+        select(consents.c.citizen_id).where(consents.c.id == consent_id)
+    ).scalar_one_or_none()
 
 
 def consent_history(conn: Connection, citizen_id: str) -> ConsentHistory:
@@ -186,19 +207,26 @@ def _consent(row: Any) -> Consent:
 
 def citizens_with_due_consents(conn: Connection, now: datetime, limit: int) -> list[str]:
     """Citizens with a consent past its expiry that is neither withdrawn nor expired yet."""
-    query = (select(consents.c.citizen_id).distinct()
-             .select_from(consents
-                          .outerjoin(consent_expiries,
-                                     consent_expiries.c.consent_id == consents.c.id)
-                          .outerjoin(consent_withdrawals,
-                                     consent_withdrawals.c.consent_id == consents.c.id))
-             .where(consents.c.expires_at <= now, consent_expiries.c.consent_id.is_(None),
-                    consent_withdrawals.c.consent_id.is_(None))
-             .limit(limit))
+    query = (
+        select(consents.c.citizen_id)
+        .distinct()
+        .select_from(
+            consents.outerjoin(
+                consent_expiries, consent_expiries.c.consent_id == consents.c.id
+            ).outerjoin(consent_withdrawals, consent_withdrawals.c.consent_id == consents.c.id)
+        )
+        .where(
+            consents.c.expires_at <= now,
+            consent_expiries.c.consent_id.is_(None),
+            consent_withdrawals.c.consent_id.is_(None),
+        )
+        .limit(limit)
+    )
     return list(conn.execute(query).scalars())
 
 
 # Proxies ------------------------------------------------------------------------------------
+
 
 def add_proxy(conn: Connection, proxy: Proxy) -> None:
     conn.execute(proxies.insert().values(**{**vars(proxy), "scopes": list(proxy.scopes)}))
@@ -209,21 +237,39 @@ def add_revocation(conn: Connection, revocation: Revocation) -> None:
 
 
 def add_proxy_expiry(conn: Connection, expiry: ProxyExpiry, now: datetime) -> None:
-    conn.execute(proxy_expiries.insert().values(proxy_id=expiry.proxy_id,
-                                                expired_at=expiry.expired_at, recorded_at=now))
+    conn.execute(
+        proxy_expiries.insert().values(
+            proxy_id=expiry.proxy_id, expired_at=expiry.expired_at, recorded_at=now
+        )
+    )
 
 
-def proxy_records(conn: Connection, *, citizen_id: str | None = None,
-                  agent_id: str | None = None, proxy_id: str | None = None) -> list[ProxyRecord]:
-    query = (select(proxies, proxy_revocations.c.revoked_at, proxy_revocations.c.revoked_by,
-                    proxy_expiries.c.expired_at)
-             .select_from(proxies
-                          .outerjoin(proxy_revocations,
-                                     proxy_revocations.c.proxy_id == proxies.c.id)
-                          .outerjoin(proxy_expiries, proxy_expiries.c.proxy_id == proxies.c.id))
-             .order_by(proxies.c.granted_at))
-    for column, value in ((proxies.c.citizen_id, citizen_id), (proxies.c.agent_id, agent_id),
-                          (proxies.c.id, proxy_id)):
+def proxy_records(
+    conn: Connection,
+    *,
+    citizen_id: str | None = None,
+    agent_id: str | None = None,
+    proxy_id: str | None = None,
+) -> list[ProxyRecord]:
+    query = (
+        select(
+            proxies,
+            proxy_revocations.c.revoked_at,
+            proxy_revocations.c.revoked_by,
+            proxy_expiries.c.expired_at,
+        )
+        .select_from(
+            proxies.outerjoin(
+                proxy_revocations, proxy_revocations.c.proxy_id == proxies.c.id
+            ).outerjoin(proxy_expiries, proxy_expiries.c.proxy_id == proxies.c.id)
+        )
+        .order_by(proxies.c.granted_at)
+    )
+    for column, value in (
+        (proxies.c.citizen_id, citizen_id),
+        (proxies.c.agent_id, agent_id),
+        (proxies.c.id, proxy_id),
+    ):
         if value is not None:
             query = query.where(column == value)
     return [_proxy_record(row) for row in conn.execute(query)]
@@ -247,18 +293,25 @@ def _proxy_record(row: Any) -> ProxyRecord:
 
 
 def due_proxy_ids(conn: Connection, now: datetime, limit: int) -> list[str]:
-    query = (select(proxies.c.id)
-             .select_from(proxies
-                          .outerjoin(proxy_revocations,
-                                     proxy_revocations.c.proxy_id == proxies.c.id)
-                          .outerjoin(proxy_expiries, proxy_expiries.c.proxy_id == proxies.c.id))
-             .where(and_(proxies.c.valid_until.is_not(None), proxies.c.valid_until <= now),
-                    proxy_revocations.c.proxy_id.is_(None), proxy_expiries.c.proxy_id.is_(None))
-             .limit(limit))
+    query = (
+        select(proxies.c.id)
+        .select_from(
+            proxies.outerjoin(
+                proxy_revocations, proxy_revocations.c.proxy_id == proxies.c.id
+            ).outerjoin(proxy_expiries, proxy_expiries.c.proxy_id == proxies.c.id)
+        )
+        .where(
+            and_(proxies.c.valid_until.is_not(None), proxies.c.valid_until <= now),
+            proxy_revocations.c.proxy_id.is_(None),
+            proxy_expiries.c.proxy_id.is_(None),
+        )
+        .limit(limit)
+    )
     return list(conn.execute(query).scalars())
 
 
 # Checks (who asked about the citizen, and what they were told) -----------------------------
+
 
 def add_check(conn: Connection, **values: Any) -> None:
     values["data_categories"] = list(values["data_categories"])
@@ -266,7 +319,9 @@ def add_check(conn: Connection, **values: Any) -> None:
 
 
 def checks_about(conn: Connection, citizen_id: str) -> list[dict[str, Any]]:
-    query = (select(consent_checks).where(consent_checks.c.citizen_id == citizen_id)
-             .order_by(consent_checks.c.checked_at))
+    query = (
+        select(consent_checks)
+        .where(consent_checks.c.citizen_id == citizen_id)
+        .order_by(consent_checks.c.checked_at)
+    )
     return [row._asdict() for row in conn.execute(query)]
-

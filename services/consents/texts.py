@@ -45,81 +45,84 @@ class Purpose:
         return next((w for w in self.wordings if w.version == version), None)
 
 
-PURPOSES: dict[str, Purpose] = {p.code: p for p in (
-    Purpose(
-        code="home_care_assessment",
-        title_da="Vurdering af hjemmehjælp",
-        title_en="Assessment for home care",
-        legal_basis=LEGAL_BASIS_CONSENT,
-        data_categories=("health", "medication", "functional_ability"),
-        sources=("general_practitioner", "hospital", "home_care_provider"),
-        recipients=(),
-        validity_days=365,
-        wordings=(
-            Wording(
-                version="1",
-                published="2026-01-05",
-                da="Jeg giver kommunen lov til at hente oplysninger om mit helbred, min medicin "
-                   "og hvad jeg kan klare selv, fra min egen læge, hospitalet og min "
-                   "hjemmepleje. Oplysningerne bruges kun til at vurdere, om jeg kan få "
-                   "hjemmehjælp.",
-                en="I allow the municipality to get information about my health, my medicine "
-                   "and what I can manage on my own from my own doctor, the hospital and my "
-                   "home care provider. The information is used only to assess whether I can "
-                   "get home care.",
-                if_no_da="Hvis du siger nej, henter kommunen ikke oplysningerne. Du kan selv "
-                         "give dem til os. Sagen kan tage længere tid, men du mister ikke din "
-                         "ret til at søge.",
-                if_no_en="If you say no, the municipality will not get the information. You "
-                         "can give it to us yourself. Your case may take longer, but you do "
-                         "not lose your right to apply.",
-            ),
-            Wording(
-                version="2",
-                published="2026-09-01",
-                da="Jeg giver kommunen lov til at hente oplysninger om mit helbred, min medicin "
-                   "og hvad jeg kan klare selv. Oplysningerne hentes fra min egen læge, "
-                   "hospitalet og min hjemmepleje. De bruges kun i min sag om hjemmehjælp. Jeg "
-                   "kan altid trække mit samtykke tilbage.",
-                en="I allow the municipality to get information about my health, my medicine "
-                   "and what I can manage on my own. The information comes from my own doctor, "
-                   "the hospital and my home care provider. It is used only in my home care "
-                   "case. I can always withdraw my consent.",
-                if_no_da="Hvis du siger nej, henter kommunen ikke oplysningerne. Du kan selv "
-                         "give dem til os. Sagen kan tage længere tid, men du mister ikke din "
-                         "ret til at søge.",
-                if_no_en="If you say no, the municipality will not get the information. You "
-                         "can give it to us yourself. Your case may take longer, but you do "
-                         "not lose your right to apply.",
-            ),
-        ),
-    ),
-    Purpose(
-        code="assistive_devices_application",
-        title_da="Ansøgning om hjælpemidler",
-        title_en="Application for assistive devices",
-        legal_basis=LEGAL_BASIS_CONSENT,
-        data_categories=("functional_ability", "housing"),
-        sources=("occupational_therapist", "general_practitioner"),
-        recipients=("assistive_devices_supplier",),
-        validity_days=180,
-        wordings=(
-            Wording(
-                version="1",
-                published="2026-03-02",
-                da="Jeg giver kommunen lov til at hente oplysninger om hvad jeg kan klare selv "
-                   "og om min bolig fra min ergoterapeut og min egen læge, og til at give "
-                   "leverandøren af hjælpemidlet de mål, der skal bruges. Det gælder kun min "
-                   "ansøgning om hjælpemidler.",
-                en="I allow the municipality to get information about what I can manage on my "
-                   "own and about my home from my occupational therapist and my own doctor, "
-                   "and to give the supplier of the device the measurements it needs. This "
-                   "applies only to my application for assistive devices.",
-                if_no_da="Hvis du siger nej, skal du selv skaffe oplysningerne, og kommunen kan "
-                         "ikke bestille hjælpemidlet for dig. Du kan stadig søge.",
-                if_no_en="If you say no, you must get the information yourself, and the "
-                         "municipality cannot order the device for you. You can still apply.",
+PURPOSES: dict[str, Purpose] = {
+    p.code: p
+    for p in (
+        Purpose(
+            code="home_care_assessment",
+            title_da="Vurdering af hjemmehjælp",
+            title_en="Assessment for home care",
+            legal_basis=LEGAL_BASIS_CONSENT,
+            data_categories=("health", "medication", "functional_ability"),
+            sources=("general_practitioner", "hospital", "home_care_provider"),
+            recipients=(),
+            validity_days=365,
+            wordings=(
+                Wording(
+                    version="1",
+                    published="2026-01-05",
+                    da="Jeg giver kommunen lov til at hente oplysninger om mit helbred, min medicin "
+                    "og hvad jeg kan klare selv, fra min egen læge, hospitalet og min "
+                    "hjemmepleje. Oplysningerne bruges kun til at vurdere, om jeg kan få "
+                    "hjemmehjælp.",
+                    en="I allow the municipality to get information about my health, my medicine "
+                    "and what I can manage on my own from my own doctor, the hospital and my "
+                    "home care provider. The information is used only to assess whether I can "
+                    "get home care.",
+                    if_no_da="Hvis du siger nej, henter kommunen ikke oplysningerne. Du kan selv "
+                    "give dem til os. Sagen kan tage længere tid, men du mister ikke din "
+                    "ret til at søge.",
+                    if_no_en="If you say no, the municipality will not get the information. You "
+                    "can give it to us yourself. Your case may take longer, but you do "
+                    "not lose your right to apply.",
+                ),
+                Wording(
+                    version="2",
+                    published="2026-09-01",
+                    da="Jeg giver kommunen lov til at hente oplysninger om mit helbred, min medicin "
+                    "og hvad jeg kan klare selv. Oplysningerne hentes fra min egen læge, "
+                    "hospitalet og min hjemmepleje. De bruges kun i min sag om hjemmehjælp. Jeg "
+                    "kan altid trække mit samtykke tilbage.",
+                    en="I allow the municipality to get information about my health, my medicine "
+                    "and what I can manage on my own. The information comes from my own doctor, "
+                    "the hospital and my home care provider. It is used only in my home care "
+                    "case. I can always withdraw my consent.",
+                    if_no_da="Hvis du siger nej, henter kommunen ikke oplysningerne. Du kan selv "
+                    "give dem til os. Sagen kan tage længere tid, men du mister ikke din "
+                    "ret til at søge.",
+                    if_no_en="If you say no, the municipality will not get the information. You "
+                    "can give it to us yourself. Your case may take longer, but you do "
+                    "not lose your right to apply.",
+                ),
             ),
         ),
-    ),
-)}
+        Purpose(
+            code="assistive_devices_application",
+            title_da="Ansøgning om hjælpemidler",
+            title_en="Application for assistive devices",
+            legal_basis=LEGAL_BASIS_CONSENT,
+            data_categories=("functional_ability", "housing"),
+            sources=("occupational_therapist", "general_practitioner"),
+            recipients=("assistive_devices_supplier",),
+            validity_days=180,
+            wordings=(
+                Wording(
+                    version="1",
+                    published="2026-03-02",
+                    da="Jeg giver kommunen lov til at hente oplysninger om hvad jeg kan klare selv "
+                    "og om min bolig fra min ergoterapeut og min egen læge, og til at give "
+                    "leverandøren af hjælpemidlet de mål, der skal bruges. Det gælder kun min "
+                    "ansøgning om hjælpemidler.",
+                    en="I allow the municipality to get information about what I can manage on my "
+                    "own and about my home from my occupational therapist and my own doctor, "
+                    "and to give the supplier of the device the measurements it needs. This "
+                    "applies only to my application for assistive devices.",
+                    if_no_da="Hvis du siger nej, skal du selv skaffe oplysningerne, og kommunen kan "
+                    "ikke bestille hjælpemidlet for dig. Du kan stadig søge.",
+                    if_no_en="If you say no, you must get the information yourself, and the "
+                    "municipality cannot order the device for you. You can still apply.",
+                ),
+            ),
+        ),
+    )
+}

@@ -24,7 +24,8 @@ def consent(item: Consent, history: ConsentHistory, now: datetime) -> dict[str, 
         "id": item.id,
         "citizen_id": item.citizen_id,
         "status": status.state,
-        "superseded_by": status.by.to_dict() if status.state == "superseded" and status.by
+        "superseded_by": status.by.to_dict()
+        if status.state == "superseded" and status.by
         else None,
         "purpose": item.purpose,
         "case_ref": item.case_ref,
@@ -48,18 +49,25 @@ def consent(item: Consent, history: ConsentHistory, now: datetime) -> dict[str, 
     }
 
 
-def recorded_consent(item: Consent, history: ConsentHistory, arrival: Arrival,
-                     now: datetime) -> dict[str, Any]:
+def recorded_consent(
+    item: Consent, history: ConsentHistory, arrival: Arrival, now: datetime
+) -> dict[str, Any]:
     """The answer to giving a consent: staff are told when a later decision won."""
     body = consent(item, history, now)
     body["supersedes"] = arrival.supersedes.id if arrival.supersedes else None
-    body["warnings"] = [] if arrival.in_force else [{
-        "code": SUPERSEDED_ON_ARRIVAL,
-        "da": "Borgeren har truffet en nyere beslutning om det samme (fx trukket samtykket "
-              "tilbage), så dette samtykke er gemt som dokumentation, men gælder ikke.",
-        "en": "The citizen made a later decision about the same (e.g. withdrew consent), so "
-              "this consent is kept as evidence but is not in force.",
-    }]
+    body["warnings"] = (
+        []
+        if arrival.in_force
+        else [
+            {
+                "code": SUPERSEDED_ON_ARRIVAL,
+                "da": "Borgeren har truffet en nyere beslutning om det samme (fx trukket samtykket "
+                "tilbage), så dette samtykke er gemt som dokumentation, men gælder ikke.",
+                "en": "The citizen made a later decision about the same (e.g. withdrew consent), so "
+                "this consent is kept as evidence but is not in force.",
+            }
+        ]
+    )
     return body
 
 
@@ -67,8 +75,14 @@ def text_shown(item: Consent) -> dict[str, Any]:
     wording = PURPOSES[item.purpose].wording(item.text_version)
     if wording is None:  # texts are never removed; this would be a data error
         return {"version": item.text_version, "language": item.language}
-    return {"version": wording.version, "language": item.language, "da": wording.da,
-            "en": wording.en, "if_no_da": wording.if_no_da, "if_no_en": wording.if_no_en}
+    return {
+        "version": wording.version,
+        "language": item.language,
+        "da": wording.da,
+        "en": wording.en,
+        "if_no_da": wording.if_no_da,
+        "if_no_en": wording.if_no_en,
+    }
 
 
 def proxy(record: ProxyRecord, now: datetime) -> dict[str, Any]:
@@ -92,15 +106,26 @@ def proxy(record: ProxyRecord, now: datetime) -> dict[str, Any]:
 
 
 def check(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "data_categories": list(row["data_categories"]),
-            "checked_at": iso(row["checked_at"])}
+    return {
+        **row,
+        "data_categories": list(row["data_categories"]),
+        "checked_at": iso(row["checked_at"]),
+    }
 
 
 def purposes() -> list[dict[str, Any]]:
-    return [{
-        "code": p.code, "title_da": p.title_da, "title_en": p.title_en,
-        "legal_basis": p.legal_basis, "data_categories": list(p.data_categories),
-        "sources": list(p.sources), "recipients": list(p.recipients),
-        "validity_days": p.validity_days, "current_version": p.current.version,
-        "texts": [vars(w) for w in p.wordings],
-    } for p in PURPOSES.values()]
+    return [
+        {
+            "code": p.code,
+            "title_da": p.title_da,
+            "title_en": p.title_en,
+            "legal_basis": p.legal_basis,
+            "data_categories": list(p.data_categories),
+            "sources": list(p.sources),
+            "recipients": list(p.recipients),
+            "validity_days": p.validity_days,
+            "current_version": p.current.version,
+            "texts": [vars(w) for w in p.wordings],
+        }
+        for p in PURPOSES.values()
+    ]

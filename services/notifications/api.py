@@ -30,30 +30,40 @@ bp = Blueprint("notifications", __name__, url_prefix="/api/notifications")
 READERS = ("caseworker", "homecare", "notifications_admin")  # staff who see what was sent
 ADMIN = "notifications_admin"  # staff who edit templates and the simulated directory
 CALLBACK_SCOPE = "notifications:callback"
-TEMPLATE_REFUSALS = ["template.unknown_field", "template.missing_field",
-                     "template.invalid_syntax", "request.invalid_body"]
-
+TEMPLATE_REFUSALS = [
+    "template.unknown_field",
+    "template.missing_field",
+    "template.invalid_syntax",
+    "request.invalid_body",
+]
 
 
 def notifications() -> Notifications:
     return current_app.extensions["notifications"]
 
 
-
 @bp.get("/me/messages")
-@documented(summary="The messages sent to me, newest first, with their delivery status",
-            tags=["history"], response=MessagesOut)
+@documented(
+    summary="The messages sent to me, newest first, with their delivery status",
+    tags=["history"],
+    response=MessagesOut,
+)
 @requires(kinds=(CITIZEN,))
 def my_messages():
     return jsonify(messages=notifications().my_messages(current_principal()))
 
 
 @bp.get("/messages")
-@documented(summary="What a citizen (and their proxies) were told, and when (staff)",
-            tags=["history"], response=MessagesOut,
-            description="Name the citizen: ?citizen_id=<person UUID>.",
-            errors={403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
-                    422: ["notification.citizen_required", "request.invalid_body"]})
+@documented(
+    summary="What a citizen (and their proxies) were told, and when (staff)",
+    tags=["history"],
+    response=MessagesOut,
+    description="Name the citizen: ?citizen_id=<person UUID>.",
+    errors={
+        403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
+        422: ["notification.citizen_required", "request.invalid_body"],
+    },
+)
 @requires(kinds=(STAFF,), roles=READERS)
 def messages_about():
     citizen_id = parse(ForCitizenSchema(), request.args.to_dict())["citizen_id"]
@@ -61,27 +71,42 @@ def messages_about():
 
 
 @bp.get("/messages/<message_id>")
-@documented(summary="One message with its status history (its recipient, or staff)",
-            tags=["history"], response=MessageOut, errors={404: ["notification.not_found"]})
+@documented(
+    summary="One message with its status history (its recipient, or staff)",
+    tags=["history"],
+    response=MessageOut,
+    errors={404: ["notification.not_found"]},
+)
 @requires(kinds=(CITIZEN, STAFF), roles=READERS)
 def show_message(message_id: str):
     return jsonify(notifications().message(current_principal(), message_id))
 
 
 @bp.get("/me/preferences")
-@documented(summary="My contact details, language and channel preferences",
-            tags=["preferences"], response=ContactOut)
+@documented(
+    summary="My contact details, language and channel preferences",
+    tags=["preferences"],
+    response=ContactOut,
+)
 @requires(kinds=(CITIZEN,))
 def my_preferences():
     return jsonify(notifications().preferences(current_principal()))
 
 
 @bp.put("/me/preferences")
-@documented(summary="Set my contact details, language and channel preferences",
-            tags=["preferences"], body=PreferencesSchema, response=ContactOut,
-            errors={422: ["request.invalid_body"]},
-            request_example={"language": "en", "channels": ["sms", "digital_post"],
-                             "phone": "+4512345678", "email": None})
+@documented(
+    summary="Set my contact details, language and channel preferences",
+    tags=["preferences"],
+    body=PreferencesSchema,
+    response=ContactOut,
+    errors={422: ["request.invalid_body"]},
+    request_example={
+        "language": "en",
+        "channels": ["sms", "digital_post"],
+        "phone": "+4512345678",
+        "email": None,
+    },
+)
 @requires(kinds=(CITIZEN,))
 def set_my_preferences():
     body = parse(PreferencesSchema())
@@ -89,12 +114,15 @@ def set_my_preferences():
 
 
 @bp.put("/contacts/<person_id>")
-@documented(summary="Set a person's record in the simulated contact directory (admin)",
-            tags=["preferences"], body=ContactSchema, response=ContactOut,
-            description="Development only: in production the directory is an adapter to the "
-                        "municipality's registers and Digital Post's exemption list.",
-            errors={403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
-                    422: ["request.invalid_body"]})
+@documented(
+    summary="Set a person's record in the simulated contact directory (admin)",
+    tags=["preferences"],
+    body=ContactSchema,
+    response=ContactOut,
+    description="Development only: in production the directory is an adapter to the "
+    "municipality's registers and Digital Post's exemption list.",
+    errors={403: ["auth.wrong_kind_of_caller", "auth.missing_role"], 422: ["request.invalid_body"]},
+)
 @requires(kinds=(STAFF,), roles=(ADMIN,))
 def set_contact(person_id: str):
     person_id = parse(PersonSchema(), {"person_id": person_id})["person_id"]
@@ -102,61 +130,87 @@ def set_contact(person_id: str):
 
 
 @bp.get("/templates")
-@documented(summary="Every template with its fields and current version", tags=["templates"],
-            response=TemplatesOut, errors={403: ["auth.wrong_kind_of_caller",
-                                                 "auth.missing_role"]})
+@documented(
+    summary="Every template with its fields and current version",
+    tags=["templates"],
+    response=TemplatesOut,
+    errors={403: ["auth.wrong_kind_of_caller", "auth.missing_role"]},
+)
 @requires(kinds=(STAFF,), roles=READERS)
 def list_templates():
     return jsonify(templates=notifications().templates())
 
 
 @bp.get("/templates/<template_id>")
-@documented(summary="One template with every version", tags=["templates"],
-            response=TemplateOut, errors={404: ["template.not_found"]})
+@documented(
+    summary="One template with every version",
+    tags=["templates"],
+    response=TemplateOut,
+    errors={404: ["template.not_found"]},
+)
 @requires(kinds=(STAFF,), roles=READERS)
 def show_template(template_id: str):
     return jsonify(notifications().template(template_id))
 
 
 @bp.post("/templates/<template_id>/versions")
-@documented(summary="Save a new version of a template (checked: fields, both languages)",
-            tags=["templates"], body=TemplateVersionSchema, response=TemplateOut, status=201,
-            errors={403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
-                    404: ["template.not_found"], 409: ["template.version_conflict"],
-                    422: TEMPLATE_REFUSALS})
+@documented(
+    summary="Save a new version of a template (checked: fields, both languages)",
+    tags=["templates"],
+    body=TemplateVersionSchema,
+    response=TemplateOut,
+    status=201,
+    errors={
+        403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
+        404: ["template.not_found"],
+        409: ["template.version_conflict"],
+        422: TEMPLATE_REFUSALS,
+    },
+)
 @requires(kinds=(STAFF,), roles=(ADMIN,))
 def save_template_version(template_id: str):
     texts = parse(TemplateVersionSchema())["texts"]
-    return jsonify(notifications().save_template_version(current_principal(), template_id,
-                                                         texts)), 201
+    return jsonify(
+        notifications().save_template_version(current_principal(), template_id, texts)
+    ), 201
 
 
 @bp.post("/templates/<template_id>/preview")
-@documented(summary="Render a template (or a draft of one) with example values",
-            tags=["templates"], body=PreviewSchema, response=PreviewOut,
-            errors={404: ["template.not_found"],
-                    422: [*TEMPLATE_REFUSALS, "template.missing_value"]})
+@documented(
+    summary="Render a template (or a draft of one) with example values",
+    tags=["templates"],
+    body=PreviewSchema,
+    response=PreviewOut,
+    errors={404: ["template.not_found"], 422: [*TEMPLATE_REFUSALS, "template.missing_value"]},
+)
 @requires(kinds=(STAFF,), roles=READERS)
 def preview_template(template_id: str):
     return jsonify(notifications().preview(template_id, parse(PreviewSchema())))
 
 
 @bp.get("/rules")
-@documented(summary="The rules from events to messages (data)", tags=["rules"],
-            response=RulesOut)
+@documented(summary="The rules from events to messages (data)", tags=["rules"], response=RulesOut)
 @requires(kinds=(STAFF,), roles=READERS)
 def list_rules():
     return jsonify(rules=notifications().rules_view())
 
 
 @bp.post("/callbacks/<provider>")
-@documented(summary="A provider's delivery report for a message", tags=["delivery"],
-            body=CallbackSchema, response=MessageOut, security=[CALLBACK_SCOPE],
-            description="Name the message by `provider_ref` (the provider's id) or "
-                        "`message_id`. Reporting the current status again changes nothing.",
-            errors={403: ["auth.wrong_kind_of_caller", "auth.missing_scope"],
-                    404: ["notification.not_found"], 409: ["notification.invalid_transition"],
-                    422: ["request.invalid_body", "notification.message_required"]})
+@documented(
+    summary="A provider's delivery report for a message",
+    tags=["delivery"],
+    body=CallbackSchema,
+    response=MessageOut,
+    security=[CALLBACK_SCOPE],
+    description="Name the message by `provider_ref` (the provider's id) or "
+    "`message_id`. Reporting the current status again changes nothing.",
+    errors={
+        403: ["auth.wrong_kind_of_caller", "auth.missing_scope"],
+        404: ["notification.not_found"],
+        409: ["notification.invalid_transition"],
+        422: ["request.invalid_body", "notification.message_required"],
+    },
+)
 @requires(kinds=(MACHINE,), scopes=(CALLBACK_SCOPE,))
 def provider_callback(provider: str):
     body = parse(CallbackSchema())
@@ -168,7 +222,11 @@ def provider_callback(provider: str):
 def openapi_document(app) -> dict:
     from kit.openapi import build_openapi
 
-    return build_openapi(app, title="Selvbetjening – notifications", version="1.0.0",
-                         description="Messages to citizens, their proxies and staff from what "
-                                     "happens in cases, consents and appointments: history, "
-                                     "delivery status, templates and preferences.")
+    return build_openapi(
+        app,
+        title="Selvbetjening – notifications",
+        version="1.0.0",
+        description="Messages to citizens, their proxies and staff from what "
+        "happens in cases, consents and appointments: history, "
+        "delivery status, templates and preferences.",
+    )

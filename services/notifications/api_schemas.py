@@ -22,20 +22,31 @@ class PersonId(fields.UUID):
 
 class PreferencesSchema(_Strict):
     language = fields.String(load_default="da", validate=validate.OneOf(LANGUAGES))
-    channels = fields.List(fields.String(validate=validate.OneOf(PREFERRED)), load_default=None,
-                           allow_none=True, validate=validate.Length(max=3), metadata={
-                               "description": "Your order of channels for messages that may "
-                                              "go by email or SMS; leave one out to not get "
-                                              "it. Official letters always go to Digital Post."})
+    channels = fields.List(
+        fields.String(validate=validate.OneOf(PREFERRED)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=3),
+        metadata={
+            "description": "Your order of channels for messages that may "
+            "go by email or SMS; leave one out to not get "
+            "it. Official letters always go to Digital Post."
+        },
+    )
     email = fields.Email(load_default=None, allow_none=True)
-    phone = fields.String(load_default=None, allow_none=True,
-                          validate=validate.Regexp(r"^\+?[0-9]{8,15}$"),
-                          metadata={"example": "+4512345678"})
+    phone = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\+?[0-9]{8,15}$"),
+        metadata={"example": "+4512345678"},
+    )
 
 
 class ContactSchema(PreferencesSchema):
-    digital_post_exempt = fields.Boolean(load_default=False, metadata={
-        "description": "Fritaget for Digital Post: letters go on paper."})
+    digital_post_exempt = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Fritaget for Digital Post: letters go on paper."},
+    )
 
 
 class TextSchema(_Strict):
@@ -54,26 +65,37 @@ class TemplateVersionSchema(_Strict):
 
 class PreviewSchema(_Strict):
     language = fields.String(load_default="da", validate=validate.OneOf(LANGUAGES))
-    values = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
-                         metadata={"example": {"case_number": "2026-000123",
-                                               "application_title": "Hjælpemidler"}})
-    texts = fields.Nested(TemplateTextsSchema, load_default=None, metadata={
-        "description": "A draft to preview before saving it; without it, the current version."})
+    values = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        required=True,
+        metadata={"example": {"case_number": "2026-000123", "application_title": "Hjælpemidler"}},
+    )
+    texts = fields.Nested(
+        TemplateTextsSchema,
+        load_default=None,
+        metadata={
+            "description": "A draft to preview before saving it; without it, the current version."
+        },
+    )
 
 
 class CallbackSchema(_Strict):
     message_id = fields.String(load_default=None, validate=validate.Length(max=36))
     provider_ref = fields.String(load_default=None, validate=validate.Length(max=200))
-    status = fields.String(required=True, validate=validate.OneOf(
-        ("delivered", "temporary_failure", "permanent_failure")))
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(("delivered", "temporary_failure", "permanent_failure")),
+    )
     reason = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z0-9_.]{1,100}$"))
 
 
 class PersonSchema(_Strict):
     """A person UUID (citizens) or a staff member's id from their organisation; never a CPR."""
 
-    person_id = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z][A-Za-z0-9._-]{0,63}$|^[0-9a-f-]{36}$"))
+    person_id = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9._-]{0,63}$|^[0-9a-f-]{36}$")
+    )
 
 
 class ForCitizenSchema(_Strict):
@@ -81,6 +103,7 @@ class ForCitizenSchema(_Strict):
 
 
 # Response shapes (documentation only: views.py builds them) ---------------------------------
+
 
 class StatusOut(Schema):
     status = fields.String()
@@ -95,8 +118,11 @@ class MessageOut(Schema):
     recipient_id = fields.String()
     recipient_role = fields.String(metadata={"enum": ["citizen", "proxy", "staff"]})
     channel = fields.String(metadata={"enum": list(CHANNELS)})
-    status = fields.String(metadata={"enum": ["created", "sending", "delivered",
-                                              "temporary_failure", "permanent_failure"]})
+    status = fields.String(
+        metadata={
+            "enum": ["created", "sending", "delivered", "temporary_failure", "permanent_failure"]
+        }
+    )
     subject = fields.String()
     body = fields.String()
     language = fields.String()

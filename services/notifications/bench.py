@@ -41,11 +41,20 @@ def submitted(index: int):
     from schemas.events import applications as ev
 
     application_id, citizen_id = str(uuid.uuid4()), str(uuid.uuid4())
-    return Event(type=ev.SUBMITTED, source="/bench", subject=application_id,
-                 actor=Actor(citizen_id, "citizen", "portal"),
-                 data={"application_id": application_id, "citizen_id": citizen_id,
-                       "type_id": "hjaelpemidler", "case_number": f"2026-{index:06d}",
-                       "title": "Hjælpemidler", "submitted_at": datetime.now(UTC).isoformat()})
+    return Event(
+        type=ev.SUBMITTED,
+        source="/bench",
+        subject=application_id,
+        actor=Actor(citizen_id, "citizen", "portal"),
+        data={
+            "application_id": application_id,
+            "citizen_id": citizen_id,
+            "type_id": "hjaelpemidler",
+            "case_number": f"2026-{index:06d}",
+            "title": "Hjælpemidler",
+            "submitted_at": datetime.now(UTC).isoformat(),
+        },
+    )
 
 
 def throughput(database_url: str, count: int) -> dict:
@@ -62,8 +71,12 @@ def throughput(database_url: str, count: int) -> dict:
         pass
     done = time.perf_counter()
     engine.dispose()
-    return {"events": count, "rules_per_s": count / (ruled - started),
-            "send_per_s": count / (done - ruled), "end_to_end_per_s": count / (done - started)}
+    return {
+        "events": count,
+        "rules_per_s": count / (ruled - started),
+        "send_per_s": count / (done - ruled),
+        "end_to_end_per_s": count / (done - started),
+    }
 
 
 class TimedProviders(dict):
@@ -87,14 +100,20 @@ def latency(database_url: str, count: int, kafka: str, tmp: str) -> dict:
     bus = connect_bus(kafka, os.path.join(tmp, "bus.db"), client_id="bench")
     topic, group = f"bench-applications-{uuid.uuid4().hex[:6]}", f"bench-{uuid.uuid4().hex[:6]}"
     bus.ensure_topic(topic)
-    consumer = EventConsumer(bus, [topic], group,
-                             handle_once(engine, group, event_handler(notifications)),
-                             poll_timeout_s=0.1)
+    consumer = EventConsumer(
+        bus,
+        [topic],
+        group,
+        handle_once(engine, group, event_handler(notifications)),
+        poll_timeout_s=0.1,
+    )
     providers = TimedProviders()
     sender = Sender(notifications, providers, interval_s=0.01)
     stop = threading.Event()
-    threads = [threading.Thread(target=consumer.run, args=(stop,)),
-               threading.Thread(target=sender.run, args=(stop,))]
+    threads = [
+        threading.Thread(target=consumer.run, args=(stop,)),
+        threading.Thread(target=sender.run, args=(stop,)),
+    ]
     for thread in threads:
         thread.start()
     samples = []
@@ -123,8 +142,12 @@ def latency(database_url: str, count: int, kafka: str, tmp: str) -> dict:
         bus.close()
         engine.dispose()
     samples.sort()
-    return {"events": count, "p50_ms": statistics.median(samples),
-            "p95_ms": samples[int(len(samples) * 0.95) - 1], "max_ms": samples[-1]}
+    return {
+        "events": count,
+        "p50_ms": statistics.median(samples),
+        "p95_ms": samples[int(len(samples) * 0.95) - 1],
+        "max_ms": samples[-1],
+    }
 
 
 def main() -> None:
@@ -137,16 +160,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/notifications.db"
         upgrade("notifications", url)
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-              f"Python {platform.python_version()}; database: {url.split(':')[0]}; "
-              f"bus: {'kafka' if args.kafka else 'embedded'}")
+        print(
+            f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}; database: {url.split(':')[0]}; "
+            f"bus: {'kafka' if args.kafka else 'embedded'}"
+        )
         result = throughput(url, args.events)
-        print("throughput: {events} submitted events -> receipts: rules {rules_per_s:.0f}/s, "
-              "sending {send_per_s:.0f}/s, event to sent {end_to_end_per_s:.0f} "
-              "messages/s".format(**result))
+        print(
+            "throughput: {events} submitted events -> receipts: rules {rules_per_s:.0f}/s, "
+            "sending {send_per_s:.0f}/s, event to sent {end_to_end_per_s:.0f} "
+            "messages/s".format(**result)
+        )
         result = latency(url, args.latency_events, args.kafka, tmp)
-        print("latency submitted -> receipt sent ({events} events, one at a time): "
-              "p50 {p50_ms:.1f} ms, p95 {p95_ms:.1f} ms, max {max_ms:.1f} ms".format(**result))
+        print(
+            "latency submitted -> receipt sent ({events} events, one at a time): "
+            "p50 {p50_ms:.1f} ms, p95 {p95_ms:.1f} ms, max {max_ms:.1f} ms".format(**result)
+        )
 
 
 if __name__ == "__main__":

@@ -28,10 +28,34 @@ TRANSITIONS = {
     DELIVERED: set(),
     PERMANENT_FAILURE: set(),
 }
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-             "september", "oktober", "november", "december")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
+MONTHS_DA = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -73,6 +97,7 @@ class InvalidTransition(Problem):
 
 # Rules ----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -102,16 +127,27 @@ def load_rules(raw: Iterable[Mapping[str, Any]], templates: Iterable[str]) -> li
     known = set(templates)
     rules: list[Rule] = []
     for item in raw:
-        rule = Rule(id=item["id"], on=item["on"], template=item["template"],
-                    recipients=tuple(item["recipients"]), channels=tuple(item["channels"]),
-                    when=dict(item.get("when", {})), preferences=bool(item["preferences"]),
-                    fallback=bool(item["fallback"]), optional=bool(item.get("optional")))
+        rule = Rule(
+            id=item["id"],
+            on=item["on"],
+            template=item["template"],
+            recipients=tuple(item["recipients"]),
+            channels=tuple(item["channels"]),
+            when=dict(item.get("when", {})),
+            preferences=bool(item["preferences"]),
+            fallback=bool(item["fallback"]),
+            optional=bool(item.get("optional")),
+        )
         problems = [] if rule.template in known else [f"unknown template {rule.template}"]
         problems += [f"unknown channel {c}" for c in rule.channels if c not in CHANNELS]
-        problems += [f"unknown recipients {r}" for r in rule.recipients
-                     if r not in RECIPIENT_GROUPS]
-        problems += [f"bad condition on {k}" for k, c in rule.when.items()
-                     if isinstance(c, dict) and set(c) - {"in", "not_in"}]
+        problems += [
+            f"unknown recipients {r}" for r in rule.recipients if r not in RECIPIENT_GROUPS
+        ]
+        problems += [
+            f"bad condition on {k}"
+            for k, c in rule.when.items()
+            if isinstance(c, dict) and set(c) - {"in", "not_in"}
+        ]
         if problems or not rule.channels or rule.id in {r.id for r in rules}:
             raise ValueError(f"rule {rule.id}: {'; '.join(problems) or 'duplicate or empty'}")
         rules.append(rule)
@@ -120,13 +156,16 @@ def load_rules(raw: Iterable[Mapping[str, Any]], templates: Iterable[str]) -> li
 
 # Templates ------------------------------------------------------------------------------------
 
+
 def placeholders(text: str) -> set[str]:
     """The `${name}` fields a text uses; a stray `$` or a bad name is an error."""
     template = string.Template(text)
     if not template.is_valid():
-        raise TemplateInvalid("Skabelonen har et ugyldigt flettefelt. Brug ${navn}, og $$ for $.",
-                              "The template has an invalid placeholder. Use ${name}, and $$ "
-                              "for $.", code="template.invalid_syntax")
+        raise TemplateInvalid(
+            "Skabelonen har et ugyldigt flettefelt. Brug ${navn}, og $$ for $.",
+            "The template has an invalid placeholder. Use ${name}, and $$ for $.",
+            code="template.invalid_syntax",
+        )
     return set(template.get_identifiers())
 
 
@@ -135,22 +174,31 @@ def validate_template(spec: Mapping[str, Any], texts: Mapping[str, Mapping[str, 
     required ones, in the subject or the body of each language."""
     for language in LANGUAGES:
         if language not in texts:
-            raise TemplateInvalid(f"Teksten på {language} mangler.",
-                                  f"The {language} text is missing.",
-                                  code="template.language_missing", field=language)
+            raise TemplateInvalid(
+                f"Teksten på {language} mangler.",
+                f"The {language} text is missing.",
+                code="template.language_missing",
+                field=language,
+            )
         used = placeholders(texts[language]["subject"]) | placeholders(texts[language]["body"])
         unknown = sorted(used - set(spec["fields"]))
         if unknown:
-            raise TemplateInvalid("Skabelonen bruger flettefelter, den ikke kender.",
-                                  "The template uses fields it does not know.",
-                                  code="template.unknown_field", field=language,
-                                  extra={"fields": unknown, "allowed": list(spec["fields"])})
+            raise TemplateInvalid(
+                "Skabelonen bruger flettefelter, den ikke kender.",
+                "The template uses fields it does not know.",
+                code="template.unknown_field",
+                field=language,
+                extra={"fields": unknown, "allowed": list(spec["fields"])},
+            )
         missing = sorted(set(spec["required"]) - used)
         if missing:
-            raise TemplateInvalid("Skabelonen mangler flettefelter, den skal bruge.",
-                                  "The template lacks fields it must use.",
-                                  code="template.missing_field", field=language,
-                                  extra={"fields": missing})
+            raise TemplateInvalid(
+                "Skabelonen mangler flettefelter, den skal bruge.",
+                "The template lacks fields it must use.",
+                code="template.missing_field",
+                field=language,
+                extra={"fields": missing},
+            )
 
 
 def localise(value: Any, language: str) -> str:
@@ -174,10 +222,14 @@ def local_time(instant: datetime, language: str) -> str:
         raise ValueError("a moment needs a time zone")
     local = instant.astimezone(COPENHAGEN)
     if language == "da":
-        return (f"{WEEKDAYS_DA[local.weekday()]} den {local.day}. "
-                f"{MONTHS_DA[local.month - 1]} {local.year} kl. {local.hour}.{local.minute:02d}")
-    return (f"{WEEKDAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]} "
-            f"{local.year} at {local.hour}:{local.minute:02d}")
+        return (
+            f"{WEEKDAYS_DA[local.weekday()]} den {local.day}. "
+            f"{MONTHS_DA[local.month - 1]} {local.year} kl. {local.hour}.{local.minute:02d}"
+        )
+    return (
+        f"{WEEKDAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]} "
+        f"{local.year} at {local.hour}:{local.minute:02d}"
+    )
 
 
 def local_times(instant: datetime) -> dict[str, str]:
@@ -197,14 +249,19 @@ def render(texts: Mapping[str, str], values: Mapping[str, Any], language: str) -
     filled = {name: localise(values.get(name), language) for name in used}
     missing = sorted(name for name, text in filled.items() if not text)
     if missing:
-        raise MissingValue("Der mangler værdier til flettefelterne.",
-                           "Values are missing for the personalisation fields.",
-                           extra={"fields": missing})
-    return Rendered(string.Template(texts["subject"]).substitute(filled),
-                    string.Template(texts["body"]).substitute(filled))
+        raise MissingValue(
+            "Der mangler værdier til flettefelterne.",
+            "Values are missing for the personalisation fields.",
+            extra={"fields": missing},
+        )
+    return Rendered(
+        string.Template(texts["subject"]).substitute(filled),
+        string.Template(texts["body"]).substitute(filled),
+    )
 
 
 # Recipients and channels ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Contact:
@@ -231,8 +288,10 @@ def choose_channels(rule: Rule, contact: Contact, role: str) -> list[str]:
     channels = list(rule.channels)
     if rule.preferences and contact.channels is not None:
         order = {c: i for i, c in enumerate(contact.channels)}
-        channels = sorted((c for c in channels if c in order or c == "digital_post"),
-                          key=lambda c: order.get(c, len(order)))
+        channels = sorted(
+            (c for c in channels if c in order or c == "digital_post"),
+            key=lambda c: order.get(c, len(order)),
+        )
     if role == "staff":
         channels = [c for c in channels if c == "email"]
     chosen: list[str] = []
@@ -247,6 +306,7 @@ def choose_channels(rule: Rule, contact: Contact, role: str) -> list[str]:
 
 
 # A message's life -----------------------------------------------------------------------------
+
 
 def check_transition(current: str, new: str) -> bool:
     """True if `new` is a change; False if the message has that status already."""

@@ -39,10 +39,12 @@ def event_handler(notifications: Notifications) -> Callable[[Connection, Event],
     return on_event
 
 
-def rules_consumer(runtime: Runtime, notifications: Notifications,
-                   topics: tuple[str, ...] = TOPICS) -> EventConsumer:
-    return EventConsumer(runtime.bus, topics, GROUP,
-                         handle_once(runtime.engine, GROUP, event_handler(notifications)))
+def rules_consumer(
+    runtime: Runtime, notifications: Notifications, topics: tuple[str, ...] = TOPICS
+) -> EventConsumer:
+    return EventConsumer(
+        runtime.bus, topics, GROUP, handle_once(runtime.engine, GROUP, event_handler(notifications))
+    )
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:

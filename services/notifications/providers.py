@@ -114,5 +114,6 @@ class SimulatedProvider:
 
 
 def simulated_providers(delay_s: float = 0.0) -> dict[str, SimulatedProvider]:
-    return {name: SimulatedProvider(name, delay_s=delay_s)
-            for name in sorted(set(PROVIDER_OF.values()))}
+    return {
+        name: SimulatedProvider(name, delay_s=delay_s) for name in sorted(set(PROVIDER_OF.values()))
+    }

@@ -21,8 +21,9 @@ NAMESPACE = uuid.UUID("0b5d7c3e-8f7a-4a57-9a51-6e0f6f1b9c11")
 
 
 class ConsentReminders:
-    def __init__(self, notifications: Notifications, *, interval_s: float = 60.0,
-                 batch_size: int = 100) -> None:
+    def __init__(
+        self, notifications: Notifications, *, interval_s: float = 60.0, batch_size: int = 100
+    ) -> None:
         self.notifications = notifications
         self.engine = notifications.engine
         self.interval_s = interval_s
@@ -31,18 +32,29 @@ class ConsentReminders:
     def run_once(self) -> int:
         now = self.notifications.clock()
         with self.engine.connect() as conn:
-            due = store.consents_to_remind(conn, now, now + timedelta(days=CONSENT_REMINDER_DAYS),
-                                           self.batch_size)
+            due = store.consents_to_remind(
+                conn, now, now + timedelta(days=CONSENT_REMINDER_DAYS), self.batch_size
+            )
         reminded = 0
         for row in due:
             with self.engine.begin() as conn:
                 if not store.mark_reminded(conn, row.consent_id):
                     continue
                 trigger_id = str(uuid.uuid5(NAMESPACE, f"consent-expiring:{row.consent_id}"))
-                self.notifications.notify(conn, Trigger(
-                    trigger_id, CONSENT_EXPIRING, row.citizen_id,
-                    {"consent_id": row.consent_id, "citizen_id": row.citizen_id,
-                     "purpose": row.purpose, "expires_at": row.expires_at}))
+                self.notifications.notify(
+                    conn,
+                    Trigger(
+                        trigger_id,
+                        CONSENT_EXPIRING,
+                        row.citizen_id,
+                        {
+                            "consent_id": row.consent_id,
+                            "citizen_id": row.citizen_id,
+                            "purpose": row.purpose,
+                            "expires_at": row.expires_at,
+                        },
+                    ),
+                )
                 reminded += 1
         return reminded
 

@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 class TokenBucket:
     """At most `rate` hand-overs a second on average, `burst` at once."""
 
-    def __init__(self, rate: float, burst: int,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, burst: int, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = rate
         self.burst = burst
         self.monotonic = monotonic
@@ -56,9 +57,16 @@ class TokenBucket:
 
 
 class Sender:
-    def __init__(self, notifications: Notifications, providers: Mapping[str, Provider], *,
-                 limits: Mapping[str, TokenBucket] | None = None, clock: Clock | None = None,
-                 batch_size: int = 200, interval_s: float = 0.2) -> None:
+    def __init__(
+        self,
+        notifications: Notifications,
+        providers: Mapping[str, Provider],
+        *,
+        limits: Mapping[str, TokenBucket] | None = None,
+        clock: Clock | None = None,
+        batch_size: int = 200,
+        interval_s: float = 0.2,
+    ) -> None:
         self.notifications = notifications
         self.engine: Engine = notifications.engine
         self.contacts: ContactDirectory = notifications.contacts
@@ -101,13 +109,23 @@ class Sender:
             message = store.message(conn, message_id)
             assert message is not None
             store.add_status(conn, message_id, SENDING, now, message.attempts)
-            record_event(conn, announcements.TOPIC,
-                         announcements.sending(message._mapping, now, message.attempts))
+            record_event(
+                conn,
+                announcements.TOPIC,
+                announcements.sending(message._mapping, now, message.attempts),
+            )
             contact = self.contacts.contact(conn, message.recipient_id)
-        address = {"email": contact.email, "sms": contact.phone}.get(message.channel,
-                                                                      message.recipient_id)
-        return Outgoing(message.id, message.channel, address or "", message.subject,
-                        message.body, message.language)
+        address = {"email": contact.email, "sms": contact.phone}.get(
+            message.channel, message.recipient_id
+        )
+        return Outgoing(
+            message.id,
+            message.channel,
+            address or "",
+            message.subject,
+            message.body,
+            message.language,
+        )
 
     def _hand_over(self, provider_name: str, outgoing: Outgoing) -> SendResult:
         if not outgoing.address:
@@ -118,8 +136,12 @@ class Sender:
         try:
             return provider.send(outgoing)
         except Exception as exc:  # noqa: BLE001 - any provider error is worth another try
-            log.warning("provider %s failed on message %s: %s", provider_name,
-                        outgoing.message_id, type(exc).__name__)
+            log.warning(
+                "provider %s failed on message %s: %s",
+                provider_name,
+                outgoing.message_id,
+                type(exc).__name__,
+            )
             return SendResult(TEMPORARY, reason="provider.error")
 
     def run(self, stop: threading.Event) -> None:

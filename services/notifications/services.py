@@ -131,8 +131,10 @@ def appointment_values(data: Mapping[str, Any], role: str) -> dict[str, Any]:
     fields empty, so rendering refuses the event instead of sending a message with a gap.
     """
     kind = data.get("kind")
-    values: dict[str, Any] = {"appointment_kind": APPOINTMENT_KINDS.get(str(kind)),
-                              "appointment_time": _moment(data.get("starts_at"))}
+    values: dict[str, Any] = {
+        "appointment_kind": APPOINTMENT_KINDS.get(str(kind)),
+        "appointment_time": _moment(data.get("starts_at")),
+    }
     if "previous_starts_at" in data:
         values["previous_time"] = _moment(data["previous_starts_at"])
     place: dict[str, str] | None = None
@@ -140,12 +142,18 @@ def appointment_values(data: Mapping[str, Any], role: str) -> dict[str, Any]:
         place = APPOINTMENT_PLACES["home_visit.proxy" if role == "proxy" else "home_visit"]
     elif kind == "video_visit":
         link = str(data.get("video_url") or "").strip()
-        place = ({k: v.format(link=link) for k, v in APPOINTMENT_PLACES["video_visit"].items()}
-                 if link else APPOINTMENT_PLACES["video_visit.no_link"])
+        place = (
+            {k: v.format(link=link) for k, v in APPOINTMENT_PLACES["video_visit"].items()}
+            if link
+            else APPOINTMENT_PLACES["video_visit.no_link"]
+        )
     elif kind == "office_meeting":
         where = str(data.get("location") or "").strip()
-        place = ({k: v.format(place=where) for k, v in APPOINTMENT_PLACES["office_meeting"].items()}
-                 if where else APPOINTMENT_PLACES["office_meeting.no_place"])
+        place = (
+            {k: v.format(place=where) for k, v in APPOINTMENT_PLACES["office_meeting"].items()}
+            if where
+            else APPOINTMENT_PLACES["office_meeting.no_place"]
+        )
     values["appointment_place"] = place
     return values
 
@@ -153,9 +161,16 @@ def appointment_values(data: Mapping[str, Any], role: str) -> dict[str, Any]:
 class Notifications:
     """Every use case of the service."""
 
-    def __init__(self, engine: Engine, clock: Clock = utcnow, *,
-                 contacts: ContactDirectory | None = None, rules: list[Rule] | None = None,
-                 quiet: QuietHours | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock = utcnow,
+        *,
+        contacts: ContactDirectory | None = None,
+        rules: list[Rule] | None = None,
+        quiet: QuietHours | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.contacts = contacts or TableContactDirectory()
@@ -170,27 +185,43 @@ class Notifications:
         data = event.data
         staff_id = None
         if event.type.startswith("dk.selvbetjening.application."):
-            store.save_case(conn, data["application_id"], data["citizen_id"],
-                            title=data.get("title"), case_number=data.get("case_number"),
-                            caseworker_id=event.actor.id if event.actor.type == "staff"
-                            else None)
+            store.save_case(
+                conn,
+                data["application_id"],
+                data["citizen_id"],
+                title=data.get("title"),
+                case_number=data.get("case_number"),
+                caseworker_id=event.actor.id if event.actor.type == "staff" else None,
+            )
             case = store.case(conn, data["application_id"])
             staff_id = case.caseworker_id if case is not None else None
         elif event.type == consent_ev.CONSENT_GIVEN:
             if data.get("supersedes"):
                 store.end_consent(conn, data["supersedes"])
-            store.save_consent(conn, data["consent_id"], data["citizen_id"], data["purpose"],
-                               _instant(data["expires_at"]) if data.get("expires_at") else None)
+            store.save_consent(
+                conn,
+                data["consent_id"],
+                data["citizen_id"],
+                data["purpose"],
+                _instant(data["expires_at"]) if data.get("expires_at") else None,
+            )
         elif event.type in (consent_ev.CONSENT_WITHDRAWN, consent_ev.CONSENT_EXPIRED):
             store.end_consent(conn, data["consent_id"])
         elif event.type == consent_ev.PROXY_GRANTED:
-            store.save_proxy(conn, {**data, "valid_from": _instant(data["valid_from"]),
-                                    "valid_until": _instant(data["valid_until"])})
+            store.save_proxy(
+                conn,
+                {
+                    **data,
+                    "valid_from": _instant(data["valid_from"]),
+                    "valid_until": _instant(data["valid_until"]),
+                },
+            )
         elif event.type in (consent_ev.PROXY_REVOKED, consent_ev.PROXY_EXPIRED):
             store.end_proxy(conn, data["proxy_id"])
         if "citizen_id" in data:
-            self.notify(conn, Trigger(event.id, event.type, data["citizen_id"], data, event,
-                                      staff_id))
+            self.notify(
+                conn, Trigger(event.id, event.type, data["citizen_id"], data, event, staff_id)
+            )
 
     def notify(self, conn: Connection, trigger: Trigger) -> list[str]:
         """The messages the rules give for `trigger`; none twice (see store.add_message)."""
@@ -212,22 +243,35 @@ class Notifications:
                 if trigger.type in APPOINTMENT_EVENTS:
                     personal = {**values, **appointment_values(trigger.data, role)}
                 rendered = render(texts[contact.language], personal, contact.language)
-                message = self._message(trigger, rule, recipient_id, role, channels,
-                                        rule.template, version, contact.language,
-                                        rendered.subject, rendered.body, now)
+                message = self._message(
+                    trigger,
+                    rule,
+                    recipient_id,
+                    role,
+                    channels,
+                    rule.template,
+                    version,
+                    contact.language,
+                    rendered.subject,
+                    rendered.body,
+                    now,
+                )
                 if self._add(conn, message, now, trigger.cause):
                     created.append(message["id"])
         return created
 
-    def _recipients(self, conn: Connection, rule: Rule, trigger: Trigger,
-                    now: datetime) -> list[tuple[str, str]]:
+    def _recipients(
+        self, conn: Connection, rule: Rule, trigger: Trigger, now: datetime
+    ) -> list[tuple[str, str]]:
         people: list[tuple[str, str]] = []
         if "citizen" in rule.recipients:
             people.append((trigger.citizen_id, "citizen"))
         if "proxies" in rule.recipients:
-            people += [(agent, "proxy") for agent in
-                       store.proxies_of(conn, trigger.citizen_id, PROXY_SCOPE, now)
-                       if agent != trigger.citizen_id]
+            people += [
+                (agent, "proxy")
+                for agent in store.proxies_of(conn, trigger.citizen_id, PROXY_SCOPE, now)
+                if agent != trigger.citizen_id
+            ]
         if "staff" in rule.recipients and trigger.staff_id:
             people.append((trigger.staff_id, "staff"))
         return people
@@ -235,8 +279,7 @@ class Notifications:
     def _personalisation(self, conn: Connection, trigger: Trigger) -> dict[str, Any]:
         """The values the templates may use, from the event and the local views."""
         data = trigger.data
-        values: dict[str, Any] = {k: v for k, v in data.items()
-                                  if isinstance(v, str | int | dict)}
+        values: dict[str, Any] = {k: v for k, v in data.items() if isinstance(v, str | int | dict)}
         if "application_id" in data:
             case = store.case(conn, data["application_id"])
             values["case_number"] = data.get("case_number") or (case and case.case_number)
@@ -261,25 +304,50 @@ class Notifications:
         spec = TEMPLATES[template_id]
         return 1, {"da": spec["da"], "en": spec["en"]}
 
-    def _message(self, trigger: Trigger, rule: Rule, recipient_id: str, role: str,
-                 channels: list[str], template_id: str, version: int, language: str,
-                 subject: str, body: str, now: datetime,
-                 fallback_of: str | None = None) -> dict[str, Any]:
+    def _message(
+        self,
+        trigger: Trigger,
+        rule: Rule,
+        recipient_id: str,
+        role: str,
+        channels: list[str],
+        template_id: str,
+        version: int,
+        language: str,
+        subject: str,
+        body: str,
+        now: datetime,
+        fallback_of: str | None = None,
+    ) -> dict[str, Any]:
         channel = channels[0]
-        return {"id": str(uuid.uuid4()), "trigger_event_id": trigger.id,
-                "trigger_type": trigger.type, "rule_id": rule.id,
-                "citizen_id": trigger.citizen_id, "recipient_id": recipient_id,
-                "recipient_role": role, "channel": channel, "fallback_channels": channels[1:],
-                "fallback_of": fallback_of, "template_id": template_id,
-                "template_version": version, "language": language, "subject": subject,
-                "body": body, "status": "created", "attempts": 0,
-                "next_attempt_at": self.quiet.not_before(channel, now) or now,
-                "provider": PROVIDER_OF[channel], "provider_ref": None, "reason": None,
-                "created_at": now, "updated_at": now}
+        return {
+            "id": str(uuid.uuid4()),
+            "trigger_event_id": trigger.id,
+            "trigger_type": trigger.type,
+            "rule_id": rule.id,
+            "citizen_id": trigger.citizen_id,
+            "recipient_id": recipient_id,
+            "recipient_role": role,
+            "channel": channel,
+            "fallback_channels": channels[1:],
+            "fallback_of": fallback_of,
+            "template_id": template_id,
+            "template_version": version,
+            "language": language,
+            "subject": subject,
+            "body": body,
+            "status": "created",
+            "attempts": 0,
+            "next_attempt_at": self.quiet.not_before(channel, now) or now,
+            "provider": PROVIDER_OF[channel],
+            "provider_ref": None,
+            "reason": None,
+            "created_at": now,
+            "updated_at": now,
+        }
 
     @staticmethod
-    def _add(conn: Connection, message: dict[str, Any], now: datetime,
-             cause: Event | None) -> bool:
+    def _add(conn: Connection, message: dict[str, Any], now: datetime, cause: Event | None) -> bool:
         if not store.add_message(conn, message):
             return False
         store.add_status(conn, message["id"], "created", now, 0)
@@ -288,13 +356,13 @@ class Notifications:
 
     # Delivery -------------------------------------------------------------------------------
 
-    def record_outcome(self, conn: Connection, message: Row, result: SendResult,
-                       now: datetime) -> None:
+    def record_outcome(
+        self, conn: Connection, message: Row, result: SendResult, now: datetime
+    ) -> None:
         """What a provider said (on hand-over or by callback) moves the message along."""
         attempt = message.attempts
         if result.outcome == ACCEPTED:
-            store.update_message(conn, message.id, provider_ref=result.provider_ref,
-                                 updated_at=now)
+            store.update_message(conn, message.id, provider_ref=result.provider_ref, updated_at=now)
             return
         if result.outcome == TEMPORARY:
             retry_at = self.retry.next_attempt(attempt, now)
@@ -302,48 +370,100 @@ class Notifications:
                 result = SendResult(PERMANENT, result.provider_ref, "retries_exhausted")
             else:
                 retry_at = self.quiet.not_before(message.channel, retry_at) or retry_at
-                if self._move(conn, message, TEMPORARY_FAILURE, now, result,
-                              next_attempt_at=retry_at):
-                    record_event(conn, announcements.TOPIC, announcements.failed(
-                        message._mapping, now, permanent=False, attempt=attempt,
-                        reason=result.reason or "temporary", retry_at=retry_at))
+                if self._move(
+                    conn, message, TEMPORARY_FAILURE, now, result, next_attempt_at=retry_at
+                ):
+                    record_event(
+                        conn,
+                        announcements.TOPIC,
+                        announcements.failed(
+                            message._mapping,
+                            now,
+                            permanent=False,
+                            attempt=attempt,
+                            reason=result.reason or "temporary",
+                            retry_at=retry_at,
+                        ),
+                    )
                 return
         if result.outcome == PERMANENT:
             fallback = list(message.fallback_channels)
             if self._move(conn, message, PERMANENT_FAILURE, now, result, next_attempt_at=None):
-                record_event(conn, announcements.TOPIC, announcements.failed(
-                    message._mapping, now, permanent=True, attempt=attempt,
-                    reason=result.reason or "permanent",
-                    fallback_to=fallback[0] if fallback else None))
+                record_event(
+                    conn,
+                    announcements.TOPIC,
+                    announcements.failed(
+                        message._mapping,
+                        now,
+                        permanent=True,
+                        attempt=attempt,
+                        reason=result.reason or "permanent",
+                        fallback_to=fallback[0] if fallback else None,
+                    ),
+                )
                 if fallback:
                     self._fall_back(conn, message, fallback, now)
             return
         if self._move(conn, message, DELIVERED, now, result, next_attempt_at=None):
-            record_event(conn, announcements.TOPIC,
-                         announcements.delivered(message._mapping, now))
+            record_event(conn, announcements.TOPIC, announcements.delivered(message._mapping, now))
 
     @staticmethod
-    def _move(conn: Connection, message: Row, status: str, now: datetime, result: SendResult,
-              **changes: Any) -> bool:
+    def _move(
+        conn: Connection,
+        message: Row,
+        status: str,
+        now: datetime,
+        result: SendResult,
+        **changes: Any,
+    ) -> bool:
         if not check_transition(message.status, status):
             return False
-        store.update_message(conn, message.id, status=status, updated_at=now,
-                             reason=result.reason,
-                             provider_ref=result.provider_ref or message.provider_ref,
-                             **changes)
+        store.update_message(
+            conn,
+            message.id,
+            status=status,
+            updated_at=now,
+            reason=result.reason,
+            provider_ref=result.provider_ref or message.provider_ref,
+            **changes,
+        )
         store.add_status(conn, message.id, status, now, message.attempts, result.reason)
         return True
 
-    def _fall_back(self, conn: Connection, message: Row, channels: list[str],
-                   now: datetime) -> None:
+    def _fall_back(
+        self, conn: Connection, message: Row, channels: list[str], now: datetime
+    ) -> None:
         trigger = Trigger(message.trigger_event_id, message.trigger_type, message.citizen_id, {})
-        rule = Rule(message.rule_id, message.trigger_type, message.template_id, (), (), {},
-                    False, True, False)
-        self._add(conn, self._message(trigger, rule, message.recipient_id,
-                                      message.recipient_role, channels, message.template_id,
-                                      message.template_version, message.language,
-                                      message.subject, message.body, now, message.id),
-                  now, None)
+        rule = Rule(
+            message.rule_id,
+            message.trigger_type,
+            message.template_id,
+            (),
+            (),
+            {},
+            False,
+            True,
+            False,
+        )
+        self._add(
+            conn,
+            self._message(
+                trigger,
+                rule,
+                message.recipient_id,
+                message.recipient_role,
+                channels,
+                message.template_id,
+                message.template_version,
+                message.language,
+                message.subject,
+                message.body,
+                now,
+                message.id,
+            ),
+            now,
+            None,
+        )
 
     def callback(self, provider: str, body: Mapping[str, Any]) -> dict:
         """A provider's delivery report for a message it took earlier."""
@@ -354,12 +474,21 @@ class Notifications:
                 message = store.message(conn, body["message_id"], for_update=True)
             if message is None or message.provider != provider:
                 raise MessageNotFound()
-            outcome = {DELIVERED: "delivered", TEMPORARY_FAILURE: TEMPORARY,
-                       PERMANENT_FAILURE: PERMANENT}[body["status"]]
-            self.record_outcome(conn, message, SendResult(outcome, message.provider_ref,
-                                                          body.get("reason")), self.clock())
-            return views.message(store.message(conn, message.id),
-                                 store.status_history(conn, [message.id])[message.id])
+            outcome = {
+                DELIVERED: "delivered",
+                TEMPORARY_FAILURE: TEMPORARY,
+                PERMANENT_FAILURE: PERMANENT,
+            }[body["status"]]
+            self.record_outcome(
+                conn,
+                message,
+                SendResult(outcome, message.provider_ref, body.get("reason")),
+                self.clock(),
+            )
+            return views.message(
+                store.message(conn, message.id),
+                store.status_history(conn, [message.id])[message.id],
+            )
 
     # History --------------------------------------------------------------------------------
 
@@ -378,11 +507,9 @@ class Notifications:
     def message(self, principal: Principal, message_id: str) -> dict:
         with self.engine.connect() as conn:
             row = store.message(conn, message_id)
-            if row is None or (principal.kind == CITIZEN and row.recipient_id !=
-                               principal.subject):
+            if row is None or (principal.kind == CITIZEN and row.recipient_id != principal.subject):
                 raise MessageNotFound()  # not 403: do not confirm that it exists
-            touched(row.citizen_id, *([row.recipient_id] if row.recipient_role != "staff"
-                                      else []))
+            touched(row.citizen_id, *([row.recipient_id] if row.recipient_role != "staff" else []))
             return self._views(conn, [row])[0]
 
     @staticmethod
@@ -394,8 +521,10 @@ class Notifications:
 
     def templates(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [self._template_view(conn, template_id, latest_only=True)
-                    for template_id in sorted(TEMPLATES)]
+            return [
+                self._template_view(conn, template_id, latest_only=True)
+                for template_id in sorted(TEMPLATES)
+            ]
 
     def template(self, template_id: str) -> dict:
         with self.engine.connect() as conn:
@@ -403,24 +532,42 @@ class Notifications:
 
     def _template_view(self, conn: Connection, template_id: str, latest_only: bool) -> dict:
         spec = _spec(template_id)
-        versions = [{"version": 1, "texts": {"da": spec["da"], "en": spec["en"]},
-                     "created_at": None, "created_by": BUILT_IN}]
-        versions += [{"version": row.version, "texts": row.texts, "created_at": row.created_at,
-                      "created_by": row.created_by}
-                     for row in store.template_versions_of(conn, template_id)]
-        return {"id": template_id, "fields": spec["fields"], "required": spec["required"],
-                "current_version": versions[-1]["version"],
-                "versions": versions[-1:] if latest_only else versions}
+        versions = [
+            {
+                "version": 1,
+                "texts": {"da": spec["da"], "en": spec["en"]},
+                "created_at": None,
+                "created_by": BUILT_IN,
+            }
+        ]
+        versions += [
+            {
+                "version": row.version,
+                "texts": row.texts,
+                "created_at": row.created_at,
+                "created_by": row.created_by,
+            }
+            for row in store.template_versions_of(conn, template_id)
+        ]
+        return {
+            "id": template_id,
+            "fields": spec["fields"],
+            "required": spec["required"],
+            "current_version": versions[-1]["version"],
+            "versions": versions[-1:] if latest_only else versions,
+        }
 
-    def save_template_version(self, principal: Principal, template_id: str,
-                              texts: dict[str, dict[str, str]]) -> dict:
+    def save_template_version(
+        self, principal: Principal, template_id: str, texts: dict[str, dict[str, str]]
+    ) -> dict:
         validate_template(_spec(template_id), texts)
         try:
             with self.engine.begin() as conn:
                 latest = store.latest_template_version(conn, template_id)
                 version = (latest.version if latest else 1) + 1
-                store.add_template_version(conn, template_id, version, texts,
-                                           principal.subject, self.clock())
+                store.add_template_version(
+                    conn, template_id, version, texts, principal.subject, self.clock()
+                )
         except IntegrityError:
             raise TemplateVersionConflict()
         return self.template(template_id)
@@ -430,10 +577,13 @@ class Notifications:
         spec = _spec(template_id)
         unknown = sorted(set(body["values"]) - set(spec["fields"]))
         if unknown:
-            raise TemplateInvalid("Værdierne nævner flettefelter, skabelonen ikke kender.",
-                                  "The values name fields the template does not know.",
-                                  code="template.unknown_field", field="values",
-                                  extra={"fields": unknown, "allowed": list(spec["fields"])})
+            raise TemplateInvalid(
+                "Værdierne nævner flettefelter, skabelonen ikke kender.",
+                "The values name fields the template does not know.",
+                code="template.unknown_field",
+                field="values",
+                extra={"fields": unknown, "allowed": list(spec["fields"])},
+            )
         if body.get("texts"):
             validate_template(spec, body["texts"])
             version, texts = None, body["texts"]
@@ -442,8 +592,13 @@ class Notifications:
                 version, texts = self._template(conn, template_id)
         values = {k: _preview_value(k, v) for k, v in body["values"].items()}
         rendered = render(texts[body["language"]], values, body["language"])
-        return {"template_id": template_id, "version": version, "language": body["language"],
-                "subject": rendered.subject, "body": rendered.body}
+        return {
+            "template_id": template_id,
+            "version": version,
+            "language": body["language"],
+            "subject": rendered.subject,
+            "body": rendered.body,
+        }
 
     def rules_view(self) -> list[dict]:
         return [views.rule(rule) for rule in self.rules]
@@ -469,9 +624,11 @@ class Notifications:
         touched(person_id)
         with self.engine.begin() as conn:
             current = self.contacts.contact(conn, person_id)
-            updated = replace(current, **_contact_fields(body),
-                              digital_post_exempt=body.get("digital_post_exempt",
-                                                           current.digital_post_exempt))
+            updated = replace(
+                current,
+                **_contact_fields(body),
+                digital_post_exempt=body.get("digital_post_exempt", current.digital_post_exempt),
+            )
             store.save_contact(conn, updated, self.clock())
             return views.contact(updated)
 

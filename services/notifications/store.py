@@ -40,7 +40,8 @@ ID = String(36)
 PERSON = String(64)
 
 contacts = Table(
-    "contacts", metadata,
+    "contacts",
+    metadata,
     Column("person_id", PERSON, primary_key=True),
     Column("email", String(254), nullable=True),
     Column("phone", String(20), nullable=True),
@@ -51,7 +52,8 @@ contacts = Table(
 )
 
 template_versions = Table(
-    "template_versions", metadata,
+    "template_versions",
+    metadata,
     Column("template_id", String(100), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("texts", JSON, nullable=False),  # {"da": {"subject", "body"}, "en": {...}}
@@ -60,7 +62,8 @@ template_versions = Table(
 )
 
 messages = Table(
-    "messages", metadata,
+    "messages",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("trigger_event_id", String(100), nullable=False),
     Column("trigger_type", String(200), nullable=False),
@@ -84,14 +87,17 @@ messages = Table(
     Column("reason", String(100), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    UniqueConstraint("trigger_event_id", "recipient_id", "channel",
-                     name="uq_messages_trigger_recipient_channel"),
+    UniqueConstraint(
+        "trigger_event_id", "recipient_id", "channel", name="uq_messages_trigger_recipient_channel"
+    ),
 )
 
 message_status = Table(
-    "message_status", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    "message_status",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("message_id", ID, nullable=False, index=True),
     Column("status", String(20), nullable=False),
     Column("at", UtcDateTime, nullable=False),
@@ -100,7 +106,8 @@ message_status = Table(
 )
 
 proxy_view = Table(
-    "proxy_view", metadata,
+    "proxy_view",
+    metadata,
     Column("proxy_id", ID, primary_key=True),
     Column("citizen_id", PERSON, nullable=False, index=True),
     Column("agent_id", PERSON, nullable=False),
@@ -111,7 +118,8 @@ proxy_view = Table(
 )
 
 consent_view = Table(
-    "consent_view", metadata,
+    "consent_view",
+    metadata,
     Column("consent_id", ID, primary_key=True),
     Column("citizen_id", PERSON, nullable=False),
     Column("purpose", String(200), nullable=False),
@@ -121,7 +129,8 @@ consent_view = Table(
 )
 
 case_view = Table(
-    "case_view", metadata,
+    "case_view",
+    metadata,
     Column("application_id", ID, primary_key=True),
     Column("citizen_id", PERSON, nullable=False),
     Column("title", String(255), nullable=True),
@@ -134,67 +143,119 @@ def _insert(conn: Connection, table: Table):
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def _upsert(conn: Connection, table: Table, key: str, values: Mapping[str, Any],
-            update_only: Mapping[str, Any] | None = None) -> None:
+def _upsert(
+    conn: Connection,
+    table: Table,
+    key: str,
+    values: Mapping[str, Any],
+    update_only: Mapping[str, Any] | None = None,
+) -> None:
     changes = {k: v for k, v in (update_only or values).items() if k != key}
     statement = _insert(conn, table).values(**values)
-    conn.execute(statement.on_conflict_do_update(index_elements=[key], set_=changes)
-                 if changes else statement.on_conflict_do_nothing(index_elements=[key]))
+    conn.execute(
+        statement.on_conflict_do_update(index_elements=[key], set_=changes)
+        if changes
+        else statement.on_conflict_do_nothing(index_elements=[key])
+    )
 
 
 # Contacts -------------------------------------------------------------------------------------
+
 
 def contact(conn: Connection, person_id: str) -> Contact | None:
     row = conn.execute(select(contacts).where(contacts.c.person_id == person_id)).first()
     if row is None:
         return None
-    return Contact(person_id=row.person_id, email=row.email, phone=row.phone,
-                   digital_post_exempt=row.digital_post_exempt, language=row.language,
-                   channels=tuple(row.channels) if row.channels is not None else None)
+    return Contact(
+        person_id=row.person_id,
+        email=row.email,
+        phone=row.phone,
+        digital_post_exempt=row.digital_post_exempt,
+        language=row.language,
+        channels=tuple(row.channels) if row.channels is not None else None,
+    )
 
 
 def save_contact(conn: Connection, value: Contact, now: datetime) -> None:
-    _upsert(conn, contacts, "person_id", {
-        "person_id": value.person_id, "email": value.email, "phone": value.phone,
-        "digital_post_exempt": value.digital_post_exempt, "language": value.language,
-        "channels": list(value.channels) if value.channels is not None else None,
-        "updated_at": now})
+    _upsert(
+        conn,
+        contacts,
+        "person_id",
+        {
+            "person_id": value.person_id,
+            "email": value.email,
+            "phone": value.phone,
+            "digital_post_exempt": value.digital_post_exempt,
+            "language": value.language,
+            "channels": list(value.channels) if value.channels is not None else None,
+            "updated_at": now,
+        },
+    )
 
 
 # Templates ------------------------------------------------------------------------------------
 
+
 def template_versions_of(conn: Connection, template_id: str) -> list[Row]:
-    return list(conn.execute(select(template_versions)
-                             .where(template_versions.c.template_id == template_id)
-                             .order_by(template_versions.c.version)))
+    return list(
+        conn.execute(
+            select(template_versions)
+            .where(template_versions.c.template_id == template_id)
+            .order_by(template_versions.c.version)
+        )
+    )
 
 
 def latest_template_version(conn: Connection, template_id: str) -> Row | None:
-    return conn.execute(select(template_versions)
-                        .where(template_versions.c.template_id == template_id)
-                        .order_by(template_versions.c.version.desc()).limit(1)).first()
+    return conn.execute(
+        select(template_versions)
+        .where(template_versions.c.template_id == template_id)
+        .order_by(template_versions.c.version.desc())
+        .limit(1)
+    ).first()
 
 
-def add_template_version(conn: Connection, template_id: str, version: int, texts: dict,
-                         created_by: str, now: datetime) -> None:
-    conn.execute(template_versions.insert().values(template_id=template_id, version=version,
-                                                   texts=texts, created_by=created_by,
-                                                   created_at=now))
+def add_template_version(
+    conn: Connection, template_id: str, version: int, texts: dict, created_by: str, now: datetime
+) -> None:
+    conn.execute(
+        template_versions.insert().values(
+            template_id=template_id,
+            version=version,
+            texts=texts,
+            created_by=created_by,
+            created_at=now,
+        )
+    )
 
 
 # Messages -------------------------------------------------------------------------------------
 
+
 def add_message(conn: Connection, values: Mapping[str, Any]) -> bool:
     """Insert the message unless this trigger gave this recipient one on this channel."""
-    statement = _insert(conn, messages).values(**values).on_conflict_do_nothing(
-        index_elements=["trigger_event_id", "recipient_id", "channel"]).returning(messages.c.id)
+    statement = (
+        _insert(conn, messages)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["trigger_event_id", "recipient_id", "channel"])
+        .returning(messages.c.id)
+    )
     return conn.execute(statement).first() is not None
 
 
-def add_status(conn: Connection, message_id: str, status: str, at: datetime, attempt: int,
-               reason: str | None = None) -> None:
-    conn.execute(message_status.insert().values(message_id=message_id, status=status, at=at,
-                                                attempt=attempt, reason=reason))
+def add_status(
+    conn: Connection,
+    message_id: str,
+    status: str,
+    at: datetime,
+    attempt: int,
+    reason: str | None = None,
+) -> None:
+    conn.execute(
+        message_status.insert().values(
+            message_id=message_id, status=status, at=at, attempt=attempt, reason=reason
+        )
+    )
 
 
 def message(conn: Connection, message_id: str, *, for_update: bool = False) -> Row | None:
@@ -203,24 +264,35 @@ def message(conn: Connection, message_id: str, *, for_update: bool = False) -> R
 
 
 def message_by_provider_ref(conn: Connection, provider: str, ref: str) -> Row | None:
-    return conn.execute(select(messages).where(messages.c.provider == provider,
-                                               messages.c.provider_ref == ref)
-                        .with_for_update()).first()
+    return conn.execute(
+        select(messages)
+        .where(messages.c.provider == provider, messages.c.provider_ref == ref)
+        .with_for_update()
+    ).first()
 
 
 def due_messages(conn: Connection, now: datetime, limit: int) -> list[Row]:
-    return list(conn.execute(select(messages)
-                             .where(messages.c.status.in_(DUE),
-                                    messages.c.next_attempt_at <= now)
-                             .order_by(messages.c.next_attempt_at).limit(limit)))
+    return list(
+        conn.execute(
+            select(messages)
+            .where(messages.c.status.in_(DUE), messages.c.next_attempt_at <= now)
+            .order_by(messages.c.next_attempt_at)
+            .limit(limit)
+        )
+    )
 
 
 def claim(conn: Connection, message_id: str, status: str, now: datetime) -> bool:
     """Move a due message to sending unless another sender took it first."""
-    result = conn.execute(update(messages).where(
-        messages.c.id == message_id, messages.c.status == status,
-        messages.c.next_attempt_at <= now,
-    ).values(status="sending", attempts=messages.c.attempts + 1, updated_at=now))
+    result = conn.execute(
+        update(messages)
+        .where(
+            messages.c.id == message_id,
+            messages.c.status == status,
+            messages.c.next_attempt_at <= now,
+        )
+        .values(status="sending", attempts=messages.c.attempts + 1, updated_at=now)
+    )
     return result.rowcount == 1
 
 
@@ -229,56 +301,85 @@ def update_message(conn: Connection, message_id: str, **values: Any) -> None:
 
 
 def hold(conn: Connection, message_id: str, until: datetime) -> None:
-    conn.execute(update(messages).where(messages.c.id == message_id)
-                 .values(next_attempt_at=until))
+    conn.execute(update(messages).where(messages.c.id == message_id).values(next_attempt_at=until))
 
 
 def messages_to(conn: Connection, recipient_id: str, limit: int = 200) -> list[Row]:
-    return list(conn.execute(select(messages).where(messages.c.recipient_id == recipient_id)
-                             .order_by(messages.c.created_at.desc(), messages.c.id)
-                             .limit(limit)))
+    return list(
+        conn.execute(
+            select(messages)
+            .where(messages.c.recipient_id == recipient_id)
+            .order_by(messages.c.created_at.desc(), messages.c.id)
+            .limit(limit)
+        )
+    )
 
 
 def messages_about(conn: Connection, citizen_id: str, limit: int = 500) -> list[Row]:
-    return list(conn.execute(select(messages).where(messages.c.citizen_id == citizen_id)
-                             .order_by(messages.c.created_at.desc(), messages.c.id)
-                             .limit(limit)))
+    return list(
+        conn.execute(
+            select(messages)
+            .where(messages.c.citizen_id == citizen_id)
+            .order_by(messages.c.created_at.desc(), messages.c.id)
+            .limit(limit)
+        )
+    )
 
 
 def status_history(conn: Connection, message_ids: list[str]) -> dict[str, list[Row]]:
     history: dict[str, list[Row]] = {i: [] for i in message_ids}
     if message_ids:
-        for row in conn.execute(select(message_status)
-                                .where(message_status.c.message_id.in_(message_ids))
-                                .order_by(message_status.c.id)):
+        for row in conn.execute(
+            select(message_status)
+            .where(message_status.c.message_id.in_(message_ids))
+            .order_by(message_status.c.id)
+        ):
             history[row.message_id].append(row)
     return history
 
 
 def count_by_status(conn: Connection) -> dict[str, int]:
-    return {row[0]: row[1] for row in conn.execute(
-        select(messages.c.status, func.count()).group_by(messages.c.status))}
+    return {
+        row[0]: row[1]
+        for row in conn.execute(select(messages.c.status, func.count()).group_by(messages.c.status))
+    }
 
 
 # Local views of other services' facts ---------------------------------------------------------
 
+
 def save_case(conn: Connection, application_id: str, citizen_id: str, **changes: Any) -> None:
     known = {k: v for k, v in changes.items() if v is not None}
-    _upsert(conn, case_view, "application_id",
-            {"application_id": application_id, "citizen_id": citizen_id, **known},
-            update_only=known)
+    _upsert(
+        conn,
+        case_view,
+        "application_id",
+        {"application_id": application_id, "citizen_id": citizen_id, **known},
+        update_only=known,
+    )
 
 
 def case(conn: Connection, application_id: str) -> Row | None:
-    return conn.execute(select(case_view)
-                        .where(case_view.c.application_id == application_id)).first()
+    return conn.execute(
+        select(case_view).where(case_view.c.application_id == application_id)
+    ).first()
 
 
 def save_proxy(conn: Connection, data: Mapping[str, Any]) -> None:
-    _upsert(conn, proxy_view, "proxy_id", {
-        "proxy_id": data["proxy_id"], "citizen_id": data["citizen_id"],
-        "agent_id": data["agent_id"], "scopes": list(data["scopes"]),
-        "valid_from": data["valid_from"], "valid_until": data["valid_until"], "ended": False})
+    _upsert(
+        conn,
+        proxy_view,
+        "proxy_id",
+        {
+            "proxy_id": data["proxy_id"],
+            "citizen_id": data["citizen_id"],
+            "agent_id": data["agent_id"],
+            "scopes": list(data["scopes"]),
+            "valid_from": data["valid_from"],
+            "valid_until": data["valid_until"],
+            "ended": False,
+        },
+    )
 
 
 def end_proxy(conn: Connection, proxy_id: str) -> None:
@@ -286,42 +387,73 @@ def end_proxy(conn: Connection, proxy_id: str) -> None:
 
 
 def proxies_of(conn: Connection, citizen_id: str, scope: str, now: datetime) -> list[str]:
-    rows = conn.execute(select(proxy_view).where(
-        proxy_view.c.citizen_id == citizen_id, proxy_view.c.ended.is_(False),
-        proxy_view.c.valid_from <= now,
-        or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > now)))
+    rows = conn.execute(
+        select(proxy_view).where(
+            proxy_view.c.citizen_id == citizen_id,
+            proxy_view.c.ended.is_(False),
+            proxy_view.c.valid_from <= now,
+            or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > now),
+        )
+    )
     return sorted({row.agent_id for row in rows if scope in row.scopes})
 
 
-def save_consent(conn: Connection, consent_id: str, citizen_id: str, purpose: str,
-                 expires_at: datetime | None) -> None:
-    _upsert(conn, consent_view, "consent_id", {
-        "consent_id": consent_id, "citizen_id": citizen_id, "purpose": purpose,
-        "expires_at": expires_at, "ended": False, "reminded": False},
-        update_only={"purpose": purpose})
+def save_consent(
+    conn: Connection, consent_id: str, citizen_id: str, purpose: str, expires_at: datetime | None
+) -> None:
+    _upsert(
+        conn,
+        consent_view,
+        "consent_id",
+        {
+            "consent_id": consent_id,
+            "citizen_id": citizen_id,
+            "purpose": purpose,
+            "expires_at": expires_at,
+            "ended": False,
+            "reminded": False,
+        },
+        update_only={"purpose": purpose},
+    )
 
 
 def consent(conn: Connection, consent_id: str) -> Row | None:
-    return conn.execute(select(consent_view)
-                        .where(consent_view.c.consent_id == consent_id)).first()
+    return conn.execute(select(consent_view).where(consent_view.c.consent_id == consent_id)).first()
 
 
 def end_consent(conn: Connection, consent_id: str) -> None:
-    conn.execute(update(consent_view).where(consent_view.c.consent_id == consent_id)
-                 .values(ended=True))
+    conn.execute(
+        update(consent_view).where(consent_view.c.consent_id == consent_id).values(ended=True)
+    )
 
 
-def consents_to_remind(conn: Connection, now: datetime, until: datetime,
-                       limit: int) -> list[Row]:
-    return list(conn.execute(select(consent_view).where(and_(
-        consent_view.c.ended.is_(False), consent_view.c.reminded.is_(False),
-        consent_view.c.expires_at > now, consent_view.c.expires_at <= until))
-        .order_by(consent_view.c.expires_at).limit(limit)))
+def consents_to_remind(conn: Connection, now: datetime, until: datetime, limit: int) -> list[Row]:
+    return list(
+        conn.execute(
+            select(consent_view)
+            .where(
+                and_(
+                    consent_view.c.ended.is_(False),
+                    consent_view.c.reminded.is_(False),
+                    consent_view.c.expires_at > now,
+                    consent_view.c.expires_at <= until,
+                )
+            )
+            .order_by(consent_view.c.expires_at)
+            .limit(limit)
+        )
+    )
 
 
 def mark_reminded(conn: Connection, consent_id: str) -> bool:
     """True once per consent: the reminder's own exactly-once guard."""
-    result = conn.execute(update(consent_view).where(
-        consent_view.c.consent_id == consent_id, consent_view.c.reminded.is_(False),
-        consent_view.c.ended.is_(False)).values(reminded=True))
+    result = conn.execute(
+        update(consent_view)
+        .where(
+            consent_view.c.consent_id == consent_id,
+            consent_view.c.reminded.is_(False),
+            consent_view.c.ended.is_(False),
+        )
+        .values(reminded=True)
+    )
     return result.rowcount == 1

@@ -45,8 +45,12 @@ def start_stub() -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "infra.overview_stub", "--port", str(port)],
-                            cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infra.overview_stub", "--port", str(port)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -58,27 +62,54 @@ def start_stub() -> tuple[subprocess.Popen, str]:
 
 
 def case_life(application_id: str) -> list[Event]:
-    base = {"application_id": application_id, "citizen_id": str(uuid.uuid4()),
-            "type_id": "hjaelpemidler"}
+    base = {
+        "application_id": application_id,
+        "citizen_id": str(uuid.uuid4()),
+        "type_id": "hjaelpemidler",
+    }
     number = f"2026-{uuid.uuid4().int % 10**6:06d}"
     actor = Actor("bench", "system", "system")
 
     def event(event_type: str, **data) -> Event:
-        return Event(type=event_type, source="/bench", subject=application_id, actor=actor,
-                     data={**base, **data})
+        return Event(
+            type=event_type,
+            source="/bench",
+            subject=application_id,
+            actor=actor,
+            data={**base, **data},
+        )
 
     def status(frm: str, to: str, outcome: str | None = None) -> Event:
-        return event(ev.STATUS_CHANGED, case_number=number, from_state=frm, to_state=to,
-                     outcome=outcome, status_text=None, notify_citizen=True)
+        return event(
+            ev.STATUS_CHANGED,
+            case_number=number,
+            from_state=frm,
+            to_state=to,
+            outcome=outcome,
+            status_text=None,
+            notify_citizen=True,
+        )
 
-    return [event(ev.CREATED, title="Hjælpemidler", channel="portal"),
-            status("draft", "submitted"),
-            event(ev.SUBMITTED, case_number=number, title="Hjælpemidler",
-                  submitted_at=datetime.now(UTC).isoformat(), citizen_cpr=CPR),
-            status("submitted", "under_review"),
-            event(ev.DOCUMENT_ADDED, document_id=str(uuid.uuid4()), title="Afgørelse",
-                  direction="outgoing", document_date="2026-03-02"),
-            status("under_review", "decided", "granted")]
+    return [
+        event(ev.CREATED, title="Hjælpemidler", channel="portal"),
+        status("draft", "submitted"),
+        event(
+            ev.SUBMITTED,
+            case_number=number,
+            title="Hjælpemidler",
+            submitted_at=datetime.now(UTC).isoformat(),
+            citizen_cpr=CPR,
+        ),
+        status("submitted", "under_review"),
+        event(
+            ev.DOCUMENT_ADDED,
+            document_id=str(uuid.uuid4()),
+            title="Afgørelse",
+            direction="outgoing",
+            document_date="2026-03-02",
+        ),
+        status("under_review", "decided", "granted"),
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,11 +126,20 @@ def main(argv: list[str] | None = None) -> None:
     proc, stub_url = start_stub()
     config = ConnectorConfig.from_env()
     connector = OverviewConnector(load_policies(), config.organisation)
-    pusher = Pusher(engine, HttpTransport(stub_url, 10), RetryPolicy(0.05, 1, 0.05, 100),
-                    batch_size=500, workers=args.workers, idle_s=0.01)
-    results: dict = {"machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
-                                f"Python {platform.python_version()}",
-                     "database": url.split(":")[0], "workers": args.workers}
+    pusher = Pusher(
+        engine,
+        HttpTransport(stub_url, 10),
+        RetryPolicy(0.05, 1, 0.05, 100),
+        batch_size=500,
+        workers=args.workers,
+        idle_s=0.01,
+    )
+    results: dict = {
+        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}",
+        "database": url.split(":")[0],
+        "workers": args.workers,
+    }
     try:
         # 1. Live path: events -> records -> queue; then time the drain alone.
         started = time.perf_counter()
@@ -130,8 +170,7 @@ def main(argv: list[str] | None = None) -> None:
         pusher.drain(3600)
         results["resync_drain_s"] = round(time.perf_counter() - started, 1)
         results["resync_pushes"] = queued
-        results["resync_total_s"] = round(results["resync_queue_s"] + results["resync_drain_s"],
-                                          1)
+        results["resync_total_s"] = round(results["resync_queue_s"] + results["resync_drain_s"], 1)
         results["left_pending"] = _pending(engine)
     finally:
         proc.terminate()
@@ -159,11 +198,20 @@ def _seed(engine, template: dict, count: int, batch: int = 5000) -> None:
     for start in range(0, count, batch):
         rows = []
         for _ in range(min(batch, count - start)):
-            record = {**template, "application_id": str(uuid.uuid4()),
-                      "case_number": f"2026-{uuid.uuid4().int % 10**8:08d}"}
-            rows.append({"application_id": record["application_id"], "type_id": "hjaelpemidler",
-                         "version": record["version"], "record": json.dumps(record),
-                         "updated_at": now})
+            record = {
+                **template,
+                "application_id": str(uuid.uuid4()),
+                "case_number": f"2026-{uuid.uuid4().int % 10**8:08d}",
+            }
+            rows.append(
+                {
+                    "application_id": record["application_id"],
+                    "type_id": "hjaelpemidler",
+                    "version": record["version"],
+                    "record": json.dumps(record),
+                    "updated_at": now,
+                }
+            )
         with engine.begin() as conn:
             conn.execute(insert(store.cases), rows)
 

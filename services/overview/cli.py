@@ -22,8 +22,9 @@ from services.overview.policies import load_policies
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["status", "dead-letters", "replay", "resync"])
     parser.add_argument("ids", nargs="*", type=int, help="dead letter ids (replay)")
     args = parser.parse_args(argv)
@@ -39,8 +40,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{connector.resync(engine)} record(s) queued for the index")
         else:
             with engine.connect() as conn:
-                result = (store.counts(conn) if args.command == "status"
-                          else store.list_dead_letters(conn))
+                result = (
+                    store.counts(conn)
+                    if args.command == "status"
+                    else store.list_dead_letters(conn)
+                )
             print(json.dumps(result, default=str, indent=2))
     finally:
         engine.dispose()

@@ -38,10 +38,12 @@ class ConnectorConfig:
                 cvr=env.get("OVERVIEW_MUNICIPALITY_CVR", "29189846"),
                 name=env.get("OVERVIEW_MUNICIPALITY_NAME", "Testkommune"),
                 unit_uuid=env.get("OVERVIEW_UNIT_UUID", "5b7c1b7e-9d44-4b2e-8d0a-6a3c2f1e9b01"),
-                unit_name=env.get("OVERVIEW_UNIT_NAME", "Borgerservice")),
+                unit_name=env.get("OVERVIEW_UNIT_NAME", "Borgerservice"),
+            ),
             retry=RetryPolicy(
                 initial_s=float(env.get("OVERVIEW_RETRY_INITIAL_S", "1")),
                 max_s=float(env.get("OVERVIEW_RETRY_MAX_S", "300")),
-                max_attempts=int(env.get("OVERVIEW_RETRY_MAX_ATTEMPTS", "12"))),
+                max_attempts=int(env.get("OVERVIEW_RETRY_MAX_ATTEMPTS", "12")),
+            ),
             workers=int(env.get("OVERVIEW_PUSH_WORKERS", "4")),
         )

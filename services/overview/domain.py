@@ -49,10 +49,22 @@ class Push:
 
 
 def new_record(application_id: str, type_id: str, citizen_id: str) -> dict[str, Any]:
-    return {"application_id": application_id, "type_id": type_id, "citizen_id": citizen_id,
-            "citizen_cpr": None, "case_number": None, "title": None, "created_at": None,
-            "status_key": None, "event_status_text": None, "progress": [], "documents": [],
-            "payments": [], "version": 0, "published": None}
+    return {
+        "application_id": application_id,
+        "type_id": type_id,
+        "citizen_id": citizen_id,
+        "citizen_cpr": None,
+        "case_number": None,
+        "title": None,
+        "created_at": None,
+        "status_key": None,
+        "event_status_text": None,
+        "progress": [],
+        "documents": [],
+        "payments": [],
+        "version": 0,
+        "published": None,
+    }
 
 
 def status_key(state: str, outcome: str | None) -> str | None:
@@ -62,8 +74,14 @@ def status_key(state: str, outcome: str | None) -> str | None:
     return f"decided_{outcome}" if state == "decided" else state
 
 
-def apply(record: dict[str, Any], event_type: str, data: dict[str, Any], at: datetime,
-          policy: TypePolicy | None, event_id: str = "") -> dict[str, Any]:
+def apply(
+    record: dict[str, Any],
+    event_type: str,
+    data: dict[str, Any],
+    at: datetime,
+    policy: TypePolicy | None,
+    event_id: str = "",
+) -> dict[str, Any]:
     """The record after one more event; the input is left untouched."""
     out = copy.deepcopy(record)
     out["version"] += 1
@@ -86,14 +104,26 @@ def apply(record: dict[str, Any], event_type: str, data: dict[str, Any], at: dat
             out["progress"].append({"code": code, "from": when})
     elif event_type == ev.DOCUMENT_ADDED and data["direction"] in DOCUMENT_TYPES:
         out["documents"] = [d for d in out["documents"] if d["id"] != data["document_id"]]
-        out["documents"].append({"id": data["document_id"], "title": data["title"],
-                                 "date": data["document_date"], "direction": data["direction"]})
+        out["documents"].append(
+            {
+                "id": data["document_id"],
+                "title": data["title"],
+                "date": data["document_date"],
+                "direction": data["direction"],
+            }
+        )
     elif event_type == ev.PAID_OUT:
         payment_id = str(uuid.uuid5(PAYMENT_NAMESPACE, f"{record['application_id']}/{event_id}"))
         if all(p["id"] != payment_id for p in out["payments"]):
-            out["payments"].append({"id": payment_id, "amount_ore": data["amount_ore"],
-                                    "paid_on": data["paid_on"], "version": out["version"],
-                                    "pushed": False})
+            out["payments"].append(
+                {
+                    "id": payment_id,
+                    "amount_ore": data["amount_ore"],
+                    "paid_on": data["paid_on"],
+                    "version": out["version"],
+                    "pushed": False,
+                }
+            )
     return out
 
 
@@ -115,13 +145,17 @@ def may_leave(record: dict[str, Any], policy: TypePolicy | None) -> bool:
     return policy is not None and policy.published and not missing_for_index(record)
 
 
-def case_content(record: dict[str, Any], policy: TypePolicy,
-                 org: Organisation) -> dict[str, Any]:
+def case_content(record: dict[str, Any], policy: TypePolicy, org: Organisation) -> dict[str, Any]:
     """The Sags- og Dokumentindeks record without its version (see docs/overview.md)."""
     progress = record["progress"]
-    history = [{"FremdriftStatusKode": p["code"], "FraTidspunkt": p["from"],
-                "TilTidspunkt": progress[i + 1]["from"] if i + 1 < len(progress) else None}
-               for i, p in enumerate(progress)]
+    history = [
+        {
+            "FremdriftStatusKode": p["code"],
+            "FraTidspunkt": p["from"],
+            "TilTidspunkt": progress[i + 1]["from"] if i + 1 < len(progress) else None,
+        }
+        for i, p in enumerate(progress)
+    ]
     key = record["status_key"]
     text = policy.status_text.get(key) if key else None
     return {
@@ -137,14 +171,21 @@ def case_content(record: dict[str, Any], policy: TypePolicy,
         "Ejer": {"CVRNummer": org.cvr, "Navn": org.name},
         "Ansvarlig": {"UUIDIdentifikator": org.unit_uuid, "Navn": org.unit_name},
         "PrimaerKlasse": {"BrugervendtNoegle": policy.kle},
-        "Dokumenter": [{"UUIDIdentifikator": d["id"], "Titel": _clip(d["title"], MAX_TITLE),
-                        "BrevDato": d["date"], "Type": DOCUMENT_TYPES[d["direction"]]}
-                       for d in record["documents"]],
+        "Dokumenter": [
+            {
+                "UUIDIdentifikator": d["id"],
+                "Titel": _clip(d["title"], MAX_TITLE),
+                "BrevDato": d["date"],
+                "Type": DOCUMENT_TYPES[d["direction"]],
+            }
+            for d in record["documents"]
+        ],
     }
 
 
-def payment_content(record: dict[str, Any], payment: dict[str, Any], policy: TypePolicy,
-                    org: Organisation) -> dict[str, Any]:
+def payment_content(
+    record: dict[str, Any], payment: dict[str, Any], policy: TypePolicy, org: Organisation
+) -> dict[str, Any]:
     """The Ydelsesindeks record of one payment ("Udbetalt"), without its version."""
     return {
         "UUIDIdentifikator": payment["id"],
@@ -161,8 +202,9 @@ def payment_content(record: dict[str, Any], payment: dict[str, Any], policy: Typ
     }
 
 
-def next_pushes(record: dict[str, Any], policy: TypePolicy | None,
-                org: Organisation) -> tuple[dict[str, Any], list[Push]]:
+def next_pushes(
+    record: dict[str, Any], policy: TypePolicy | None, org: Organisation
+) -> tuple[dict[str, Any], list[Push]]:
     """What to send after the record changed: the case if its content changed, and any
     payment not yet sent. Returns the record marked as published, and the pushes in order."""
     if policy is None or not may_leave(record, policy):
@@ -173,8 +215,11 @@ def next_pushes(record: dict[str, Any], policy: TypePolicy | None,
     digest = _digest(content)
     if out["published"] is None or out["published"]["digest"] != digest:
         out["published"] = {"version": out["version"], "digest": digest}
-        pushes.append(Push(CASE, out["application_id"], out["version"],
-                           {**content, "Version": out["version"]}))
+        pushes.append(
+            Push(
+                CASE, out["application_id"], out["version"], {**content, "Version": out["version"]}
+            )
+        )
     for payment in out["payments"]:
         if not payment["pushed"]:
             payment["pushed"] = True
@@ -182,8 +227,9 @@ def next_pushes(record: dict[str, Any], policy: TypePolicy | None,
     return out, pushes
 
 
-def resync_pushes(record: dict[str, Any], policy: TypePolicy | None,
-                  org: Organisation) -> list[Push]:
+def resync_pushes(
+    record: dict[str, Any], policy: TypePolicy | None, org: Organisation
+) -> list[Push]:
     """Everything the index should hold for this case now, as the live path last sent it."""
     if policy is None or not may_leave(record, policy) or record["published"] is None:
         return []
@@ -198,11 +244,13 @@ def primary_party(cpr: str) -> str:
     return f"urn:oio:cpr-nr:{cpr}"
 
 
-def _payment_push(record: dict[str, Any], payment: dict[str, Any], policy: TypePolicy,
-                  org: Organisation) -> Push:
+def _payment_push(
+    record: dict[str, Any], payment: dict[str, Any], policy: TypePolicy, org: Organisation
+) -> Push:
     content = payment_content(record, payment, policy, org)
-    return Push(PAYMENT, payment["id"], payment["version"],
-                {**content, "Version": payment["version"]})
+    return Push(
+        PAYMENT, payment["id"], payment["version"], {**content, "Version": payment["version"]}
+    )
 
 
 def _digest(content: dict[str, Any]) -> str:

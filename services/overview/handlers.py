@@ -18,10 +18,12 @@ from services.overview.transport import HttpTransport
 GROUP = "overview.connector"
 
 
-def case_consumer(runtime: Runtime, connector: OverviewConnector,
-                  topic: str = "applications") -> EventConsumer:
-    return EventConsumer(runtime.bus, [topic], GROUP,
-                         handle_once(runtime.engine, GROUP, connector.take_event))
+def case_consumer(
+    runtime: Runtime, connector: OverviewConnector, topic: str = "applications"
+) -> EventConsumer:
+    return EventConsumer(
+        runtime.bus, [topic], GROUP, handle_once(runtime.engine, GROUP, connector.take_event)
+    )
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:
@@ -32,6 +34,10 @@ def consumers(runtime: Runtime) -> list[EventConsumer]:
 
 def background_jobs(runtime: Runtime) -> list[Callable[[threading.Event], None]]:
     config = ConnectorConfig.from_env()
-    pusher = Pusher(runtime.engine, HttpTransport(config.endpoint, config.timeout_s),
-                    config.retry, workers=config.workers)
+    pusher = Pusher(
+        runtime.engine,
+        HttpTransport(config.endpoint, config.timeout_s),
+        config.retry,
+        workers=config.workers,
+    )
     return [pusher.run]

@@ -53,9 +53,14 @@ def policy_from_definition(definition: Mapping[str, Any]) -> TypePolicy:
             raise PolicyError(f"{type_id}: state {status.get('state')} has progress {code!r}")
         progress[status["state"]] = code
         texts[status["state"]] = status["text"]["da"]
-    return TypePolicy(type_id=type_id, published=bool(definition.get("published_to_overview")),
-                      foelsomhed=FOELSOMHED[sensitivity], kle=str(definition.get("kle", "")),
-                      progress=progress, status_text=texts)
+    return TypePolicy(
+        type_id=type_id,
+        published=bool(definition.get("published_to_overview")),
+        foelsomhed=FOELSOMHED[sensitivity],
+        kle=str(definition.get("kle", "")),
+        progress=progress,
+        status_text=texts,
+    )
 
 
 def load_policies(directory: Path | None = None) -> dict[str, TypePolicy]:

@@ -33,17 +33,27 @@ class _Attempt:
 
 
 class Pusher:
-    def __init__(self, engine: Engine, transport: Transport, retry: RetryPolicy | None = None,
-                 *, batch_size: int = 200, workers: int = 4, idle_s: float = 0.2) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        transport: Transport,
+        retry: RetryPolicy | None = None,
+        *,
+        batch_size: int = 200,
+        workers: int = 4,
+        idle_s: float = 0.2,
+    ) -> None:
         self.engine = engine
         self.transport = transport
         self.retry = retry or RetryPolicy()
         self.batch_size = batch_size
         self.idle_s = idle_s
-        self._wait = wait_exponential_jitter(multiplier=self.retry.initial_s,
-                                             max=self.retry.max_s, jitter=self.retry.jitter_s)
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="overview-push") \
-            if workers > 1 else None
+        self._wait = wait_exponential_jitter(
+            multiplier=self.retry.initial_s, max=self.retry.max_s, jitter=self.retry.jitter_s
+        )
+        self._pool = (
+            ThreadPoolExecutor(workers, thread_name_prefix="overview-push") if workers > 1 else None
+        )
         self._gauges_at = 0.0
 
     def run_once(self) -> int:
@@ -73,8 +83,9 @@ class Pusher:
                     self._dead_letter(conn, row, attempts, "retries_exhausted", str(error))
                 else:
                     delay = self._wait(cast(RetryCallState, _Attempt(attempts)))
-                    store.postpone(conn, row.id, attempts, now + timedelta(seconds=delay),
-                                   str(error))
+                    store.postpone(
+                        conn, row.id, attempts, now + timedelta(seconds=delay), str(error)
+                    )
             store.delete_pending(conn, done)
             delivered = len(done)
         if delivered:
@@ -108,16 +119,21 @@ class Pusher:
             return "", exc
         except TransientPushError as exc:
             metrics.PUSH_FAILURES.labels(row.kind, "unavailable").inc()
-            log.warning("index unavailable for %s %s (attempt %d): %s", row.kind, row.case_id,
-                        row.attempts + 1, exc)
+            log.warning(
+                "index unavailable for %s %s (attempt %d): %s",
+                row.kind,
+                row.case_id,
+                row.attempts + 1,
+                exc,
+            )
             return "", exc
 
-    def _dead_letter(self, conn: Any, row: Any, attempts: int, reason: str,
-                     error: str) -> None:
+    def _dead_letter(self, conn: Any, row: Any, attempts: int, reason: str, error: str) -> None:
         store.bury(conn, row, attempts, reason, error)
         metrics.DEAD_LETTERS.labels(row.kind, reason).inc()
-        log.error("push of %s %s version %d dead-lettered: %s", row.kind, row.case_id,
-                  row.version, reason)
+        log.error(
+            "push of %s %s version %d dead-lettered: %s", row.kind, row.case_id, row.version, reason
+        )
 
     def _update_gauges(self, force: bool) -> None:
         if not force and time.monotonic() - self._gauges_at < 1.0:

@@ -27,8 +27,7 @@ class OverviewConnector:
         record = store.load_record(conn, data["application_id"])
         is_new = record is None
         if record is None:
-            record = domain.new_record(data["application_id"], data["type_id"],
-                                       data["citizen_id"])
+            record = domain.new_record(data["application_id"], data["type_id"], data["citizen_id"])
         policy = self.policies.get(record["type_id"])
         record = domain.apply(record, event.type, data, event.time, policy, event.id)
         record, pushes = domain.next_pushes(record, policy, self.organisation)
@@ -38,8 +37,11 @@ class OverviewConnector:
             missing = domain.missing_for_index(record)
             if missing:
                 # Names of what is missing only; never the values.
-                log.info("case %s not yet sent to the index: lacks %s",
-                         record["application_id"], ", ".join(missing))
+                log.info(
+                    "case %s not yet sent to the index: lacks %s",
+                    record["application_id"],
+                    ", ".join(missing),
+                )
 
     def resync(self, engine: Engine, page: int = 2000) -> int:
         """Queue every record the index should hold, from the connector's own state (for a new

@@ -32,7 +32,8 @@ metadata = new_metadata()
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
 cases = Table(
-    "overview_cases", metadata,
+    "overview_cases",
+    metadata,
     Column("application_id", String(100), primary_key=True),
     Column("type_id", String(100), nullable=False),
     Column("version", Integer, nullable=False),
@@ -42,7 +43,8 @@ cases = Table(
 )
 
 pending = Table(
-    "overview_pending", metadata,
+    "overview_pending",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("case_id", String(100), nullable=False),
     Column("kind", String(20), nullable=False),
@@ -57,7 +59,8 @@ pending = Table(
 )
 
 dead_letters = Table(
-    "overview_dead_letters", metadata,
+    "overview_dead_letters",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("case_id", String(100), nullable=False),
     Column("kind", String(20), nullable=False),
@@ -81,20 +84,32 @@ def load_record(conn: Connection, application_id: str) -> dict[str, Any] | None:
 
 
 def save_record(conn: Connection, record: dict[str, Any], is_new: bool) -> None:
-    values = {"type_id": record["type_id"], "version": record["version"],
-              "record": json.dumps(record, ensure_ascii=False),
-              "updated_at": datetime.now(UTC)}
+    values = {
+        "type_id": record["type_id"],
+        "version": record["version"],
+        "record": json.dumps(record, ensure_ascii=False),
+        "updated_at": datetime.now(UTC),
+    }
     if is_new:
         conn.execute(insert(cases).values(application_id=record["application_id"], **values))
     else:
-        conn.execute(update(cases).where(cases.c.application_id == record["application_id"])
-                     .values(**values))
+        conn.execute(
+            update(cases).where(cases.c.application_id == record["application_id"]).values(**values)
+        )
 
 
 def records_after(conn: Connection, after: str, limit: int) -> list[dict[str, Any]]:
     """A page of case records by key, so a resync of 100,000s of cases stays small in memory."""
-    rows = conn.execute(select(cases.c.record).where(cases.c.application_id > after)
-                        .order_by(cases.c.application_id).limit(limit)).scalars().all()
+    rows = (
+        conn.execute(
+            select(cases.c.record)
+            .where(cases.c.application_id > after)
+            .order_by(cases.c.application_id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     return [json.loads(raw) for raw in rows]
 
 
@@ -102,20 +117,43 @@ def enqueue(conn: Connection, case_id: str, pushes: list[Push]) -> None:
     if not pushes:
         return
     now = datetime.now(UTC)
-    conn.execute(insert(pending), [
-        {"case_id": case_id, "kind": p.kind, "record_id": p.record_id, "version": p.version,
-         "payload": json.dumps(p.payload, ensure_ascii=False), "enqueued_at": now,
-         "attempts": 0, "next_attempt_at": now, "last_error": None} for p in pushes])
+    conn.execute(
+        insert(pending),
+        [
+            {
+                "case_id": case_id,
+                "kind": p.kind,
+                "record_id": p.record_id,
+                "version": p.version,
+                "payload": json.dumps(p.payload, ensure_ascii=False),
+                "enqueued_at": now,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": None,
+            }
+            for p in pushes
+        ],
+    )
 
 
 def ready_heads(conn: Connection, now: datetime, limit: int) -> list[Any]:
     """The oldest pending push of each case, where it is due: at most one per case, so
     sending them side by side never reorders a case."""
     earlier = pending.alias("earlier")
-    has_earlier = select(earlier.c.id).where(and_(earlier.c.case_id == pending.c.case_id,
-                                                  earlier.c.id < pending.c.id)).exists()
-    return list(conn.execute(select(pending).where(pending.c.next_attempt_at <= now)
-                             .where(~has_earlier).order_by(pending.c.id).limit(limit)).all())
+    has_earlier = (
+        select(earlier.c.id)
+        .where(and_(earlier.c.case_id == pending.c.case_id, earlier.c.id < pending.c.id))
+        .exists()
+    )
+    return list(
+        conn.execute(
+            select(pending)
+            .where(pending.c.next_attempt_at <= now)
+            .where(~has_earlier)
+            .order_by(pending.c.id)
+            .limit(limit)
+        ).all()
+    )
 
 
 def delete_pending(conn: Connection, ids: list[int]) -> None:
@@ -123,18 +161,32 @@ def delete_pending(conn: Connection, ids: list[int]) -> None:
         conn.execute(delete(pending).where(pending.c.id.in_(ids)))
 
 
-def postpone(conn: Connection, push_id: int, attempts: int, next_attempt_at: datetime,
-             error: str) -> None:
-    conn.execute(update(pending).where(pending.c.id == push_id).values(
-        attempts=attempts, next_attempt_at=next_attempt_at, last_error=error[:2000]))
+def postpone(
+    conn: Connection, push_id: int, attempts: int, next_attempt_at: datetime, error: str
+) -> None:
+    conn.execute(
+        update(pending)
+        .where(pending.c.id == push_id)
+        .values(attempts=attempts, next_attempt_at=next_attempt_at, last_error=error[:2000])
+    )
 
 
 def bury(conn: Connection, row: Any, attempts: int, reason: str, error: str) -> None:
     """Move a push to the dead letters; later pushes of its case may then go on."""
-    conn.execute(insert(dead_letters).values(
-        case_id=row.case_id, kind=row.kind, record_id=row.record_id, version=row.version,
-        payload=row.payload, enqueued_at=row.enqueued_at, attempts=attempts, reason=reason,
-        error=error[:2000], failed_at=datetime.now(UTC)))
+    conn.execute(
+        insert(dead_letters).values(
+            case_id=row.case_id,
+            kind=row.kind,
+            record_id=row.record_id,
+            version=row.version,
+            payload=row.payload,
+            enqueued_at=row.enqueued_at,
+            attempts=attempts,
+            reason=reason,
+            error=error[:2000],
+            failed_at=datetime.now(UTC),
+        )
+    )
     delete_pending(conn, [row.id])
 
 
@@ -147,20 +199,37 @@ def replay_dead_letters(conn: Connection, ids: list[int] | None = None) -> int:
     rows = conn.execute(query).all()
     now = datetime.now(UTC)
     for row in rows:
-        conn.execute(insert(pending).values(
-            case_id=row.case_id, kind=row.kind, record_id=row.record_id, version=row.version,
-            payload=row.payload, enqueued_at=now, attempts=0, next_attempt_at=now,
-            last_error=None))
+        conn.execute(
+            insert(pending).values(
+                case_id=row.case_id,
+                kind=row.kind,
+                record_id=row.record_id,
+                version=row.version,
+                payload=row.payload,
+                enqueued_at=now,
+                attempts=0,
+                next_attempt_at=now,
+                last_error=None,
+            )
+        )
     conn.execute(delete(dead_letters).where(dead_letters.c.id.in_([r.id for r in rows])))
     return len(rows)
 
 
 def list_dead_letters(conn: Connection) -> list[dict[str, Any]]:
     """Dead letters without their payloads (which hold a CPR number)."""
-    rows = conn.execute(select(dead_letters.c.id, dead_letters.c.case_id, dead_letters.c.kind,
-                               dead_letters.c.version, dead_letters.c.attempts,
-                               dead_letters.c.reason, dead_letters.c.error,
-                               dead_letters.c.failed_at).order_by(dead_letters.c.id)).all()
+    rows = conn.execute(
+        select(
+            dead_letters.c.id,
+            dead_letters.c.case_id,
+            dead_letters.c.kind,
+            dead_letters.c.version,
+            dead_letters.c.attempts,
+            dead_letters.c.reason,
+            dead_letters.c.error,
+            dead_letters.c.failed_at,
+        ).order_by(dead_letters.c.id)
+    ).all()
     return [dict(row._mapping) for row in rows]
 
 
@@ -168,8 +237,7 @@ def counts(conn: Connection) -> dict[str, Any]:
     oldest = conn.execute(select(func.min(pending.c.enqueued_at))).scalar_one()
     return {
         "pending": conn.execute(select(func.count()).select_from(pending)).scalar_one(),
-        "dead_letters": conn.execute(select(func.count()).select_from(dead_letters))
-        .scalar_one(),
+        "dead_letters": conn.execute(select(func.count()).select_from(dead_letters)).scalar_one(),
         "cases": conn.execute(select(func.count()).select_from(cases)).scalar_one(),
         "oldest_pending": oldest,
     }

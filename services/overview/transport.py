@@ -31,8 +31,9 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    def __init__(self, base_url: str, timeout_s: float = 5.0,
-                 session: requests.Session | None = None) -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float = 5.0, session: requests.Session | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.session = session or requests.Session()
@@ -48,8 +49,10 @@ class HttpTransport:
             raise TransientPushError(f"index answered {response.status_code}")
         if response.status_code >= 400:
             body = _json(response)
-            raise RejectedPush(str(body.get("code", f"http.{response.status_code}")),
-                               f"{body.get('field', '')} {body.get('detail', '')}".strip())
+            raise RejectedPush(
+                str(body.get("code", f"http.{response.status_code}")),
+                f"{body.get('field', '')} {body.get('detail', '')}".strip(),
+            )
         return str(_json(response).get("result", "stored"))
 
 

@@ -42,19 +42,34 @@ class Caller:
         return self.client.get(path, headers=self._headers(headers))
 
     def post(self, path, body=None, headers=None):
-        return self.client.post(path, json=body if body is not None else {},
-                                headers=self._headers(headers))
+        return self.client.post(
+            path, json=body if body is not None else {}, headers=self._headers(headers)
+        )
 
     def patch(self, path, body, headers=None):
         return self.client.patch(path, json=body, headers=self._headers(headers))
 
-    def upload(self, path, content, filename="tilbud.pdf", mimetype="application/pdf",
-               requirement="price_quote", title="Tilbud fra forhandler"):
+    def upload(
+        self,
+        path,
+        content,
+        filename="tilbud.pdf",
+        mimetype="application/pdf",
+        requirement="price_quote",
+        title="Tilbud fra forhandler",
+    ):
         from io import BytesIO
 
-        return self.client.post(path, headers=self._headers(None), data={
-            "file": (BytesIO(content), filename, mimetype), "requirement": requirement,
-            "title": title}, content_type="multipart/form-data")
+        return self.client.post(
+            path,
+            headers=self._headers(None),
+            data={
+                "file": (BytesIO(content), filename, mimetype),
+                "requirement": requirement,
+                "title": title,
+            },
+            content_type="multipart/form-data",
+        )
 
 
 class Platform:
@@ -67,8 +82,9 @@ class Platform:
 
     def citizen(self, assurance="Substantial") -> Caller:
         person = str(uuid.uuid4())
-        return Caller(self.client, self.issuer.citizen(person, "0101011234",
-                                                       assurance=assurance), person)
+        return Caller(
+            self.client, self.issuer.citizen(person, "0101011234", assurance=assurance), person
+        )
 
     def staff(self, *roles) -> Caller:
         staff_id = "staff-" + uuid.uuid4().hex[:6]
@@ -79,40 +95,74 @@ class Platform:
 
     def deliver(self, event_type: str, data: dict) -> Event:
         """A consents-service event arriving at the applications service's consumer."""
-        event = Event(type=event_type, source="/services/consents", subject=data["citizen_id"],
-                      data=data, actor=Actor(data["citizen_id"], "citizen", "portal"))
+        event = Event(
+            type=event_type,
+            source="/services/consents",
+            subject=data["citizen_id"],
+            data=data,
+            actor=Actor(data["citizen_id"], "citizen", "portal"),
+        )
         with self.engine.begin() as conn:
             on_consent_event(conn, decode_event(json.dumps(event.to_dict())))
         return event
 
-    def give_consent(self, citizen_id, case_ref=None, purpose="testhjaelp.trangsvurdering",
-                     expires_in_days=30) -> str:
+    def give_consent(
+        self, citizen_id, case_ref=None, purpose="testhjaelp.trangsvurdering", expires_in_days=30
+    ) -> str:
         consent_id = str(uuid.uuid4())
         now = datetime.now(UTC)
-        self.deliver(consent_events.CONSENT_GIVEN, {
-            "consent_id": consent_id, "citizen_id": citizen_id, "purpose": purpose,
-            "data_categories": ["income"], "sources": ["eindkomst"], "recipients": [],
-            "case_ref": case_ref, "legal_basis": "retssikkerhedsloven § 11 a",
-            "text_version": "1", "given_at": now.isoformat(),
-            "expires_at": (now + timedelta(days=expires_in_days)).isoformat(),
-            "given_by": citizen_id, "channel": "portal"})
+        self.deliver(
+            consent_events.CONSENT_GIVEN,
+            {
+                "consent_id": consent_id,
+                "citizen_id": citizen_id,
+                "purpose": purpose,
+                "data_categories": ["income"],
+                "sources": ["eindkomst"],
+                "recipients": [],
+                "case_ref": case_ref,
+                "legal_basis": "retssikkerhedsloven § 11 a",
+                "text_version": "1",
+                "given_at": now.isoformat(),
+                "expires_at": (now + timedelta(days=expires_in_days)).isoformat(),
+                "given_by": citizen_id,
+                "channel": "portal",
+            },
+        )
         return consent_id
 
     def withdraw_consent(self, citizen_id, consent_id):
-        self.deliver(consent_events.CONSENT_WITHDRAWN, {
-            "consent_id": consent_id, "citizen_id": citizen_id,
-            "withdrawn_at": datetime.now(UTC).isoformat(), "withdrawn_by": citizen_id})
+        self.deliver(
+            consent_events.CONSENT_WITHDRAWN,
+            {
+                "consent_id": consent_id,
+                "citizen_id": citizen_id,
+                "withdrawn_at": datetime.now(UTC).isoformat(),
+                "withdrawn_by": citizen_id,
+            },
+        )
 
-    def grant_proxy(self, citizen_id, agent_id, scopes=("applications.read",
-                                                        "applications.write"),
-                    valid_for=timedelta(days=365)) -> str:
+    def grant_proxy(
+        self,
+        citizen_id,
+        agent_id,
+        scopes=("applications.read", "applications.write"),
+        valid_for=timedelta(days=365),
+    ) -> str:
         proxy_id = str(uuid.uuid4())
         now = datetime.now(UTC)
-        self.deliver(consent_events.PROXY_GRANTED, {
-            "proxy_id": proxy_id, "citizen_id": citizen_id, "agent_id": agent_id,
-            "kind": "power_of_attorney", "scopes": list(scopes),
-            "valid_from": (now - timedelta(days=1)).isoformat(),
-            "valid_until": (now + valid_for).isoformat()})
+        self.deliver(
+            consent_events.PROXY_GRANTED,
+            {
+                "proxy_id": proxy_id,
+                "citizen_id": citizen_id,
+                "agent_id": agent_id,
+                "kind": "power_of_attorney",
+                "scopes": list(scopes),
+                "valid_from": (now - timedelta(days=1)).isoformat(),
+                "valid_until": (now + valid_for).isoformat(),
+            },
+        )
         return proxy_id
 
     def events(self, application_id=None) -> list[Event]:
@@ -123,14 +173,20 @@ class Platform:
 def platform(database_url, tmp_path) -> Platform:
     upgrade("applications", database_url)
     engine = make_engine(database_url)
-    settings = Settings(service="applications", database_url=database_url,
-                        embedded_bus_path=str(tmp_path / "bus.db"))
+    settings = Settings(
+        service="applications",
+        database_url=database_url,
+        embedded_bus_path=str(tmp_path / "bus.db"),
+    )
     issuer = TokenIssuer()
     source = SimulatedIncomeSource()
-    app = create_app(settings, verifier=issuer.verifier(),
-                     runtime=Runtime(settings=settings, engine=engine),
-                     catalogue=Catalogue({"testhjaelp": make_type()}),
-                     sources={"eindkomst": source})
+    app = create_app(
+        settings,
+        verifier=issuer.verifier(),
+        runtime=Runtime(settings=settings, engine=engine),
+        catalogue=Catalogue({"testhjaelp": make_type()}),
+        sources={"eindkomst": source},
+    )
     yield Platform(app, engine, issuer, source)
     engine.dispose()
 

@@ -27,8 +27,11 @@ def test_a_citizens_application_goes_from_draft_to_closed_with_every_step_an_eve
     draft = create(citizen, {"household": "single"})
     app_id, version = draft.json["id"], draft.headers["ETag"]
     assert draft.json["state"] == "draft" and draft.json["channel"] == "portal"
-    saved = citizen.patch(f"/api/applications/{app_id}/answers",
-                          {"answers": complete_answers()}, {"If-Match": version})
+    saved = citizen.patch(
+        f"/api/applications/{app_id}/answers",
+        {"answers": complete_answers()},
+        {"If-Match": version},
+    )
     assert saved.status_code == 200 and saved.headers["ETag"] != version
     assert citizen.upload(f"/api/applications/{app_id}/attachments", PDF).status_code == 201
     assert citizen.get(f"/api/applications/{app_id}/checks").json["can_submit"] is True
@@ -39,18 +42,23 @@ def test_a_citizens_application_goes_from_draft_to_closed_with_every_step_an_eve
     assert submitted.json["status_text"]["da"] == "tekst submitted"
 
     def act(action, **params):
-        response = case_system.post(f"/api/applications/{app_id}/case-actions",
-                                    {"action": action, **params})
+        response = case_system.post(
+            f"/api/applications/{app_id}/case-actions", {"action": action, **params}
+        )
         assert response.status_code == 200, response.json
         return response.json
 
     act("start_review")
     waiting = act("request_information", deadline=FUTURE, message="Send kontoudtog")
     assert waiting["state"] == "awaiting_citizen" and waiting["information_deadline"] == FUTURE
-    assert citizen.patch(f"/api/applications/{app_id}/answers",
-                         {"answers": {"description": "Nu med kontoudtog"}},
-                         {"If-Match": waiting and citizen.get(
-                             f"/api/applications/{app_id}").headers["ETag"]}).status_code == 200
+    assert (
+        citizen.patch(
+            f"/api/applications/{app_id}/answers",
+            {"answers": {"description": "Nu med kontoudtog"}},
+            {"If-Match": waiting and citizen.get(f"/api/applications/{app_id}").headers["ETag"]},
+        ).status_code
+        == 200
+    )
     assert citizen.post(f"/api/applications/{app_id}/submit").json["state"] == "under_review"
     decided = act("decide", outcome="granted", letter_title="Afgørelse om hjælp")
     assert decided["status_text"]["da"] == "tekst decided_granted"
@@ -59,18 +67,40 @@ def test_a_citizens_application_goes_from_draft_to_closed_with_every_step_an_eve
 
     types = [e.type for e in platform.events(app_id)]
     assert types == [
-        ev.CREATED, ev.UPDATED, ev.DOCUMENT_ADDED, ev.STATUS_CHANGED, ev.SUBMITTED,
-        ev.STATUS_CHANGED, ev.STATUS_CHANGED, ev.INFORMATION_REQUESTED, ev.UPDATED,
-        ev.STATUS_CHANGED, ev.STATUS_CHANGED, ev.DOCUMENT_ADDED, ev.DECIDED,
-        ev.STATUS_CHANGED, ev.PAID_OUT, ev.STATUS_CHANGED]
+        ev.CREATED,
+        ev.UPDATED,
+        ev.DOCUMENT_ADDED,
+        ev.STATUS_CHANGED,
+        ev.SUBMITTED,
+        ev.STATUS_CHANGED,
+        ev.STATUS_CHANGED,
+        ev.INFORMATION_REQUESTED,
+        ev.UPDATED,
+        ev.STATUS_CHANGED,
+        ev.STATUS_CHANGED,
+        ev.DOCUMENT_ADDED,
+        ev.DECIDED,
+        ev.STATUS_CHANGED,
+        ev.PAID_OUT,
+        ev.STATUS_CHANGED,
+    ]
     history = citizen.get(f"/api/applications/{app_id}/history").json
     assert [h["to_state"] for h in history] == [
-        "draft", "submitted", "under_review", "awaiting_citizen", "under_review",
-        "decided", "paid_out", "closed"]
+        "draft",
+        "submitted",
+        "under_review",
+        "awaiting_citizen",
+        "under_review",
+        "decided",
+        "paid_out",
+        "closed",
+    ]
     assert history[2]["actor_type"] == "machine" and history[3]["reason"] == "Send kontoudtog"
     letters = citizen.get(f"/api/applications/{app_id}/documents").json
     assert [(d["title"], d["direction"]) for d in letters] == [
-        ("Tilbud fra forhandler", "incoming"), ("Afgørelse om hjælp", "outgoing")]
+        ("Tilbud fra forhandler", "incoming"),
+        ("Afgørelse om hjælp", "outgoing"),
+    ]
 
 
 def test_citizen_a_cannot_see_or_touch_citizen_bs_application(platform):
@@ -79,8 +109,12 @@ def test_citizen_a_cannot_see_or_touch_citizen_bs_application(platform):
     assert bob.get(f"/api/applications/{app_id}").status_code == 404
     assert bob.get(f"/api/applications/{app_id}/checks").status_code == 404
     assert bob.post(f"/api/applications/{app_id}/withdraw").status_code == 404
-    assert bob.patch(f"/api/applications/{app_id}/answers", {"answers": {}},
-                     {"If-Match": '"v1"'}).status_code == 404
+    assert (
+        bob.patch(
+            f"/api/applications/{app_id}/answers", {"answers": {}}, {"If-Match": '"v1"'}
+        ).status_code
+        == 404
+    )
     assert bob.get("/api/applications").json == []
     assert bob.get(f"/api/applications?citizen_id={alice.subject}").status_code == 404
 
@@ -89,10 +123,12 @@ def test_two_devices_editing_the_same_version_one_gets_412_and_nothing_is_lost(p
     citizen = platform.citizen()
     created = create(citizen)
     app_id, version = created.json["id"], created.headers["ETag"]
-    phone = citizen.patch(f"/api/applications/{app_id}/answers",
-                          {"answers": {"wealth": 100}}, {"If-Match": version})
-    tablet = citizen.patch(f"/api/applications/{app_id}/answers",
-                           {"answers": {"wealth": 999}}, {"If-Match": version})
+    phone = citizen.patch(
+        f"/api/applications/{app_id}/answers", {"answers": {"wealth": 100}}, {"If-Match": version}
+    )
+    tablet = citizen.patch(
+        f"/api/applications/{app_id}/answers", {"answers": {"wealth": 999}}, {"If-Match": version}
+    )
     assert phone.status_code == 200
     assert tablet.status_code == 412
     assert tablet.json["code"] == "application.version_conflict"
@@ -110,8 +146,9 @@ def test_a_retried_create_with_the_same_idempotency_key_makes_one_application(pl
     assert first.json["id"] == again.json["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
     assert len(citizen.get("/api/applications").json) == 1
-    other = citizen.post("/api/applications", {"type": "testhjaelp", "answers": {
-        "wealth": 5}}, headers)
+    other = citizen.post(
+        "/api/applications", {"type": "testhjaelp", "answers": {"wealth": 5}}, headers
+    )
     assert other.status_code == 422 and other.json["code"] == "request.idempotency_key_reused"
 
 
@@ -121,8 +158,10 @@ def test_simultaneous_retries_of_a_create_still_make_one_application(platform):
 
     def attempt():
         response = citizen.client.post(
-            "/api/applications", json={"type": "testhjaelp"},
-            headers={"Authorization": f"Bearer {citizen.token}", "Idempotency-Key": "k-1"})
+            "/api/applications",
+            json={"type": "testhjaelp"},
+            headers={"Authorization": f"Bearer {citizen.token}", "Idempotency-Key": "k-1"},
+        )
         results.append((response.status_code, response.json["id"]))
 
     threads = [threading.Thread(target=attempt) for _ in range(5)]
@@ -160,8 +199,7 @@ def test_checks_never_block_saving_but_errors_block_submitting(platform):
     refused = citizen.post(f"/api/applications/{app_id}/submit")
     assert refused.status_code == 422 and refused.json["code"] == "application.cannot_submit"
     assert refused.json["detail"] == "Ret fejlene, og prøv igen. Dine svar er gemt."
-    assert citizen.get(f"/api/applications/{app_id}").json["answers"] == {
-        "wealth": "mange penge"}
+    assert citizen.get(f"/api/applications/{app_id}").json["answers"] == {"wealth": "mange penge"}
 
 
 def test_warnings_do_not_block_submitting_and_travel_with_the_submission(platform):
@@ -190,22 +228,35 @@ def test_staff_start_a_draft_in_the_home_and_the_citizen_continues_it(platform):
     assert draft.json["created_by"]["type"] == "staff"
     mine = citizen.get("/api/applications").json
     assert [a["id"] for a in mine] == [app_id]
-    assert citizen.patch(f"/api/applications/{app_id}/answers",
-                         {"answers": {"wealth": 10}},
-                         {"If-Match": draft.headers["ETag"]}).status_code == 200
+    assert (
+        citizen.patch(
+            f"/api/applications/{app_id}/answers",
+            {"answers": {"wealth": 10}},
+            {"If-Match": draft.headers["ETag"]},
+        ).status_code
+        == 200
+    )
     created = platform.events(app_id)[0]
     assert created.actor.type == "staff" and created.actor.on_behalf_of == citizen.subject
     nameless = homecare.post("/api/applications", {"type": "testhjaelp"})
     assert nameless.status_code == 422 and nameless.json["field"] == "citizen_id"
     stranger = platform.staff("parking_attendant")
-    assert stranger.post("/api/applications", {"type": "testhjaelp",
-                                               "citizen_id": citizen.subject}).status_code == 403
+    assert (
+        stranger.post(
+            "/api/applications", {"type": "testhjaelp", "citizen_id": citizen.subject}
+        ).status_code
+        == 403
+    )
 
 
 def test_a_relative_with_power_of_attorney_applies_and_an_expired_one_is_refused(platform):
     mother, son = platform.citizen(), platform.citizen()
-    assert son.post("/api/applications", {"type": "testhjaelp",
-                                          "citizen_id": mother.subject}).status_code == 403
+    assert (
+        son.post(
+            "/api/applications", {"type": "testhjaelp", "citizen_id": mother.subject}
+        ).status_code
+        == 403
+    )
     platform.grant_proxy(mother.subject, son.subject)
     app_id = create(son, citizen_id=mother.subject).json["id"]
     assert [a["id"] for a in mother.get("/api/applications").json] == [app_id]
@@ -235,11 +286,16 @@ def test_attachments_are_checked_and_never_served_to_someone_else(platform):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("payload.exe", b"MZ")
-    not_word = citizen.upload(path, archive.getvalue(), filename="tilbud.docx", mimetype=(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    not_word = citizen.upload(
+        path,
+        archive.getvalue(),
+        filename="tilbud.docx",
+        mimetype=("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    )
     assert not_word.status_code == 422 and not_word.json["code"] == "application.attachment_type"
-    mp4 = citizen.upload(path, b"\x00\x00\x00\x18ftypisom" + b"0" * 20, filename="x.heic",
-                         mimetype="image/heic")
+    mp4 = citizen.upload(
+        path, b"\x00\x00\x00\x18ftypisom" + b"0" * 20, filename="x.heic", mimetype="image/heic"
+    )
     assert mp4.status_code == 422
     unknown = citizen.upload(path, PDF, requirement="passport")
     assert unknown.status_code == 422
@@ -256,17 +312,25 @@ def test_internal_notes_are_visible_to_the_case_system_but_never_to_the_citizen(
     citizen, case_system = platform.citizen(), platform.case_system()
     app_id = fill_and_submit(citizen)
     for title, direction in (("Journalnotat", "internal"), ("Brev til borger", "outgoing")):
-        assert case_system.post(f"/api/applications/{app_id}/documents", {
-            "title": title, "direction": direction,
-            "document_date": date.today().isoformat()}).status_code == 201
-    seen_by_citizen = [d["title"] for d in citizen.get(
-        f"/api/applications/{app_id}/documents").json]
+        assert (
+            case_system.post(
+                f"/api/applications/{app_id}/documents",
+                {"title": title, "direction": direction, "document_date": date.today().isoformat()},
+            ).status_code
+            == 201
+        )
+    seen_by_citizen = [
+        d["title"] for d in citizen.get(f"/api/applications/{app_id}/documents").json
+    ]
     assert "Journalnotat" not in seen_by_citizen and "Brev til borger" in seen_by_citizen
-    seen_by_homecare = [d["title"] for d in platform.staff("homecare").get(
-        f"/api/applications/{app_id}/documents").json]
+    seen_by_homecare = [
+        d["title"]
+        for d in platform.staff("homecare").get(f"/api/applications/{app_id}/documents").json
+    ]
     assert "Journalnotat" not in seen_by_homecare  # notes are for case handling only
-    assert "Journalnotat" in [d["title"] for d in case_system.get(
-        f"/api/applications/{app_id}/documents").json]
+    assert "Journalnotat" in [
+        d["title"] for d in case_system.get(f"/api/applications/{app_id}/documents").json
+    ]
 
 
 def test_case_actions_need_the_scope_and_follow_the_lifecycle(platform):
@@ -275,24 +339,39 @@ def test_case_actions_need_the_scope_and_follow_the_lifecycle(platform):
     reader = platform.case_system(scopes=("applications:read",))
     refused = reader.post(f"/api/applications/{app_id}/case-actions", {"action": "start_review"})
     assert refused.status_code == 403 and refused.json["code"] == "auth.missing_scope"
-    assert citizen.post(f"/api/applications/{app_id}/case-actions",
-                        {"action": "start_review"}).status_code == 403
+    assert (
+        citizen.post(
+            f"/api/applications/{app_id}/case-actions", {"action": "start_review"}
+        ).status_code
+        == 403
+    )
     case_system = platform.case_system()
-    early = case_system.post(f"/api/applications/{app_id}/case-actions", {
-        "action": "decide", "outcome": "granted", "letter_title": "Afgørelse"})
+    early = case_system.post(
+        f"/api/applications/{app_id}/case-actions",
+        {"action": "decide", "outcome": "granted", "letter_title": "Afgørelse"},
+    )
     assert early.status_code == 409 and early.json["code"] == "application.illegal_transition"
-    incomplete = case_system.post(f"/api/applications/{app_id}/case-actions",
-                                  {"action": "request_information"})
-    assert incomplete.status_code == 422 and set(incomplete.json["errors"]) == {"deadline",
-                                                                               "message"}
+    incomplete = case_system.post(
+        f"/api/applications/{app_id}/case-actions", {"action": "request_information"}
+    )
+    assert incomplete.status_code == 422 and set(incomplete.json["errors"]) == {
+        "deadline",
+        "message",
+    }
     case_system.post(f"/api/applications/{app_id}/case-actions", {"action": "start_review"})
-    past = case_system.post(f"/api/applications/{app_id}/case-actions", {
-        "action": "request_information", "deadline": "2020-01-01", "message": "x"})
+    past = case_system.post(
+        f"/api/applications/{app_id}/case-actions",
+        {"action": "request_information", "deadline": "2020-01-01", "message": "x"},
+    )
     assert past.status_code == 422 and past.json["code"] == "application.deadline_in_past"
-    case_system.post(f"/api/applications/{app_id}/case-actions", {
-        "action": "decide", "outcome": "refused", "letter_title": "Afslag"})
-    paid = case_system.post(f"/api/applications/{app_id}/case-actions", {
-        "action": "pay", "amount_ore": 100, "paid_on": date.today().isoformat()})
+    case_system.post(
+        f"/api/applications/{app_id}/case-actions",
+        {"action": "decide", "outcome": "refused", "letter_title": "Afslag"},
+    )
+    paid = case_system.post(
+        f"/api/applications/{app_id}/case-actions",
+        {"action": "pay", "amount_ore": 100, "paid_on": date.today().isoformat()},
+    )
     assert paid.status_code == 409 and paid.json["code"] == "application.payment_not_due"
     late = citizen.post(f"/api/applications/{app_id}/withdraw")
     assert late.status_code == 409 and late.json["code"] == "application.illegal_transition"
@@ -304,26 +383,32 @@ def test_a_citizen_may_withdraw_before_the_decision(platform):
     withdrawn = citizen.post(f"/api/applications/{app_id}/withdraw", {"reason": "Fik hjælp"})
     assert withdrawn.json["state"] == "withdrawn"
     assert platform.events(app_id)[-1].type == ev.WITHDRAWN
-    assert citizen.patch(f"/api/applications/{app_id}/answers", {"answers": {"wealth": 1}},
-                         {"If-Match": withdrawn.headers["ETag"]}).json["code"] == \
-        "application.not_editable"
+    assert (
+        citizen.patch(
+            f"/api/applications/{app_id}/answers",
+            {"answers": {"wealth": 1}},
+            {"If-Match": withdrawn.headers["ETag"]},
+        ).json["code"]
+        == "application.not_editable"
+    )
 
 
 def test_unknown_fields_types_and_bodies_get_clear_errors(platform):
     citizen = platform.citizen()
     unknown_type = citizen.post("/api/applications", {"type": "lottery"})
-    assert unknown_type.status_code == 422 and unknown_type.json["code"] == \
-        "application.unknown_type"
-    unknown_field = citizen.post("/api/applications", {"type": "testhjaelp",
-                                                       "answers": {"shoe_size": 44}})
+    assert (
+        unknown_type.status_code == 422 and unknown_type.json["code"] == "application.unknown_type"
+    )
+    unknown_field = citizen.post(
+        "/api/applications", {"type": "testhjaelp", "answers": {"shoe_size": 44}}
+    )
     assert unknown_field.json["code"] == "application.unknown_field"
     cpr_as_id = platform.staff("homecare").get("/api/applications?citizen_id=0101801234")
     assert cpr_as_id.status_code == 422
     assert cpr_as_id.json["code"] == "application.citizen_id_invalid"
     bad_body = citizen.post("/api/applications", {"typo": "testhjaelp"})
     assert bad_body.status_code == 422 and bad_body.json["code"] == "request.invalid_body"
-    english = citizen.post("/api/applications", {"type": "lottery"},
-                           {"Accept-Language": "en"})
+    english = citizen.post("/api/applications", {"type": "lottery"}, {"Accept-Language": "en"})
     assert english.json["title"] == "No such type of application"
     anonymous = citizen.client.get("/api/applications")
     assert anonymous.status_code == 401 and anonymous.json["code"] == "auth.token_missing"
@@ -361,8 +446,7 @@ def test_a_withdrawal_during_the_fetch_wins_and_nothing_fetched_is_kept(platform
     citizen = platform.citizen()
     app_id = create(citizen).json["id"]
     consent_id = platform.give_consent(citizen.subject, case_ref=app_id)
-    platform.source.before_return = lambda: platform.withdraw_consent(citizen.subject,
-                                                                      consent_id)
+    platform.source.before_return = lambda: platform.withdraw_consent(citizen.subject, consent_id)
     response = citizen.post(f"/api/applications/{app_id}/fetches/income")
     assert response.status_code == 409
     assert response.json["code"] == "application.consent_withdrawn"

@@ -18,10 +18,17 @@ from services.applications.domain import (
 )
 from tests.applications.builders import complete_answers, make_type, make_type_document
 
-LEGAL = [(state, action, target) for action, moves in TRANSITIONS.items()
-         for state, target in moves.items()]
-ILLEGAL = [(state, action) for action in TRANSITIONS for state in STATES
-           if state not in TRANSITIONS[action]]
+LEGAL = [
+    (state, action, target)
+    for action, moves in TRANSITIONS.items()
+    for state, target in moves.items()
+]
+ILLEGAL = [
+    (state, action)
+    for action in TRANSITIONS
+    for state in STATES
+    if state not in TRANSITIONS[action]
+]
 TODAY = date(2026, 3, 1)
 
 
@@ -90,8 +97,7 @@ def test_wealth_above_the_threshold_in_force_is_a_warning_not_an_error():
     assert "testhjaelp.wealth_above_limit" in codes(findings)
     assert blocking(findings) == []
     # From 2026-07-01 the dated configuration raises the limit to 12,000.
-    later = evaluate(app_type, complete_answers(wealth=11000), {"price_quote"},
-                     date(2026, 7, 1))
+    later = evaluate(app_type, complete_answers(wealth=11000), {"price_quote"}, date(2026, 7, 1))
     assert "testhjaelp.wealth_above_limit" not in codes(later)
 
 
@@ -103,23 +109,27 @@ def test_a_warning_does_not_fire_before_the_citizen_has_answered():
 def test_a_hint_reacts_to_what_is_entered():
     app_type = make_type()
     assert "testhjaelp.apply_before_buying" in codes(
-        evaluate(app_type, complete_answers(already_paid=True), set(), TODAY))
+        evaluate(app_type, complete_answers(already_paid=True), set(), TODAY)
+    )
     assert "testhjaelp.apply_before_buying" not in codes(
-        evaluate(app_type, complete_answers(already_paid=False), set(), TODAY))
+        evaluate(app_type, complete_answers(already_paid=False), set(), TODAY)
+    )
 
 
-@pytest.mark.parametrize(("field", "value", "problem"), [
-    ("wealth", "mange penge", "not_a_number"),
-    ("wealth", -5, "below_minimum"),
-    ("wealth", 12.5, "not_a_whole_number"),
-    ("household", "widowed", "not_a_choice"),
-    ("already_paid", "ja", "not_yes_or_no"),
-    ("description", "x" * 5001, "too_long"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("wealth", "mange penge", "not_a_number"),
+        ("wealth", -5, "below_minimum"),
+        ("wealth", 12.5, "not_a_whole_number"),
+        ("household", "widowed", "not_a_choice"),
+        ("already_paid", "ja", "not_yes_or_no"),
+        ("description", "x" * 5001, "too_long"),
+    ],
+)
 def test_an_invalid_answer_is_kept_but_reported(field, value, problem):
     findings = evaluate(make_type(), complete_answers(**{field: value}), {"price_quote"}, TODAY)
-    assert (f"application.field_invalid.{problem}", field) in [(f.code, f.field)
-                                                               for f in findings]
+    assert (f"application.field_invalid.{problem}", field) in [(f.code, f.field) for f in findings]
 
 
 def test_money_typed_with_danish_thousands_separators_is_understood():
@@ -127,22 +137,57 @@ def test_money_typed_with_danish_thousands_separators_is_understood():
     assert "testhjaelp.wealth_above_limit" in codes(findings)
 
 
-@pytest.mark.parametrize("change", [
-    {"rules": [{"code": "x.y", "severity": "warning", "field": None,
-                "when": {"field": "no_such_field", "op": "present"}, "message": {"da": "a",
-                                                                                "en": "a"}}]},
-    {"rules": [{"code": "x.y", "severity": "warning", "field": None,
-                "when": {"field": "wealth", "op": "gt", "threshold": "no_such_threshold"},
-                "message": {"da": "a", "en": "a"}}]},
-    {"rules": [{"code": "x.y", "severity": "fatal", "field": None,
-                "when": {"field": "wealth", "op": "present"}, "message": {"da": "a",
-                                                                         "en": "a"}}]},
-    {"rules": [{"code": "x.y", "severity": "hint", "field": None,
-                "when": {"field": "wealth", "op": "resembles", "value": 1},
-                "message": {"da": "a", "en": "a"}}]},
-    {"statuses": []},
-    {"title": {"da": "Kun dansk"}},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {
+            "rules": [
+                {
+                    "code": "x.y",
+                    "severity": "warning",
+                    "field": None,
+                    "when": {"field": "no_such_field", "op": "present"},
+                    "message": {"da": "a", "en": "a"},
+                }
+            ]
+        },
+        {
+            "rules": [
+                {
+                    "code": "x.y",
+                    "severity": "warning",
+                    "field": None,
+                    "when": {"field": "wealth", "op": "gt", "threshold": "no_such_threshold"},
+                    "message": {"da": "a", "en": "a"},
+                }
+            ]
+        },
+        {
+            "rules": [
+                {
+                    "code": "x.y",
+                    "severity": "fatal",
+                    "field": None,
+                    "when": {"field": "wealth", "op": "present"},
+                    "message": {"da": "a", "en": "a"},
+                }
+            ]
+        },
+        {
+            "rules": [
+                {
+                    "code": "x.y",
+                    "severity": "hint",
+                    "field": None,
+                    "when": {"field": "wealth", "op": "resembles", "value": 1},
+                    "message": {"da": "a", "en": "a"},
+                }
+            ]
+        },
+        {"statuses": []},
+        {"title": {"da": "Kun dansk"}},
+    ],
+)
 def test_a_catalogue_entry_that_breaks_the_format_is_refused_at_load(change):
     with pytest.raises(CatalogueError):
         parse_type(make_type_document(**change))

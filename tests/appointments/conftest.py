@@ -40,12 +40,14 @@ class Caller:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def get(self, path: str, headers: dict | None = None):
-        return self.client.get("/api/appointments" + path,
-                               headers={**self.headers, **(headers or {})})
+        return self.client.get(
+            "/api/appointments" + path, headers={**self.headers, **(headers or {})}
+        )
 
     def post(self, path: str, body: dict | None = None, headers: dict | None = None):
-        return self.client.post("/api/appointments" + path, json=body or {},
-                                headers={**self.headers, **(headers or {})})
+        return self.client.post(
+            "/api/appointments" + path, json=body or {}, headers={**self.headers, **(headers or {})}
+        )
 
     def put(self, path: str, body: dict):
         return self.client.put("/api/appointments" + path, json=body, headers=self.headers)
@@ -73,12 +75,14 @@ class Service:
         staff_id = staff_id or "staff-" + person()[:8]
         return Caller(self.app.test_client(), self.issuer.staff(staff_id, list(roles)), staff_id)
 
-    def offer(self, service_id: str = "visitation", staff_ids: list[str] | None = None,
-              **overrides) -> list[str]:
+    def offer(
+        self, service_id: str = "visitation", staff_ids: list[str] | None = None, **overrides
+    ) -> list[str]:
         """Define a service's booking rules as a scheduler; returns its staff ids."""
         staff_ids = staff_ids or ["nurse-" + person()[:6]]
-        response = self.staff("scheduler").put(f"/services/{service_id}",
-                                               rules_body(staff_ids, **overrides))
+        response = self.staff("scheduler").put(
+            f"/services/{service_id}", rules_body(staff_ids, **overrides)
+        )
         assert response.status_code == 200, response.json
         return staff_ids
 
@@ -91,12 +95,19 @@ class Service:
 
 def start_service(database_url: str, tmp_path) -> Service:
     upgrade("appointments", database_url)
-    settings = Settings(service="appointments", database_url=database_url,
-                        embedded_bus_path=str(tmp_path / "bus.db"))
+    settings = Settings(
+        service="appointments",
+        database_url=database_url,
+        embedded_bus_path=str(tmp_path / "bus.db"),
+    )
     issuer = TokenIssuer()
     clock = Clock()
-    app = create_app(settings, verifier=issuer.verifier(), clock=clock,
-                     config=Config(video_url_template=VIDEO_TEMPLATE))
+    app = create_app(
+        settings,
+        verifier=issuer.verifier(),
+        clock=clock,
+        config=Config(video_url_template=VIDEO_TEMPLATE),
+    )
     return Service(app, issuer, clock)
 
 

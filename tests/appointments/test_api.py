@@ -20,8 +20,7 @@ def test_a_citizen_sees_free_slots_in_local_time_and_books_one(service):
     citizen = service.citizen()
     slots = citizen.get("/services/visitation/slots?from=2026-03-30&to=2026-03-30").json
     assert slots["time_zone"] == "Europe/Copenhagen"
-    assert [s["starts_at"][11:] for s in slots["slots"]][:2] == ["08:00:00+02:00",
-                                                                 "09:15:00+02:00"]
+    assert [s["starts_at"][11:] for s in slots["slots"]][:2] == ["08:00:00+02:00", "09:15:00+02:00"]
     booked = citizen.post("/appointments", booking(MONDAY_0800))
     assert booked.status_code == 201, booked.json
     assert booked.json["status"] == "booked"
@@ -43,8 +42,9 @@ def test_a_citizen_sees_free_slots_in_local_time_and_books_one(service):
 def test_the_same_slot_cannot_be_taken_twice_and_the_error_is_stable(service):
     service.offer(staff_ids=["nurse-a"])
     assert service.citizen().post("/appointments", booking(MONDAY_0800)).status_code == 201
-    second = service.citizen().post("/appointments", booking(MONDAY_0800),
-                                    headers={"Accept-Language": "en"})
+    second = service.citizen().post(
+        "/appointments", booking(MONDAY_0800), headers={"Accept-Language": "en"}
+    )
     assert second.status_code == 409
     assert second.json["code"] == "appointment.slot_taken"
     assert second.mimetype == "application/problem+json"
@@ -68,11 +68,15 @@ def test_citizens_are_held_to_the_rules_and_staff_are_not(service):
     # Staff book a Saturday evening, in five hours, with two staff members: allowed.
     staff = service.staff("homecare")
     for starts_at in ("2026-03-28T19:00:00+01:00", "2026-03-23T15:00:00+01:00"):
-        response = staff.post("/appointments", booking(
-            starts_at, citizen_id=citizen.id, staff_ids=["nurse-a", "nurse-b"]))
+        response = staff.post(
+            "/appointments",
+            booking(starts_at, citizen_id=citizen.id, staff_ids=["nurse-a", "nurse-b"]),
+        )
         assert response.status_code == 201, response.json
-    busy = staff.post("/appointments", booking("2026-03-28T19:30:00+01:00",
-                                               citizen_id=citizen.id, staff_ids=["nurse-b"]))
+    busy = staff.post(
+        "/appointments",
+        booking("2026-03-28T19:30:00+01:00", citizen_id=citizen.id, staff_ids=["nurse-b"]),
+    )
     assert busy.status_code == 409
     assert busy.json["busy_staff_ids"] == ["nurse-b"]
 
@@ -83,8 +87,7 @@ def test_not_self_bookable_services_and_unknown_services(service):
     refused = citizen.post("/appointments", booking(MONDAY_0800, service_id="assessment"))
     assert (refused.status_code, refused.json["code"]) == (403, "appointment.not_self_bookable")
     missing = citizen.post("/appointments", booking(MONDAY_0800, service_id="nothing"))
-    assert (missing.status_code, missing.json["code"]) == (404,
-                                                           "appointment.service_not_found")
+    assert (missing.status_code, missing.json["code"]) == (404, "appointment.service_not_found")
 
 
 def test_a_citizen_moves_and_cancels_until_24_hours_before_then_only_staff_can(service):
@@ -99,21 +102,29 @@ def test_a_citizen_moves_and_cancels_until_24_hours_before_then_only_staff_can(s
     service.clock.now = service.clock.now.replace(day=29, hour=7, minute=30)  # 23h45 before
     late = citizen.post(f"/appointments/{appointment['id']}/cancellation")
     assert (late.status_code, late.json["code"]) == (409, "appointment.change_deadline_passed")
-    late_move = citizen.post(f"/appointments/{appointment['id']}/move",
-                             {"starts_at": "2026-03-30T10:30:00+02:00"})
+    late_move = citizen.post(
+        f"/appointments/{appointment['id']}/move", {"starts_at": "2026-03-30T10:30:00+02:00"}
+    )
     assert late_move.json["code"] == "appointment.change_deadline_passed"
     staff = service.staff("scheduler")
-    cancelled = staff.post(f"/appointments/{appointment['id']}/cancellation",
-                           {"reason": "Borgeren er indlagt"})
+    cancelled = staff.post(
+        f"/appointments/{appointment['id']}/cancellation", {"reason": "Borgeren er indlagt"}
+    )
     assert cancelled.json["status"] == "cancelled"
     again = staff.post(f"/appointments/{appointment['id']}/cancellation")
     assert (again.status_code, again.json["code"]) == (409, "appointment.invalid_transition")
     history = staff.get(f"/appointments/{appointment['id']}").json["history"]
     assert [(h["status"], h["by_kind"]) for h in history] == [
-        ("booked", "citizen"), ("rescheduled", "citizen"), ("cancelled", "staff")]
+        ("booked", "citizen"),
+        ("rescheduled", "citizen"),
+        ("cancelled", "staff"),
+    ]
     assert history[2]["reason"] == "Borgeren er indlagt"
     assert service.event_types(appointment["id"]) == [
-        "appointment.booked.v1", "appointment.moved.v1", "appointment.cancelled.v1"]
+        "appointment.booked.v1",
+        "appointment.moved.v1",
+        "appointment.cancelled.v1",
+    ]
     moved_event = service.events(appointment["id"])[1]
     assert moved_event.data["previous_starts_at"] == "2026-03-30T06:00:00+00:00"
 
@@ -128,8 +139,10 @@ def test_staff_record_completion_and_no_show_only_once_the_visit_began(service):
     service.clock.now = service.clock.now + timedelta(days=8)
     assert staff.post(f"/appointments/{first['id']}/completion").json["status"] == "completed"
     assert staff.post(f"/appointments/{second['id']}/no-show").json["status"] == "no_show"
-    assert citizen.post(f"/appointments/{first['id']}/completion").json["code"] == \
-        "auth.wrong_kind_of_caller"
+    assert (
+        citizen.post(f"/appointments/{first['id']}/completion").json["code"]
+        == "auth.wrong_kind_of_caller"
+    )
     assert service.event_types(second["id"])[-1] == "appointment.no_show.v1"
 
 
@@ -144,16 +157,26 @@ def test_a_citizen_never_sees_another_citizens_appointment(service):
     assert service.staff("cleaning").get("/route").json["code"] == "auth.missing_role"
 
 
-def _proxy_event(event_type: str, citizen_id: str, agent_id: str, proxy_id: str,
-                 scopes: list[str], now) -> Event:
+def _proxy_event(
+    event_type: str, citizen_id: str, agent_id: str, proxy_id: str, scopes: list[str], now
+) -> Event:
     data = {"proxy_id": proxy_id, "citizen_id": citizen_id, "agent_id": agent_id}
     if event_type == consent_events.PROXY_GRANTED:
-        data.update(kind="power_of_attorney", scopes=scopes, valid_from=now.isoformat(),
-                    valid_until=(now + timedelta(days=90)).isoformat())
+        data.update(
+            kind="power_of_attorney",
+            scopes=scopes,
+            valid_from=now.isoformat(),
+            valid_until=(now + timedelta(days=90)).isoformat(),
+        )
     else:
         data.update(revoked_at=now.isoformat(), revoked_by=citizen_id)
-    return Event(type=event_type, source="/services/consents", subject=citizen_id, data=data,
-                 actor=Actor(citizen_id, "citizen", "portal"))
+    return Event(
+        type=event_type,
+        source="/services/consents",
+        subject=citizen_id,
+        data=data,
+        actor=Actor(citizen_id, "citizen", "portal"),
+    )
 
 
 def test_a_proxy_books_for_the_principal_until_the_proxy_is_revoked(service):
@@ -162,8 +185,14 @@ def test_a_proxy_books_for_the_principal_until_the_proxy_is_revoked(service):
     handle = handle_once(service.engine, GROUP, on_proxy_event)
     refused = son.post("/appointments", booking(MONDAY_0800, citizen_id=mother.id))
     assert refused.json["code"] == "proxy.no_authority"
-    granted = _proxy_event(consent_events.PROXY_GRANTED, mother.id, son.id, "p-1",
-                           ["appointments.read", "appointments.book"], service.clock.now)
+    granted = _proxy_event(
+        consent_events.PROXY_GRANTED,
+        mother.id,
+        son.id,
+        "p-1",
+        ["appointments.read", "appointments.book"],
+        service.clock.now,
+    )
     handle(granted)
     booked = son.post("/appointments", booking(MONDAY_0800, citizen_id=mother.id))
     assert booked.status_code == 201, booked.json
@@ -171,8 +200,9 @@ def test_a_proxy_books_for_the_principal_until_the_proxy_is_revoked(service):
     event = service.events(booked.json["id"])[0]
     assert (event.actor.id, event.actor.on_behalf_of) == (son.id, mother.id)
     assert son.get(f"/appointments?citizen_id={mother.id}").json["appointments"]
-    handle(_proxy_event(consent_events.PROXY_REVOKED, mother.id, son.id, "p-1", [],
-                        service.clock.now))
+    handle(
+        _proxy_event(consent_events.PROXY_REVOKED, mother.id, son.id, "p-1", [], service.clock.now)
+    )
     gone = son.post(f"/appointments/{booked.json['id']}/cancellation")
     assert gone.status_code == 404  # no proxy left: the appointment is not the son's to see
 
@@ -194,18 +224,33 @@ def test_idempotency_key_books_once_and_replays_the_answer(service):
 def test_staff_see_their_day_route_in_time_order_with_addresses_and_tasks(service):
     nurse = service.staff("homecare", staff_id="nurse-route")
     citizens = [service.citizen() for _ in range(3)]
-    times = ["2026-03-30T13:00:00+02:00", "2026-03-30T08:00:00+02:00",
-             "2026-03-31T08:00:00+02:00"]
-    for citizen, starts_at, street in zip(citizens, times, ("Åvej 1", "Bøgevej 2", "Ceder 3"),
-                                          strict=True):
-        response = nurse.post("/appointments", {
-            "citizen_id": citizen.id, "kind": "home_visit", "starts_at": starts_at,
-            "ends_at": starts_at.replace(":00:00+", ":45:00+"), "staff_ids": ["nurse-route"],
-            "address": street, "tasks": ["Medicin", "Bad"]})
+    times = ["2026-03-30T13:00:00+02:00", "2026-03-30T08:00:00+02:00", "2026-03-31T08:00:00+02:00"]
+    for citizen, starts_at, street in zip(
+        citizens, times, ("Åvej 1", "Bøgevej 2", "Ceder 3"), strict=True
+    ):
+        response = nurse.post(
+            "/appointments",
+            {
+                "citizen_id": citizen.id,
+                "kind": "home_visit",
+                "starts_at": starts_at,
+                "ends_at": starts_at.replace(":00:00+", ":45:00+"),
+                "staff_ids": ["nurse-route"],
+                "address": street,
+                "tasks": ["Medicin", "Bad"],
+            },
+        )
         assert response.status_code == 201, response.json
-    video = nurse.post("/appointments", {
-        "citizen_id": citizens[0].id, "kind": "video_visit", "staff_ids": ["nurse-route"],
-        "starts_at": "2026-03-30T10:00:00+02:00", "ends_at": "2026-03-30T10:20:00+02:00"}).json
+    video = nurse.post(
+        "/appointments",
+        {
+            "citizen_id": citizens[0].id,
+            "kind": "video_visit",
+            "staff_ids": ["nurse-route"],
+            "starts_at": "2026-03-30T10:00:00+02:00",
+            "ends_at": "2026-03-30T10:20:00+02:00",
+        },
+    ).json
     assert video["video_url"].startswith(VIDEO_TEMPLATE.replace("{room}", ""))
     route = nurse.get("/route?date=2026-03-30")
     assert route.status_code == 200
@@ -223,11 +268,17 @@ def test_staff_see_their_day_route_in_time_order_with_addresses_and_tasks(servic
 
 def test_every_route_is_in_the_openapi_document(service):
     document = service.app.test_client().get("/openapi.json").json
-    routes = {(rule.rule, method.lower()) for rule in service.app.url_map.iter_rules()
-              if rule.rule.startswith("/api/")
-              for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
-    documented = {(path.replace("{", "<").replace("}", ">"), method)
-                  for path, operations in document["paths"].items() for method in operations}
+    routes = {
+        (rule.rule, method.lower())
+        for rule in service.app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    documented = {
+        (path.replace("{", "<").replace("}", ">"), method)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
     assert routes == documented
     book = document["paths"]["/api/appointments/appointments"]["post"]
     assert "appointment.slot_taken" in book["responses"]["409"]["description"]

@@ -22,7 +22,13 @@ def test_weekday_slots_follow_the_local_clock_across_the_spring_change():
     rules = make_rules()
     friday, monday = date(2026, 3, 27), date(2026, 3, 30)
     assert local_times(domain.slot_starts(rules, friday)) == [
-        "08:00+0100", "09:15+0100", "10:30+0100", "11:45+0100", "13:00+0100", "14:15+0100"]
+        "08:00+0100",
+        "09:15+0100",
+        "10:30+0100",
+        "11:45+0100",
+        "13:00+0100",
+        "14:15+0100",
+    ]
     assert local_times(domain.slot_starts(rules, monday))[0] == "08:00+0200"
     assert domain.slot_starts(rules, friday)[0] == datetime(2026, 3, 27, 7, tzinfo=UTC)
     assert domain.slot_starts(rules, monday)[0] == datetime(2026, 3, 30, 6, tzinfo=UTC)
@@ -32,16 +38,28 @@ def test_weekday_slots_follow_the_local_clock_across_the_spring_change():
 def test_the_spring_forward_night_has_one_hour_fewer_and_no_0200_slot():
     rules = make_rules(opening_hours=NIGHTS, buffer_minutes=0)
     starts = domain.slot_starts(rules, date(2026, 3, 29))  # last Sunday of March 2026
-    assert local_times(starts) == ["00:00+0100", "01:00+0100", "03:00+0200", "04:00+0200",
-                                   "05:00+0200"]
+    assert local_times(starts) == [
+        "00:00+0100",
+        "01:00+0100",
+        "03:00+0200",
+        "04:00+0200",
+        "05:00+0200",
+    ]
     assert all(b - a == timedelta(hours=1) for a, b in zip(starts, starts[1:], strict=False))
 
 
 def test_the_fall_back_night_has_two_0200_slots_an_hour_apart():
     rules = make_rules(opening_hours=NIGHTS, buffer_minutes=0)
     starts = domain.slot_starts(rules, date(2026, 10, 25))  # last Sunday of October 2026
-    assert local_times(starts) == ["00:00+0200", "01:00+0200", "02:00+0200", "02:00+0100",
-                                   "03:00+0100", "04:00+0100", "05:00+0100"]
+    assert local_times(starts) == [
+        "00:00+0200",
+        "01:00+0200",
+        "02:00+0200",
+        "02:00+0100",
+        "03:00+0100",
+        "04:00+0100",
+        "05:00+0100",
+    ]
     assert starts[3] - starts[2] == timedelta(hours=1)
 
 
@@ -51,8 +69,10 @@ def test_free_slots_leave_out_busy_staff_the_buffer_and_the_first_24_hours():
     wednesday_0800 = tuesday_0800 + timedelta(days=1)
     minutes = [timedelta(minutes=m) for m in (0, 75, 150)]
     # a is busy Wednesday 08:00-09:15 (visit + buffer); b is busy 09:15-10:30.
-    busy = {"a": [(wednesday_0800, wednesday_0800 + minutes[1])],
-            "b": [(wednesday_0800 + minutes[1], wednesday_0800 + minutes[2])]}
+    busy = {
+        "a": [(wednesday_0800, wednesday_0800 + minutes[1])],
+        "b": [(wednesday_0800 + minutes[1], wednesday_0800 + minutes[2])],
+    }
     slots = domain.free_slots(rules, date(2026, 3, 23), date(2026, 3, 25), busy, T0)
     assert all(s.starts_at >= T0 + timedelta(hours=24) for s in slots)
     by_start = {s.starts_at: s.free_staff for s in slots}
@@ -64,8 +84,9 @@ def test_free_slots_leave_out_busy_staff_the_buffer_and_the_first_24_hours():
 def test_a_visit_that_would_eat_into_the_next_ones_buffer_is_not_free():
     start = datetime(2026, 3, 30, 8, tzinfo=UTC)
     busy = {"a": [(start, start + timedelta(minutes=75))]}
-    assert not domain.is_free(busy, "a", start - timedelta(minutes=30), start + timedelta(
-        minutes=15))
+    assert not domain.is_free(
+        busy, "a", start - timedelta(minutes=30), start + timedelta(minutes=15)
+    )
     assert domain.is_free(busy, "a", start - timedelta(minutes=75), start)  # back to back
     assert domain.is_free(busy, "a", start + timedelta(minutes=75), start + timedelta(hours=2))
 
@@ -81,15 +102,21 @@ def test_citizens_book_only_real_slots_inside_the_window():
     with pytest.raises(domain.OutsideBookingWindow):
         domain.citizen_slot(rules, monday_next + timedelta(days=7), {}, T0)
     with pytest.raises(domain.SlotTaken):
-        domain.citizen_slot(rules, monday_next, {"nurse-1": [(monday_next, monday_next +
-                                                              timedelta(hours=1))]}, T0)
+        domain.citizen_slot(
+            rules, monday_next, {"nurse-1": [(monday_next, monday_next + timedelta(hours=1))]}, T0
+        )
     with pytest.raises(domain.NotSelfBookable):
         domain.citizen_slot(make_rules(self_bookable=False), monday_next, {}, T0)
 
 
-@pytest.mark.parametrize(("start", "to", "allowed"), [
-    (start, to, to in domain.TRANSITIONS[start])
-    for start in domain.STATUSES for to in domain.STATUSES])
+@pytest.mark.parametrize(
+    ("start", "to", "allowed"),
+    [
+        (start, to, to in domain.TRANSITIONS[start])
+        for start in domain.STATUSES
+        for to in domain.STATUSES
+    ],
+)
 def test_every_status_transition(start, to, allowed):
     if allowed:
         assert domain.transition(start, to) == to

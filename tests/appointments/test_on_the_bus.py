@@ -22,8 +22,14 @@ def test_a_proxy_from_the_bus_lets_the_agent_book_and_the_booking_is_published(b
     try:
         service.offer(staff_ids=["nurse-a"])
         mother, son = service.citizen(), service.citizen()
-        granted = _proxy_event("dk.selvbetjening.proxy.granted.v1", mother.id, son.id, "p-9",
-                               ["appointments.book", "appointments.read"], service.clock.now)
+        granted = _proxy_event(
+            "dk.selvbetjening.proxy.granted.v1",
+            mother.id,
+            son.id,
+            "p-9",
+            ["appointments.book", "appointments.read"],
+            service.clock.now,
+        )
         bus.publish(consents_topic, mother.id, encode_event(granted), {})
         runtime._bus = bus  # the consumer reads the bus under test
         consumer = proxy_view_consumer(runtime, consents_topic)
@@ -47,10 +53,12 @@ def test_a_proxy_from_the_bus_lets_the_agent_book_and_the_booking_is_published(b
     reader = bus.consumer([TOPIC], unique("appointments-reader"), session_timeout_s=6.0)
     mine: list = []
     try:
+
         def read() -> None:
             for record in reader.poll(0.5):
                 if record.key == booked[0]["id"]:
                     mine.append(decode_event(record.value))
+
         wait_until(lambda: bool(mine), 60, step=read, message="the booking on the bus")
     finally:
         reader.close()

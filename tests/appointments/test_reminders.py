@@ -49,8 +49,9 @@ def test_a_move_before_the_reminder_replans_it_for_the_new_time(service):
     service.offer(staff_ids=["nurse-a"])
     citizen = service.citizen()
     appointment = citizen.post("/appointments", booking(MONDAY_0800)).json
-    moved = citizen.post(f"/appointments/{appointment['id']}/move",
-                         {"starts_at": "2026-03-31T08:00:00+02:00"})
+    moved = citizen.post(
+        f"/appointments/{appointment['id']}/move", {"starts_at": "2026-03-31T08:00:00+02:00"}
+    )
     assert moved.status_code == 200, moved.json
     service.clock.now = SUNDAY_0800_UTC + timedelta(hours=2)  # the old reminder's time
     assert scheduler(service).run_once() == 0
@@ -66,8 +67,9 @@ def test_a_move_after_the_reminder_reminds_of_the_new_time_once_and_never_twice(
     service.clock.now = SUNDAY_0800_UTC
     assert scheduler(service).run_once() == 1
     service.clock.advance(hours=3)  # past the new time's lead (Sunday 10:30 local)
-    staff.post(f"/appointments/{appointment['id']}/move",
-               {"starts_at": "2026-03-30T10:30:00+02:00"})
+    staff.post(
+        f"/appointments/{appointment['id']}/move", {"starts_at": "2026-03-30T10:30:00+02:00"}
+    )
     assert scheduler(service).run_once() == 1  # the new time, at once: its lead has passed
     assert scheduler(service).run_once() == 0
     back = staff.post(f"/appointments/{appointment['id']}/move", {"starts_at": MONDAY_0800})
@@ -94,8 +96,10 @@ def test_parallel_schedulers_announce_each_reminder_once(service, database_url):
     engines = [make_engine(database_url) for _ in range(3)]
     counts: list[int] = []
     try:
-        threads = [threading.Thread(target=lambda e=e: counts.append(
-            scheduler(service, e).run_once())) for e in engines]
+        threads = [
+            threading.Thread(target=lambda e=e: counts.append(scheduler(service, e).run_once()))
+            for e in engines
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -39,26 +39,46 @@ def make_consent(now: datetime = T0, **overrides) -> Consent:
     if "given_at" in overrides:
         overrides.setdefault("channel", "tablet")
         overrides.setdefault("device_id", "tablet-7")
-    return new_consent(make_consent_request(**overrides), consent_id=str(uuid.uuid4()),
-                       given_by=overrides.get("citizen_id", "citizen-1"),
-                       recorded_by="citizen-1", attested_by=None, now=now)
+    return new_consent(
+        make_consent_request(**overrides),
+        consent_id=str(uuid.uuid4()),
+        given_by=overrides.get("citizen_id", "citizen-1"),
+        recorded_by="citizen-1",
+        attested_by=None,
+        now=now,
+    )
 
 
 def make_withdrawal(consent: Consent, at: datetime) -> Withdrawal:
-    return Withdrawal(id=str(uuid.uuid4()), consent_id=consent.id, citizen_id=consent.citizen_id,
-                      purpose=consent.purpose, case_ref=consent.case_ref, withdrawn_at=at,
-                      withdrawn_by=consent.citizen_id)
+    return Withdrawal(
+        id=str(uuid.uuid4()),
+        consent_id=consent.id,
+        citizen_id=consent.citizen_id,
+        purpose=consent.purpose,
+        case_ref=consent.case_ref,
+        withdrawn_at=at,
+        withdrawn_by=consent.citizen_id,
+    )
 
 
 def make_proxy(now: datetime = T0, **overrides) -> Proxy:
-    values = {"proxy_id": str(uuid.uuid4()), "citizen_id": "citizen-1", "agent_id": "agent-1",
-              "kind": POWER_OF_ATTORNEY, "scopes": ("consents.give",), "valid_from": now,
-              "valid_until": now + timedelta(days=30), "granted_by": "citizen-1", "now": now}
+    values = {
+        "proxy_id": str(uuid.uuid4()),
+        "citizen_id": "citizen-1",
+        "agent_id": "agent-1",
+        "kind": POWER_OF_ATTORNEY,
+        "scopes": ("consents.give",),
+        "valid_from": now,
+        "valid_until": now + timedelta(days=30),
+        "granted_by": "citizen-1",
+        "now": now,
+    }
     values.update(overrides)
     return new_proxy(**values)
 
 
 # API bodies ---------------------------------------------------------------------------------
+
 
 def consent_body(**overrides) -> dict:
     body = {
@@ -73,19 +93,30 @@ def consent_body(**overrides) -> dict:
 
 
 def tablet_consent_body(citizen_id: str, given_at: datetime, **overrides) -> dict:
-    return consent_body(citizen_id=citizen_id, channel="tablet", device_id="tablet-7",
-                        given_at=given_at.isoformat(), **overrides)
+    return consent_body(
+        citizen_id=citizen_id,
+        channel="tablet",
+        device_id="tablet-7",
+        given_at=given_at.isoformat(),
+        **overrides,
+    )
 
 
 def check_body(citizen_id: str, **overrides) -> dict:
-    body = {"citizen_id": citizen_id, "purpose": "home_care_assessment",
-            "data_categories": ["health"]}
+    body = {
+        "citizen_id": citizen_id,
+        "purpose": "home_care_assessment",
+        "data_categories": ["health"],
+    }
     body.update(overrides)
     return body
 
 
 def proxy_body(agent_id: str, until: datetime, **overrides) -> dict:
-    body = {"agent_id": agent_id, "scopes": ["consents.give", "consents.read"],
-            "valid_until": until.isoformat()}
+    body = {
+        "agent_id": agent_id,
+        "scopes": ["consents.give", "consents.read"],
+        "valid_until": until.isoformat(),
+    }
     body.update(overrides)
     return body

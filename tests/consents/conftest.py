@@ -41,8 +41,9 @@ class Caller:
         return self.client.get("/api/consents" + path, headers={**self.headers, **(headers or {})})
 
     def post(self, path: str, body: dict | None = None, headers: dict | None = None):
-        return self.client.post("/api/consents" + path, json=body or {},
-                                headers={**self.headers, **(headers or {})})
+        return self.client.post(
+            "/api/consents" + path, json=body or {}, headers={**self.headers, **(headers or {})}
+        )
 
 
 @dataclass
@@ -57,8 +58,9 @@ class Service:
 
     def citizen(self, person_id: str | None = None, **claims) -> Caller:
         person_id = person_id or person()
-        return Caller(self.app.test_client(), self.issuer.citizen(person_id, cpr(), **claims),
-                      person_id)
+        return Caller(
+            self.app.test_client(), self.issuer.citizen(person_id, cpr(), **claims), person_id
+        )
 
     def staff(self, *roles: str) -> Caller:
         staff_id = person()
@@ -66,8 +68,9 @@ class Service:
 
     def machine(self, *scopes: str) -> Caller:
         client_id = "case-system-" + person()[:6]
-        return Caller(self.app.test_client(), self.issuer.machine(client_id, list(scopes)),
-                      client_id)
+        return Caller(
+            self.app.test_client(), self.issuer.machine(client_id, list(scopes)), client_id
+        )
 
     def events(self, citizen_id: str | None = None) -> list[Event]:
         """The events recorded in the outbox (for the citizen), oldest first."""
@@ -79,8 +82,9 @@ class Service:
 
 def start_service(database_url: str, tmp_path) -> Service:
     upgrade("consents", database_url)
-    settings = Settings(service="consents", database_url=database_url,
-                        embedded_bus_path=str(tmp_path / "bus.db"))
+    settings = Settings(
+        service="consents", database_url=database_url, embedded_bus_path=str(tmp_path / "bus.db")
+    )
     issuer = TokenIssuer()
     clock = Clock()
     return Service(create_app(settings, verifier=issuer.verifier(), clock=clock), issuer, clock)

@@ -64,8 +64,9 @@ def test_problems_are_danish_by_default_and_english_on_request(service):
 
 def test_a_citizen_is_named_by_uuid_never_by_cpr(service):
     staff = service.staff("homecare")
-    response = staff.post("/consents", consent_body(citizen_id="0101901234", channel="tablet",
-                                                    device_id="t-1"))
+    response = staff.post(
+        "/consents", consent_body(citizen_id="0101901234", channel="tablet", device_id="t-1")
+    )
     assert (response.status_code, response.json["code"]) == (422, "request.invalid_body")
     assert response.json["field"] == "citizen_id"
 
@@ -91,8 +92,10 @@ def test_a_check_answers_from_the_state_now_with_the_consent_as_evidence(service
 def test_only_machines_with_the_check_scope_and_staff_may_ask(service):
     citizen = service.citizen()
     ask = check_body(citizen.id)
-    assert service.machine("applications:read").post("/checks", ask).json["code"] == \
-        "auth.missing_scope"
+    assert (
+        service.machine("applications:read").post("/checks", ask).json["code"]
+        == "auth.missing_scope"
+    )
     assert citizen.post("/checks", ask).json["code"] == "auth.wrong_kind_of_caller"
     assert service.staff("caseworker").post("/checks", ask).status_code == 200
     anonymous = service.app.test_client().post("/api/consents/checks", json=ask)
@@ -134,8 +137,11 @@ def test_withdrawal_racing_with_checks_no_use_is_allowed_after_the_withdrawal(se
         wait_until(lambda: len(answers) >= 3, 10, message="checks before the withdrawal")
         withdrawn = citizen.post(f"/consents/{consent['id']}/withdrawal").json
         after = service.machine("consents:check").post("/checks", ask).json
-        wait_until(lambda: sum(not a["allowed"] for a in answers) >= 3, 10,
-                   message="checks after the withdrawal")
+        wait_until(
+            lambda: sum(not a["allowed"] for a in answers) >= 3,
+            10,
+            message="checks after the withdrawal",
+        )
     finally:
         done.set()
         for thread in threads:
@@ -144,8 +150,9 @@ def test_withdrawal_racing_with_checks_no_use_is_allowed_after_the_withdrawal(se
     # The log of checks agrees with the withdrawal: every yes came before it, every no after.
     withdrawn_at = datetime.fromisoformat(withdrawn["withdrawn_at"])
     for answer in answers:
-        assert answer["allowed"] == (datetime.fromisoformat(answer["checked_at"])
-                                     < withdrawn_at), answer
+        assert answer["allowed"] == (datetime.fromisoformat(answer["checked_at"]) < withdrawn_at), (
+            answer
+        )
     assert any(a["allowed"] for a in answers)
     assert len(citizen.get("/export").json["checks"]) == len(answers) + 1
 
@@ -164,9 +171,11 @@ def test_a_newer_consent_replaces_the_one_in_force(service):
 def test_a_citizen_cannot_see_or_withdraw_another_citizens_consent(service):
     owner, other = service.citizen(), service.citizen()
     consent = give(owner)
-    for response in (other.get(f"/consents/{consent['id']}"),
-                     other.post(f"/consents/{consent['id']}/withdrawal"),
-                     other.get(f"/consents?citizen_id={owner.id}")):
+    for response in (
+        other.get(f"/consents/{consent['id']}"),
+        other.post(f"/consents/{consent['id']}/withdrawal"),
+        other.get(f"/consents?citizen_id={owner.id}"),
+    ):
         assert (response.status_code, response.json["code"]) == (403, "proxy.no_authority")
     assert owner.get(f"/consents/{consent['id']}").json["status"] == "active"
 
@@ -188,8 +197,10 @@ def test_the_citizen_can_export_their_whole_history(service):
     service.machine("consents:check").post("/checks", check_body(citizen.id))
     agent = service.citizen()
     until = service.clock.now + timedelta(days=30)
-    citizen.post("/proxies", {"agent_id": agent.id, "scopes": ["consents.read"],
-                              "valid_until": until.isoformat()})
+    citizen.post(
+        "/proxies",
+        {"agent_id": agent.id, "scopes": ["consents.read"], "valid_until": until.isoformat()},
+    )
     response = citizen.get("/export")
     assert response.headers["Content-Disposition"].startswith("attachment")
     export = response.json

@@ -31,21 +31,24 @@ from tests.consents.builders import T0, make_consent, make_proxy, make_withdrawa
 HOUR = timedelta(hours=1)
 
 
-@pytest.mark.parametrize(("overrides", "code"), [
-    ({"data_categories": ()}, "consent.blanket_data"),
-    ({"data_categories": ("alle",)}, "consent.blanket_data"),
-    ({"sources": (), "recipients": ()}, "consent.blanket_sources"),
-    ({"sources": ("*",)}, "consent.blanket_sources"),
-    ({"purpose": "anything"}, "consent.unknown_purpose"),
-    ({"data_categories": ("income",)}, "consent.not_in_text"),
-    ({"recipients": ("insurance_company",)}, "consent.not_in_text"),
-    ({"text_version": "9"}, "consent.unknown_text_version"),
-    ({"expires_at": T0 - HOUR}, "consent.invalid_expiry"),
-    ({"channel": "tablet"}, "consent.device_required"),
-    ({"channel": "oral"}, "consent.note_required"),
-    ({"given_at": T0 - HOUR, "channel": "portal"}, "consent.given_at_not_allowed"),
-    ({"given_at": T0 + HOUR}, "consent.given_in_future"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"data_categories": ()}, "consent.blanket_data"),
+        ({"data_categories": ("alle",)}, "consent.blanket_data"),
+        ({"sources": (), "recipients": ()}, "consent.blanket_sources"),
+        ({"sources": ("*",)}, "consent.blanket_sources"),
+        ({"purpose": "anything"}, "consent.unknown_purpose"),
+        ({"data_categories": ("income",)}, "consent.not_in_text"),
+        ({"recipients": ("insurance_company",)}, "consent.not_in_text"),
+        ({"text_version": "9"}, "consent.unknown_text_version"),
+        ({"expires_at": T0 - HOUR}, "consent.invalid_expiry"),
+        ({"channel": "tablet"}, "consent.device_required"),
+        ({"channel": "oral"}, "consent.note_required"),
+        ({"given_at": T0 - HOUR, "channel": "portal"}, "consent.given_at_not_allowed"),
+        ({"given_at": T0 + HOUR}, "consent.given_in_future"),
+    ],
+)
 def test_an_unlawful_consent_is_refused_with_a_stable_code(overrides, code):
     with pytest.raises(InvalidConsent) as refused:
         make_consent(**overrides)
@@ -115,8 +118,13 @@ def test_only_a_consent_in_force_can_be_withdrawn():
 def test_a_check_is_answered_from_the_state_now():
     consent = make_consent(expires_at=T0 + 10 * HOUR)
     history = ConsentHistory([consent])
-    question = Question(consent.citizen_id, consent.purpose, ("health",), consent.case_ref,
-                        source="general_practitioner")
+    question = Question(
+        consent.citizen_id,
+        consent.purpose,
+        ("health",),
+        consent.case_ref,
+        source="general_practitioner",
+    )
     answer = history.answer(question, T0 + HOUR)
     assert answer.allowed and answer.consent == consent
     assert history.answer(question, T0 + 10 * HOUR).reason == EXPIRED
@@ -124,17 +132,26 @@ def test_a_check_is_answered_from_the_state_now():
     assert withdrawn.answer(question, T0 + 3 * HOUR).reason == WITHDRAWN
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"data_categories": ("health", "functional_ability")}, "data_not_covered"),
-    ({"source": "hospital"}, "source_not_covered"),
-    ({"case_ref": "another-case"}, "no_consent"),
-    ({"purpose": "assistive_devices_application"}, "no_consent"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"data_categories": ("health", "functional_ability")}, "data_not_covered"),
+        ({"source": "hospital"}, "source_not_covered"),
+        ({"case_ref": "another-case"}, "no_consent"),
+        ({"purpose": "assistive_devices_application"}, "no_consent"),
+    ],
+)
 def test_a_check_outside_what_the_consent_names_is_refused(change, reason):
     consent = make_consent()
-    question = Question(**{"citizen_id": consent.citizen_id, "purpose": consent.purpose,
-                           "data_categories": ("health",), "case_ref": consent.case_ref,
-                           **change})
+    question = Question(
+        **{
+            "citizen_id": consent.citizen_id,
+            "purpose": consent.purpose,
+            "data_categories": ("health",),
+            "case_ref": consent.case_ref,
+            **change,
+        }
+    )
     answer = ConsentHistory([consent]).answer(question, T0 + HOUR)
     assert (answer.allowed, answer.reason) == (False, reason)
 
@@ -145,12 +162,13 @@ def test_due_for_expiry_skips_withdrawn_and_already_expired_and_flags_superseded
     expired = make_consent(case_ref="c", expires_at=T0 + HOUR)
     replaced = make_consent(case_ref="d", expires_at=T0 + HOUR)
     newer = make_consent(now=T0 + timedelta(minutes=1), case_ref="d")
-    history = ConsentHistory([expiring, withdrawn, expired, replaced, newer],
-                             [make_withdrawal(withdrawn, T0 + timedelta(minutes=5))],
-                             [ConsentExpiry(expired.id, T0 + HOUR)])
+    history = ConsentHistory(
+        [expiring, withdrawn, expired, replaced, newer],
+        [make_withdrawal(withdrawn, T0 + timedelta(minutes=5))],
+        [ConsentExpiry(expired.id, T0 + HOUR)],
+    )
     due = history.due_for_expiry(T0 + 2 * HOUR)
-    assert {(c.id, in_force) for c, in_force in due} == {(expiring.id, True),
-                                                         (replaced.id, False)}
+    assert {(c.id, in_force) for c, in_force in due} == {(expiring.id, True), (replaced.id, False)}
     assert history.status(newer, T0 + 2 * HOUR).state == ACTIVE
 
 
@@ -165,21 +183,34 @@ def test_a_proxy_gives_authority_only_in_its_scope_and_period():
         authority(records, "agent-1", "citizen-1", "consents.give", T0 + HOUR)
     assert expired.value.code == "proxy.authority_expired"
     with pytest.raises(NoAuthority):
-        authority([ProxyRecord(proxy, Revocation(proxy.id, T0, "citizen-1"))], "agent-1",
-                  "citizen-1", "consents.give", T0)
+        authority(
+            [ProxyRecord(proxy, Revocation(proxy.id, T0, "citizen-1"))],
+            "agent-1",
+            "citizen-1",
+            "consents.give",
+            T0,
+        )
     with pytest.raises(NoAuthority):
-        authority([ProxyRecord(proxy, expiry=ProxyExpiry(proxy.id, T0))], "agent-1",
-                  "citizen-1", "consents.give", T0)
+        authority(
+            [ProxyRecord(proxy, expiry=ProxyExpiry(proxy.id, T0))],
+            "agent-1",
+            "citizen-1",
+            "consents.give",
+            T0,
+        )
 
 
-@pytest.mark.parametrize(("overrides", "code"), [
-    ({"agent_id": "citizen-1"}, "proxy.self_grant"),
-    ({"scopes": ("everything",)}, "proxy.invalid_scopes"),
-    ({"scopes": ()}, "proxy.invalid_scopes"),
-    ({"valid_until": None}, "proxy.end_required"),
-    ({"valid_until": T0 - HOUR}, "proxy.invalid_period"),
-    ({"kind": GUARDIANSHIP, "court_reference": " "}, "proxy.court_reference_required"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"agent_id": "citizen-1"}, "proxy.self_grant"),
+        ({"scopes": ("everything",)}, "proxy.invalid_scopes"),
+        ({"scopes": ()}, "proxy.invalid_scopes"),
+        ({"valid_until": None}, "proxy.end_required"),
+        ({"valid_until": T0 - HOUR}, "proxy.invalid_period"),
+        ({"kind": GUARDIANSHIP, "court_reference": " "}, "proxy.court_reference_required"),
+    ],
+)
 def test_an_invalid_proxy_is_refused_with_a_stable_code(overrides, code):
     with pytest.raises(InvalidProxy) as refused:
         make_proxy(**overrides)

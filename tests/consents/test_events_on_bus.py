@@ -13,8 +13,7 @@ from tests.consents.conftest import start_service
 from tests.waiting import wait_until
 
 
-def test_given_withdrawn_and_proxy_events_are_published_in_order_keyed_by_citizen(bus,
-                                                                                  tmp_path):
+def test_given_withdrawn_and_proxy_events_are_published_in_order_keyed_by_citizen(bus, tmp_path):
     service = start_service(f"sqlite:///{tmp_path / 'consents.db'}", tmp_path)
     try:
         citizen, agent = service.citizen(), service.citizen()
@@ -28,13 +27,18 @@ def test_given_withdrawn_and_proxy_events_are_published_in_order_keyed_by_citize
     reader = bus.consumer([TOPIC], unique("consents-reader"), session_timeout_s=6.0)
     mine: list = []
     try:
+
         def read() -> None:
             for record in reader.poll(0.5):
                 if record.key == citizen.id:
                     mine.append(decode_event(record.value))
+
         wait_until(lambda: len(mine) >= 3, 60, step=read, message="the citizen's events")
     finally:
         reader.close()
     assert [e.type.split(".", 2)[2] for e in mine] == [
-        "consent.given.v1", "consent.withdrawn.v1", "proxy.granted.v1"]
+        "consent.given.v1",
+        "consent.withdrawn.v1",
+        "proxy.granted.v1",
+    ]
     assert {e.subject for e in mine} == {citizen.id}

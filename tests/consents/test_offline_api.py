@@ -10,8 +10,9 @@ from tests.consents.builders import check_body, consent_body, tablet_consent_bod
 def test_staff_collect_consent_on_a_tablet_and_attest_it(service):
     citizen = service.citizen()
     nurse = service.staff("homecare")
-    response = nurse.post("/consents", tablet_consent_body(
-        citizen.id, service.clock.now - timedelta(hours=2)))
+    response = nurse.post(
+        "/consents", tablet_consent_body(citizen.id, service.clock.now - timedelta(hours=2))
+    )
     assert response.status_code == 201, response.json
     consent = response.json
     assert (consent["status"], consent["channel"]) == ("active", "tablet")
@@ -30,8 +31,9 @@ def test_staff_need_a_collecting_role_and_oral_consent_needs_a_note(service):
     assert (refused.status_code, refused.json["code"]) == (422, "consent.note_required")
     noted = service.staff("caseworker").post("/consents", {**body, "note": "Telefon, kl. 10"})
     assert noted.status_code == 201
-    unnamed = service.staff("caseworker").post("/consents", consent_body(channel="paper",
-                                                                        note="Blanket 3"))
+    unnamed = service.staff("caseworker").post(
+        "/consents", consent_body(channel="paper", note="Blanket 3")
+    )
     assert unnamed.json["code"] == "consent.citizen_required"
 
 
@@ -42,8 +44,9 @@ def test_an_offline_consent_arriving_after_a_withdrawal_is_kept_but_not_in_force
     service.clock.advance(hours=2)
     citizen.post(f"/consents/{online['id']}/withdrawal")
     service.clock.advance(hours=2)  # the tablet comes back online
-    late = nurse.post("/consents", tablet_consent_body(citizen.id, morning + timedelta(hours=1),
-                                                       case_ref="sag-7"))
+    late = nurse.post(
+        "/consents", tablet_consent_body(citizen.id, morning + timedelta(hours=1), case_ref="sag-7")
+    )
     assert late.status_code == 201
     assert late.json["status"] == "superseded"
     assert late.json["superseded_by"]["kind"] == "withdrawal"
@@ -63,11 +66,16 @@ def test_an_offline_consent_given_after_the_withdrawal_is_in_force(service):
     service.clock.advance(hours=1)
     citizen.post(f"/consents/{online['id']}/withdrawal")
     service.clock.advance(hours=2)
-    late = nurse.post("/consents", tablet_consent_body(
-        citizen.id, service.clock.now - timedelta(hours=1), case_ref="sag-8")).json
+    late = nurse.post(
+        "/consents",
+        tablet_consent_body(citizen.id, service.clock.now - timedelta(hours=1), case_ref="sag-8"),
+    ).json
     assert (late["status"], late["warnings"]) == ("active", [])
-    answer = service.machine("consents:check").post(
-        "/checks", check_body(citizen.id, case_ref="sag-8")).json
+    answer = (
+        service.machine("consents:check")
+        .post("/checks", check_body(citizen.id, case_ref="sag-8"))
+        .json
+    )
     assert (answer["allowed"], answer["consent_id"]) == (True, late["id"])
 
 
@@ -76,18 +84,19 @@ def test_an_offline_consent_older_than_a_newer_consent_does_not_replace_it(servi
     offline_time = service.clock.now
     service.clock.advance(hours=1)
     newer = citizen.post("/consents", consent_body(case_ref="sag-4")).json
-    late = nurse.post("/consents", tablet_consent_body(citizen.id, offline_time,
-                                                       case_ref="sag-4")).json
+    late = nurse.post(
+        "/consents", tablet_consent_body(citizen.id, offline_time, case_ref="sag-4")
+    ).json
     assert late["status"] == "superseded"
-    assert late["superseded_by"] == {"kind": "consent", "id": newer["id"],
-                                     "at": newer["given_at"]}
+    assert late["superseded_by"] == {"kind": "consent", "id": newer["id"], "at": newer["given_at"]}
     assert citizen.get(f"/consents/{newer['id']}").json["status"] == "active"
 
 
 def test_a_tablet_sending_the_same_consent_twice_records_it_once(service):
     citizen, nurse = service.citizen(), service.staff("homecare")
-    body = tablet_consent_body(citizen.id, service.clock.now,
-                               consent_id="5b0b8a8e-0c1e-4d6a-9b1e-3f0f8d1c2a77")
+    body = tablet_consent_body(
+        citizen.id, service.clock.now, consent_id="5b0b8a8e-0c1e-4d6a-9b1e-3f0f8d1c2a77"
+    )
     first = nurse.post("/consents", body)
     again = nurse.post("/consents", body)
     assert (first.status_code, again.status_code) == (201, 200)
@@ -99,6 +108,7 @@ def test_a_tablet_sending_the_same_consent_twice_records_it_once(service):
 
 def test_a_device_time_in_the_future_is_refused(service):
     citizen = service.citizen()
-    response = service.staff("homecare").post("/consents", tablet_consent_body(
-        citizen.id, service.clock.now + timedelta(hours=1)))
+    response = service.staff("homecare").post(
+        "/consents", tablet_consent_body(citizen.id, service.clock.now + timedelta(hours=1))
+    )
     assert (response.status_code, response.json["code"]) == (422, "consent.given_in_future")

@@ -21,7 +21,9 @@ def test_a_citizen_grants_a_power_of_attorney_and_it_is_published(service):
     [granted] = service.events(citizen.id)
     assert granted.type == "dk.selvbetjening.proxy.granted.v1"
     assert (granted.data["agent_id"], granted.data["scopes"]) == (
-        daughter.id, ["consents.give", "consents.read"])
+        daughter.id,
+        ["consents.give", "consents.read"],
+    )
     assert daughter.get("/proxies").json["held"][0]["id"] == proxy["id"]
 
 
@@ -52,8 +54,7 @@ def test_a_proxy_whose_authority_has_expired_is_refused(service):
     service.clock.advance(days=1, seconds=1)  # before the scheduler has even run
     response = son.post("/consents", consent_body(citizen_id=citizen.id))
     assert (response.status_code, response.json["code"]) == (403, "proxy.authority_expired")
-    assert son.get(f"/consents?citizen_id={citizen.id}").json["code"] == \
-        "proxy.authority_expired"
+    assert son.get(f"/consents?citizen_id={citizen.id}").json["code"] == "proxy.authority_expired"
 
 
 def test_a_revoked_proxy_is_refused_and_the_revocation_published(service):
@@ -82,10 +83,14 @@ def test_a_power_of_attorney_must_be_valid_and_name_an_end(service):
     for body, code in (
         (proxy_body(citizen.id, service.clock.now + timedelta(days=1)), "proxy.self_grant"),
         ({"agent_id": service.citizen().id, "scopes": ["consents.give"]}, "proxy.end_required"),
-        (proxy_body(service.citizen().id, service.clock.now - timedelta(days=1)),
-         "proxy.invalid_period"),
-        (proxy_body(service.citizen().id, service.clock.now, scopes=["all"]),
-         "request.invalid_body"),
+        (
+            proxy_body(service.citizen().id, service.clock.now - timedelta(days=1)),
+            "proxy.invalid_period",
+        ),
+        (
+            proxy_body(service.citizen().id, service.clock.now, scopes=["all"]),
+            "request.invalid_body",
+        ),
     ):
         response = citizen.post("/proxies", body)
         assert (response.status_code, response.json["code"]) == (422, code), body
@@ -95,12 +100,19 @@ def test_a_power_of_attorney_must_be_valid_and_name_an_end(service):
 def test_staff_register_a_guardianship_with_the_court_decision(service):
     ward, guardian = service.citizen(), service.citizen()
     registrar = service.staff("guardianship_registrar")
-    body = {"citizen_id": ward.id, "agent_id": guardian.id,
-            "scopes": ["consents.give", "applications.write"]}
+    body = {
+        "citizen_id": ward.id,
+        "agent_id": guardian.id,
+        "scopes": ["consents.give", "applications.write"],
+    }
     missing = registrar.post("/guardianships", body)
     assert (missing.status_code, missing.json["code"]) == (422, "proxy.court_reference_required")
-    assert service.staff("homecare").post("/guardianships", {
-        **body, "court_reference": "x"}).json["code"] == "auth.missing_role"
+    assert (
+        service.staff("homecare")
+        .post("/guardianships", {**body, "court_reference": "x"})
+        .json["code"]
+        == "auth.missing_role"
+    )
     registered = registrar.post("/guardianships", {**body, "court_reference": "BS 12-345/2026"})
     assert registered.status_code == 201
     guardianship = registered.json
@@ -111,7 +123,5 @@ def test_staff_register_a_guardianship_with_the_court_decision(service):
     assert guardian.post("/consents", consent_body(citizen_id=ward.id)).status_code == 201
     by_ward = ward.post(f"/proxies/{guardianship['id']}/revocation")
     assert (by_ward.status_code, by_ward.json["code"]) == (403, "proxy.revoke_not_allowed")
-    assert registrar.post(f"/proxies/{guardianship['id']}/revocation").json["status"] == \
-        "revoked"
-    assert registrar.get(f"/proxies?citizen_id={ward.id}").json["granted"][0]["status"] == \
-        "revoked"
+    assert registrar.post(f"/proxies/{guardianship['id']}/revocation").json["status"] == "revoked"
+    assert registrar.get(f"/proxies?citizen_id={ward.id}").json["granted"][0]["status"] == "revoked"

@@ -17,8 +17,7 @@ from tests.builders import TEST_EVENT  # noqa: F401 - registers the test event t
 
 def main() -> None:
     bootstrap, embedded_path, topic, group, out = sys.argv[1:6]
-    bus = connect_bus(kafka_bootstrap=bootstrap, embedded_path=embedded_path,
-                      client_id="child")
+    bus = connect_bus(kafka_bootstrap=bootstrap, embedded_path=embedded_path, client_id="child")
 
     def handle(event) -> None:
         with open(out, "a") as handled:
@@ -26,8 +25,7 @@ def main() -> None:
             handled.flush()
             os.fsync(handled.fileno())
 
-    consumer = EventConsumer(bus, [topic], group, handle, session_timeout_s=6.0,
-                             poll_timeout_s=0.2)
+    consumer = EventConsumer(bus, [topic], group, handle, session_timeout_s=6.0, poll_timeout_s=0.2)
     stop = threading.Event()
     while not stop.is_set():
         consumer.run_once()

@@ -38,24 +38,39 @@ def collect(bus, topic, group, expected, handler=None, timeout_s=60.0, **consume
             handler(event)
         handled.append(event)
 
-    consumer = EventConsumer(bus, [topic], group, record, session_timeout_s=SESSION_S,
-                             poll_timeout_s=0.2, **consumer_kwargs)
+    consumer = EventConsumer(
+        bus,
+        [topic],
+        group,
+        record,
+        session_timeout_s=SESSION_S,
+        poll_timeout_s=0.2,
+        **consumer_kwargs,
+    )
     try:
-        wait_until(lambda: len(handled) >= expected, timeout_s, step=consumer.run_once,
-                   message=f"{expected} events on {topic}")
+        wait_until(
+            lambda: len(handled) >= expected,
+            timeout_s,
+            step=consumer.run_once,
+            message=f"{expected} events on {topic}",
+        )
     finally:
         consumer.close()
     return handled
 
 
 def dead_letters(bus, group, expected, timeout_s=60.0):
-    inspector = bus.consumer([dead_letter_topic(group)], unique("inspect"),
-                             session_timeout_s=SESSION_S)
+    inspector = bus.consumer(
+        [dead_letter_topic(group)], unique("inspect"), session_timeout_s=SESSION_S
+    )
     found = []
     try:
-        wait_until(lambda: len(found) >= expected, timeout_s,
-                   step=lambda: found.extend(inspector.poll(0.2)),
-                   message=f"{expected} dead letters")
+        wait_until(
+            lambda: len(found) >= expected,
+            timeout_s,
+            step=lambda: found.extend(inspector.poll(0.2)),
+            message=f"{expected} dead letters",
+        )
     finally:
         inspector.close()
     return found
@@ -78,19 +93,35 @@ def test_records_with_the_same_key_arrive_in_the_order_they_were_published(bus):
     assert sorted(e.data["n"] for e in handled) == list(range(100))
 
 
-def test_two_consumers_in_a_group_share_partitions_and_the_survivor_takes_over(bus, bus_spec,
-                                                                               tmp_path):
+def test_two_consumers_in_a_group_share_partitions_and_the_survivor_takes_over(
+    bus, bus_spec, tmp_path
+):
     topic, group = unique("share"), unique("g")
     bus.ensure_topic(topic, 3)
     out = tmp_path / "child-handled.txt"
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.contract.consumer_process", bus_spec["kafka_bootstrap"],
-         bus_spec["embedded_path"], topic, group, str(out)],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        [
+            sys.executable,
+            "-m",
+            "tests.contract.consumer_process",
+            bus_spec["kafka_bootstrap"],
+            bus_spec["embedded_path"],
+            topic,
+            group,
+            str(out),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     mine = []
-    survivor = EventConsumer(bus, [topic], group, lambda e: mine.append(e.data["n"]),
-                             session_timeout_s=SESSION_S, poll_timeout_s=0.2)
+    survivor = EventConsumer(
+        bus,
+        [topic],
+        group,
+        lambda e: mine.append(e.data["n"]),
+        session_timeout_s=SESSION_S,
+        poll_timeout_s=0.2,
+    )
 
     def child_partitions():
         status = Path(str(out) + ".assignment")
@@ -102,15 +133,26 @@ def test_two_consumers_in_a_group_share_partitions_and_the_survivor_takes_over(b
 
     try:
         # Both members join; the group splits the three partitions between them.
-        wait_until(lambda: survivor.consumer.assignment() and child_partitions()
-                   and len(survivor.consumer.assignment()) + len(child_partitions()) == 3,
-                   60, step=survivor.run_once, message="the two members to share partitions")
+        wait_until(
+            lambda: (
+                survivor.consumer.assignment()
+                and child_partitions()
+                and len(survivor.consumer.assignment()) + len(child_partitions()) == 3
+            ),
+            60,
+            step=survivor.run_once,
+            message="the two members to share partitions",
+        )
         mine_before = {tp.partition for tp in survivor.consumer.assignment()}
         assert mine_before.isdisjoint(child_partitions())
 
         publish_events(bus, topic, [make_event(key=f"k{i}", n=i) for i in range(30)])
-        wait_until(lambda: len(set(mine) | set(child_handled())) == 30, 60,
-                   step=survivor.run_once, message="the first 30 events")
+        wait_until(
+            lambda: len(set(mine) | set(child_handled())) == 30,
+            60,
+            step=survivor.run_once,
+            message="the first 30 events",
+        )
         assert mine and child_handled(), "both members should have handled a share"
         assert set(mine).isdisjoint(child_handled())
 
@@ -118,8 +160,12 @@ def test_two_consumers_in_a_group_share_partitions_and_the_survivor_takes_over(b
         child.send_signal(signal.SIGKILL)
         child.wait(10)
         publish_events(bus, topic, [make_event(key=f"k{i}", n=i) for i in range(30, 60)])
-        wait_until(lambda: set(range(30, 60)) <= set(mine), 90, step=survivor.run_once,
-                   message="the survivor to handle the dead member's partitions")
+        wait_until(
+            lambda: set(range(30, 60)) <= set(mine),
+            90,
+            step=survivor.run_once,
+            message="the survivor to handle the dead member's partitions",
+        )
         assert {tp.partition for tp in survivor.consumer.assignment()} == {0, 1, 2}
     finally:
         if child.poll() is None:
@@ -198,8 +244,9 @@ def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_attempts(bus):
         if event.data["n"] == 0:
             raise RuntimeError("the case system refuses this one")
 
-    handled = collect(bus, topic, group, expected=1, handler=handler, max_attempts=3,
-                      initial_backoff_s=0.01)
+    handled = collect(
+        bus, topic, group, expected=1, handler=handler, max_attempts=3, initial_backoff_s=0.01
+    )
     assert calls[0] == 3
     assert [e.data["n"] for e in handled] == [1]
     (letter,) = dead_letters(bus, group, expected=1)
@@ -229,16 +276,23 @@ def test_a_duplicated_delivery_has_one_effect(bus, tmp_path):
     topic, group = unique("dup"), unique("g")
     engine = make_engine(f"sqlite:///{tmp_path / 'effects.db'}")
     metadata = MetaData()
-    totals = Table("totals", metadata, Column("key", String, primary_key=True),
-                   Column("amount", Integer, nullable=False))
+    totals = Table(
+        "totals",
+        metadata,
+        Column("key", String, primary_key=True),
+        Column("amount", Integer, nullable=False),
+    )
     metadata.create_all(engine)
     messaging_metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(totals.insert().values(key="case-1", amount=0))
 
     def add(conn, event):
-        conn.execute(update(totals).where(totals.c.key == event.key)
-                     .values(amount=totals.c.amount + event.data["n"]))
+        conn.execute(
+            update(totals)
+            .where(totals.c.key == event.key)
+            .values(amount=totals.c.amount + event.data["n"])
+        )
 
     event = make_event(key="case-1", n=5)
     # The same event delivered three times (e.g. a relay that crashed before marking it sent).
@@ -287,12 +341,21 @@ def test_a_database_outage_holds_the_partition_instead_of_dead_lettering(bus):
         if len(calls) <= 6:  # more failures than max_attempts: the database is down a while
             raise OperationalError("UPDATE ...", {}, ConnectionError("server closed"))
 
-    handled = collect(bus, topic, group, expected=2, handler=handler, max_attempts=2,
-                      initial_backoff_s=0.01, max_backoff_s=0.05)
+    handled = collect(
+        bus,
+        topic,
+        group,
+        expected=2,
+        handler=handler,
+        max_attempts=2,
+        initial_backoff_s=0.01,
+        max_backoff_s=0.05,
+    )
     assert [e.data["n"] for e in handled] == [0, 1]  # in order, nothing skipped
     assert calls[:6] == [0] * 6
-    inspector = bus.consumer([dead_letter_topic(group)], unique("inspect"),
-                             session_timeout_s=SESSION_S)
+    inspector = bus.consumer(
+        [dead_letter_topic(group)], unique("inspect"), session_timeout_s=SESSION_S
+    )
     assert inspector.poll(1.0) == []  # nothing was dead-lettered
     inspector.close()
 

@@ -33,8 +33,11 @@ from tests.gateway.conftest import (
 
 STAFF = "hjemmehjaelp-erik"
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-SERVICE_APPS = {"applications": create_applications, "consents": create_consents,
-                "appointments": create_appointments}
+SERVICE_APPS = {
+    "applications": create_applications,
+    "consents": create_consents,
+    "appointments": create_appointments,
+}
 
 
 @dataclass
@@ -50,17 +53,27 @@ def _seed_visits(site: Stack) -> list[dict]:
     today = datetime.now(COPENHAGEN).date()
     visits = []
     for hour, address, tasks in (
-            (13, "Bredgade 12, 2. th., 5000 Odense C", ["Bad og påklædning", "Medicin"]),
-            (9, "Vestergade 3, 5000 Odense C", ["Vurdering af hjemmehjælp",
-                                               "Samtykke til indhentning af oplysninger"])):
+        (13, "Bredgade 12, 2. th., 5000 Odense C", ["Bad og påklædning", "Medicin"]),
+        (
+            9,
+            "Vestergade 3, 5000 Odense C",
+            ["Vurdering af hjemmehjælp", "Samtykke til indhentning af oplysninger"],
+        ),
+    ):
         starts = datetime(today.year, today.month, today.day, hour, tzinfo=COPENHAGEN)
         answer = browser.post(
             f"{site.gateway}/api/appointments/appointments",
-            json={"citizen_id": ANNA, "starts_at": starts.isoformat(),
-                  "ends_at": (starts + timedelta(minutes=45)).isoformat(),
-                  "kind": "home_visit", "address": address, "staff_ids": [STAFF],
-                  "tasks": tasks},
-            headers={**site.csrf(browser), "Idempotency-Key": str(uuid.uuid4())})
+            json={
+                "citizen_id": ANNA,
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(minutes=45)).isoformat(),
+                "kind": "home_visit",
+                "address": address,
+                "staff_ids": [STAFF],
+                "tasks": tasks,
+            },
+            headers={**site.csrf(browser), "Idempotency-Key": str(uuid.uuid4())},
+        )
         assert answer.status_code == 201, answer.text
         visits.append(answer.json())
     return visits
@@ -82,26 +95,39 @@ def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
         services = ExitStack()
         for name, factory in SERVICE_APPS.items():
             settings = Settings(service=name, database_url=urls[name])
-            verifier = TokenVerifier(gateway_url, f"selvbetjening/{name}",
-                                     RemoteJwks(gateway_url + "/.well-known/jwks.json"))
-            app = factory(settings, verifier=verifier,
-                          runtime=Runtime(settings=settings, engine=engines[name]))
+            verifier = TokenVerifier(
+                gateway_url,
+                f"selvbetjening/{name}",
+                RemoteJwks(gateway_url + "/.well-known/jwks.json"),
+            )
+            app = factory(
+                settings,
+                verifier=verifier,
+                runtime=Runtime(settings=settings, engine=engines[name]),
+            )
             upstreams[name] = services.enter_context(serve(app))
         try:
-            config = replace(GatewayConfig(), idp_issuer=idp_url, client_secret="x",
-                             cookie_secure=False, internal_issuer=gateway_url)
-            gateway.app = create_gateway(upstreams=upstreams, config=config,
-                                         settings=Settings(service="gateway",
-                                                           database_url=gateway_db))
-            site = TabletStack(gateway_url, idp_url, gateway.app.extensions["engine"],
-                                gateway.app, engines=engines)
+            config = replace(
+                GatewayConfig(),
+                idp_issuer=idp_url,
+                client_secret="x",
+                cookie_secure=False,
+                internal_issuer=gateway_url,
+            )
+            gateway.app = create_gateway(
+                upstreams=upstreams,
+                config=config,
+                settings=Settings(service="gateway", database_url=gateway_db),
+            )
+            site = TabletStack(
+                gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app, engines=engines
+            )
             site.visits = _seed_visits(site)
             yield site
         finally:
             services.close()
             for engine in engines.values():
                 engine.dispose()
-
 
 
 # -- the citizen portal's consents and appointments screens (docs/portal.md) -----------------
@@ -117,16 +143,31 @@ def _seed_self_bookable_service(site: TabletStack) -> None:
     from services.appointments.services import Appointments
 
     assert site.engines is not None
-    scheduler = Principal(subject="fixture-scheduler", kind="staff", channel="integration",
-                          roles=frozenset({"scheduler"}))
-    Appointments(site.engines["appointments"]).define_rules(scheduler, BookingRules(
-        service_id=SELF_BOOKABLE, title="Rådgivning om hjælpemidler (video)",
-        kind="video_visit",
-        opening_hours={day: [("09:00", "15:00")]
-                       for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
-        duration_minutes=30, buffer_minutes=0, horizon_days=30, citizen_cutoff_hours=24,
-        staff_ids=("sagsbehandler-dorte",), self_bookable=True,
-        tasks=("Tal om dit behov for hjælpemidler",)))
+    scheduler = Principal(
+        subject="fixture-scheduler",
+        kind="staff",
+        channel="integration",
+        roles=frozenset({"scheduler"}),
+    )
+    Appointments(site.engines["appointments"]).define_rules(
+        scheduler,
+        BookingRules(
+            service_id=SELF_BOOKABLE,
+            title="Rådgivning om hjælpemidler (video)",
+            kind="video_visit",
+            opening_hours={
+                day: [("09:00", "15:00")]
+                for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+            },
+            duration_minutes=30,
+            buffer_minutes=0,
+            horizon_days=30,
+            citizen_cutoff_hours=24,
+            staff_ids=("sagsbehandler-dorte",),
+            self_bookable=True,
+            tasks=("Tal om dit behov for hjælpemidler",),
+        ),
+    )
 
 
 def _seed_consent(site: TabletStack) -> dict:
@@ -135,11 +176,18 @@ def _seed_consent(site: TabletStack) -> dict:
     site.login(browser, STAFF, channel="tablet")
     answer = browser.post(
         f"{site.gateway}/api/consents/consents",
-        json={"citizen_id": ANNA, "purpose": "home_care_assessment", "case_ref": "ANS-2026-0042",
-              "data_categories": ["health", "medication"],
-              "sources": ["general_practitioner", "hospital"], "text_version": "2",
-              "channel": "tablet", "device_id": "tablet-7"},
-        headers=site.csrf(browser))
+        json={
+            "citizen_id": ANNA,
+            "purpose": "home_care_assessment",
+            "case_ref": "ANS-2026-0042",
+            "data_categories": ["health", "medication"],
+            "sources": ["general_practitioner", "hospital"],
+            "text_version": "2",
+            "channel": "tablet",
+            "device_id": "tablet-7",
+        },
+        headers=site.csrf(browser),
+    )
     assert answer.status_code == 201, answer.text
     return answer.json()
 

@@ -24,8 +24,9 @@ PORT_BASE = 18000
 GATEWAY = f"http://127.0.0.1:{PORT_BASE}"
 
 
-@pytest.fixture(params=["embedded", pytest.param("real", marks=[pytest.mark.kafka,
-                                                                 pytest.mark.postgres])])
+@pytest.fixture(
+    params=["embedded", pytest.param("real", marks=[pytest.mark.kafka, pytest.mark.postgres])]
+)
 def platform(request, tmp_path):
     env = {**os.environ, "SB_VAR_DIR": str(tmp_path / "var"), "SB_PORT_BASE": str(PORT_BASE)}
     for name in ("KAFKA_BOOTSTRAP", "DATABASE_URL"):
@@ -36,9 +37,14 @@ def platform(request, tmp_path):
         admin_url = request.getfixturevalue("postgres_admin_url")
         env["KAFKA_BOOTSTRAP"] = kafka_bootstrap()
         env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/{service}"
-    launcher = subprocess.Popen([sys.executable, "-m", "kit.launcher"], cwd=REPO, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "kit.launcher"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         yield {"env": env, "launcher": launcher, "kind": request.param}
     finally:
@@ -61,8 +67,11 @@ def ready() -> bool:
 
 def test_the_launcher_runs_the_platform_and_stops_it_with_one_signal(platform):
     launcher = platform["launcher"]
-    wait_until(lambda: ready() or launcher.poll() is not None, 120,
-               message="the gateway to report every service ready")
+    wait_until(
+        lambda: ready() or launcher.poll() is not None,
+        120,
+        message="the gateway to report every service ready",
+    )
     assert launcher.poll() is None, launcher.stdout.read().decode()[-3000:]
 
     portal = requests.get(f"{GATEWAY}/", timeout=5)
@@ -72,8 +81,10 @@ def test_the_launcher_runs_the_platform_and_stops_it_with_one_signal(platform):
     # a token with its own problem+json (the gateway does not log in yet: issue 8).
     routed = requests.get(f"{GATEWAY}/api/applications", timeout=5)
     assert routed.status_code == 401 and routed.json()["code"] == "auth.token_missing"
-    assert requests.get(f"{GATEWAY}/api/nowhere/x", timeout=5).json()["code"] == \
-        "gateway.unknown_service"
+    assert (
+        requests.get(f"{GATEWAY}/api/nowhere/x", timeout=5).json()["code"]
+        == "gateway.unknown_service"
+    )
 
     # An event recorded in the applications service's outbox is published by its worker.
     env = platform["env"]
@@ -89,8 +100,12 @@ def test_the_launcher_runs_the_platform_and_stops_it_with_one_signal(platform):
     bus = connect_bus(env.get("KAFKA_BOOTSTRAP", ""), f"{env['SB_VAR_DIR']}/bus/log.db")
     consumer = bus.consumer([topic], unique("e2e"), session_timeout_s=6.0)
     received = []
-    wait_until(lambda: received, 60, step=lambda: received.extend(consumer.poll(0.2)),
-               message="the running relay to publish the event")
+    wait_until(
+        lambda: received,
+        60,
+        step=lambda: received.extend(consumer.poll(0.2)),
+        message="the running relay to publish the event",
+    )
     consumer.close()
     bus.close()
     assert decode_event(received[0].value).id == event.id

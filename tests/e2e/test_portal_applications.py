@@ -32,10 +32,10 @@ def phone(tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=FLAGS)
-        context = browser.new_context(locale="da-DK", viewport=PHONE, is_mobile=True,
-                                      has_touch=True, device_scale_factor=2)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(
+            locale="da-DK", viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+        )
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -107,8 +107,10 @@ def test_a_citizen_applies_for_an_assistive_device_on_a_phone(stack, phone, tmp_
     expect(page.locator("#progress")).to_have_text("Trin 3 af 4")
     required = page.locator("#wrap-att-price_quote .tag").inner_text()
     assert required == "Frivilligt"
-    page.set_input_files("#f-att-medical_documentation", files=[{
-        "name": "laegeerklaering.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.set_input_files(
+        "#f-att-medical_documentation",
+        files=[{"name": "laegeerklaering.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     page.wait_for_selector("#f-att-medical_documentation-msg .msg-ok")
     assert "laegeerklaering.pdf" in page.locator("#wrap-att-medical_documentation").inner_text()
     page.screenshot(path=str(tmp_path / "3-papers.png"), full_page=True)
@@ -116,8 +118,13 @@ def test_a_citizen_applies_for_an_assistive_device_on_a_phone(stack, phone, tmp_
 
     expect(page.locator("#progress")).to_have_text("Trin 4 af 4")
     review = page.locator("#app").inner_text()
-    for shown in ("Rollator", "Et nyt hjælpemiddel", "Nej", "laegeerklaering.pdf",
-                  "Det gør min hverdag derhjemme meget lettere"):
+    for shown in (
+        "Rollator",
+        "Et nyt hjælpemiddel",
+        "Nej",
+        "laegeerklaering.pdf",
+        "Det gør min hverdag derhjemme meget lettere",
+    ):
         assert shown in review
     assert "null" not in review and "undefined" not in review
     page.screenshot(path=str(tmp_path / "4-review.png"), full_page=True)
@@ -131,8 +138,11 @@ def test_a_citizen_applies_for_an_assistive_device_on_a_phone(stack, phone, tmp_
     page.screenshot(path=str(tmp_path / "5-receipt.png"), full_page=True)
 
     # Everything was saved on the way: the service has the answers.
-    answers = page.evaluate("""async (id) => (await (await fetch(
-        '/api/applications/' + id)).json()).answers""", application_id)
+    answers = page.evaluate(
+        """async (id) => (await (await fetch(
+        '/api/applications/' + id)).json()).answers""",
+        application_id,
+    )
     assert answers["device_name"] == "Rollator" and answers["already_bought"] is False
 
     page.click("#app a[href='/mine-sager/']")

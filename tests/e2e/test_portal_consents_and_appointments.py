@@ -32,9 +32,17 @@ def test_a_citizen_sees_and_withdraws_a_consent(portal_stack, phone, tmp_path): 
     assert page.get_attribute("nav a[href='/samtykker/']", "aria-current") == "page"
     card = page.locator(f"li.consent[data-id='{consent_id}']")
     shown = card.inner_text()
-    for text in ("Vurdering af hjemmehjælp", "Gælder", "dit helbred og din medicin",
-                 "din egen læge og hospitalet", "ANS-2026-0042", "På en medarbejders tablet",
-                 "hjemmehjaelp-erik", "Dig selv", "Udløber"):
+    for text in (
+        "Vurdering af hjemmehjælp",
+        "Gælder",
+        "dit helbred og din medicin",
+        "din egen læge og hospitalet",
+        "ANS-2026-0042",
+        "På en medarbejders tablet",
+        "hjemmehjaelp-erik",
+        "Dig selv",
+        "Udløber",
+    ):
         assert text in shown, text
     assert "undefined" not in shown and "null" not in shown
     assert page.get_attribute("#export", "href") == "/api/consents/export"
@@ -54,8 +62,11 @@ def test_a_citizen_sees_and_withdraws_a_consent(portal_stack, phone, tmp_path): 
     expect(card.locator("button.withdraw")).to_have_count(0)
 
     # The service agrees, and the export (the download link's target) has it too.
-    status = page.evaluate("""async (id) => (await (await fetch(
-        '/api/consents/consents/' + id)).json()).status""", consent_id)
+    status = page.evaluate(
+        """async (id) => (await (await fetch(
+        '/api/consents/consents/' + id)).json()).status""",
+        consent_id,
+    )
     assert status == "withdrawn"
     exported = page.evaluate("""async () => (await (await fetch(
         '/api/consents/export')).json()).consents.map(c => c.status)""")
@@ -99,8 +110,11 @@ def test_a_citizen_books_and_cancels_an_appointment(portal_stack, phone, tmp_pat
     assert " kl. " in card.inner_text()
     page.screenshot(path=str(tmp_path / "4-appointments.png"), full_page=True)
     appointment_id = card.get_attribute("data-id")
-    booked = page.evaluate("""async (id) => (await (await fetch(
-        '/api/appointments/appointments/' + id)).json())""", appointment_id)
+    booked = page.evaluate(
+        """async (id) => (await (await fetch(
+        '/api/appointments/appointments/' + id)).json())""",
+        appointment_id,
+    )
     assert booked["status"] == "booked" and booked["service_id"] == SELF_BOOKABLE
     assert booked["starts_at"] == starts_at
 
@@ -112,8 +126,11 @@ def test_a_citizen_books_and_cancels_an_appointment(portal_stack, phone, tmp_pat
     later.click()
     page.click("#confirm-book")
     expect(notice).to_contain_text("Tiden er flyttet")
-    moved = page.evaluate("""async (id) => (await (await fetch(
-        '/api/appointments/appointments/' + id)).json())""", appointment_id)
+    moved = page.evaluate(
+        """async (id) => (await (await fetch(
+        '/api/appointments/appointments/' + id)).json())""",
+        appointment_id,
+    )
     assert moved["status"] == "rescheduled" and moved["starts_at"] == moved_to
     card = page.locator(f"li.appointment[data-id='{appointment_id}']")
     expect(card).to_contain_text("Flyttet")
@@ -125,7 +142,10 @@ def test_a_citizen_books_and_cancels_an_appointment(portal_stack, phone, tmp_pat
     page.click("#confirm-cancel")
     expect(notice).to_contain_text("Tiden er aflyst")
     expect(page.locator(f"li.appointment[data-id='{appointment_id}']")).to_have_count(0)
-    status = page.evaluate("""async (id) => (await (await fetch(
-        '/api/appointments/appointments/' + id)).json()).status""", appointment_id)
+    status = page.evaluate(
+        """async (id) => (await (await fetch(
+        '/api/appointments/appointments/' + id)).json()).status""",
+        appointment_id,
+    )
     assert status == "cancelled"
     assert script_errors(page) == []

@@ -28,10 +28,10 @@ def tablet(tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=FLAGS)
-        context = browser.new_context(locale="da-DK", viewport=TABLET, has_touch=True,
-                                      service_workers="allow")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(
+            locale="da-DK", viewport=TABLET, has_touch=True, service_workers="allow"
+        )
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -58,25 +58,31 @@ def count_requests(app, path: str) -> list[int]:
 
 def script_errors(page) -> list[str]:
     """Our scripts' errors and CSP refusals; not failed loads (offline, the 401 before login)."""
-    return [e for e in page.errors
-            if not e.startswith("Failed to load resource") and "ERR_INTERNET_DISCONNECTED" not in e]
+    return [
+        e
+        for e in page.errors
+        if not e.startswith("Failed to load resource") and "ERR_INTERNET_DISCONNECTED" not in e
+    ]
 
 
 def server_state(stack) -> tuple[list[dict], list[dict]]:
     """Anna's consents and applications, as the API tells a staff member."""
     browser = stack.browser()
     stack.login(browser, STAFF, channel="tablet")
-    consents = browser.get(f"{stack.gateway}/api/consents/consents",
-                           params={"citizen_id": ANNA}).json()["consents"]
-    applications = browser.get(f"{stack.gateway}/api/applications",
-                               params={"citizen_id": ANNA}).json()
+    consents = browser.get(
+        f"{stack.gateway}/api/consents/consents", params={"citizen_id": ANNA}
+    ).json()["consents"]
+    applications = browser.get(
+        f"{stack.gateway}/api/applications", params={"citizen_id": ANNA}
+    ).json()
     if isinstance(applications, dict):
         applications = applications.get("applications", [])
     return consents, applications
 
 
-def test_staff_work_offline_on_the_tablet_and_everything_is_sent_once(tablet_stack, tablet,
-                                                                        tmp_path):
+def test_staff_work_offline_on_the_tablet_and_everything_is_sent_once(
+    tablet_stack, tablet, tmp_path
+):
     from playwright.sync_api import expect
 
     stack = tablet_stack
@@ -186,8 +192,7 @@ def test_staff_work_offline_on_the_tablet_and_everything_is_sent_once(tablet_sta
     assert script_errors(page) == []
 
 
-def test_a_consent_overtaken_while_offline_is_shown_as_not_in_force(tablet_stack, tablet,
-                                                                     tmp_path):
+def test_a_consent_overtaken_while_offline_is_shown_as_not_in_force(tablet_stack, tablet, tmp_path):
     """Collected offline, but the citizen withdrew on the phone before the tablet synced: the
     server records it as superseded, and the tablet says so clearly."""
     from playwright.sync_api import expect
@@ -211,15 +216,28 @@ def test_a_consent_overtaken_while_offline_is_shown_as_not_in_force(tablet_stack
     # Meanwhile, on her phone, Anna gives and then withdraws the same consent.
     anna = stack.browser()
     stack.login(anna, ANNA)
-    purpose = next(p for p in anna.get(f"{stack.gateway}/api/consents/purposes").json()[
-        "purposes"] if p["code"] == "home_care_assessment")
-    given = anna.post(f"{stack.gateway}/api/consents/consents", headers=stack.csrf(anna), json={
-        "purpose": purpose["code"], "text_version": purpose["current_version"],
-        "data_categories": purpose["data_categories"], "sources": purpose["sources"],
-        "consent_id": str(uuid.uuid4())})
+    purpose = next(
+        p
+        for p in anna.get(f"{stack.gateway}/api/consents/purposes").json()["purposes"]
+        if p["code"] == "home_care_assessment"
+    )
+    given = anna.post(
+        f"{stack.gateway}/api/consents/consents",
+        headers=stack.csrf(anna),
+        json={
+            "purpose": purpose["code"],
+            "text_version": purpose["current_version"],
+            "data_categories": purpose["data_categories"],
+            "sources": purpose["sources"],
+            "consent_id": str(uuid.uuid4()),
+        },
+    )
     assert given.status_code == 201, given.text
-    withdrawn = anna.post(f"{stack.gateway}/api/consents/consents/{given.json()['id']}/withdrawal",
-                          headers=stack.csrf(anna), json={})
+    withdrawn = anna.post(
+        f"{stack.gateway}/api/consents/consents/{given.json()['id']}/withdrawal",
+        headers=stack.csrf(anna),
+        json={},
+    )
     assert withdrawn.status_code in (200, 201), withdrawn.text
 
     context.set_offline(False)
@@ -239,7 +257,8 @@ def test_a_consent_overtaken_while_offline_is_shown_as_not_in_force(tablet_stack
 
 
 def test_a_session_that_ended_offline_keeps_the_outbox_until_the_staff_logs_in(
-        tablet_stack, tablet, tmp_path):
+    tablet_stack, tablet, tmp_path
+):
     from playwright.sync_api import expect
 
     stack = tablet_stack

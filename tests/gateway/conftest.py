@@ -49,9 +49,12 @@ def machine_idp_app(issuer: TokenIssuer, holder: dict) -> Flask:  # noqa: D103
 
     @app.get("/.well-known/openid-configuration")
     def discovery():
-        return jsonify(issuer=holder["url"], jwks_uri=holder["url"] + "/jwks",
-                       authorization_endpoint=holder["url"] + "/authorize",
-                       token_endpoint=holder["url"] + "/token")
+        return jsonify(
+            issuer=holder["url"],
+            jwks_uri=holder["url"] + "/jwks",
+            authorization_endpoint=holder["url"] + "/authorize",
+            token_endpoint=holder["url"] + "/token",
+        )
 
     @app.get("/jwks")
     def jwks():
@@ -73,8 +76,7 @@ class Stack:
 
     def login(self, browser: requests.Session, sub: str, channel: str = "portal") -> str:
         """Log in through the provider's page like a person would; returns the callback URL."""
-        start = browser.get(f"{self.gateway}/auth/login?channel={channel}",
-                            allow_redirects=False)
+        start = browser.get(f"{self.gateway}/auth/login?channel={channel}", allow_redirects=False)
         assert start.status_code == 302, start.text
         authorize = start.headers["Location"]
         picked = browser.post(authorize, data={"sub": sub}, allow_redirects=False)
@@ -110,8 +112,9 @@ def provider_url(provider_app, external: str | None) -> Iterator[str]:
         yield url
 
 
-def build_stack(tmp_path, provider_app, config_changes: dict,
-                external_idp: str | None = None) -> Iterator[Stack]:
+def build_stack(
+    tmp_path, provider_app, config_changes: dict, external_idp: str | None = None
+) -> Iterator[Stack]:
     database_url = f"sqlite:///{tmp_path / 'applications.db'}"
     gateway_db = f"sqlite:///{tmp_path / 'gateway.db'}"
     upgrade("applications", database_url)
@@ -119,23 +122,41 @@ def build_stack(tmp_path, provider_app, config_changes: dict,
     gateway = Dispatcher()
     with provider_url(provider_app, external_idp) as idp_url, serve(gateway) as gateway_url:
         # The service trusts only the gateway's internal tokens: its issuer and its JWKS.
-        verifier = TokenVerifier(gateway_url, "selvbetjening/applications",
-                                 RemoteJwks(gateway_url + "/.well-known/jwks.json"))
+        verifier = TokenVerifier(
+            gateway_url,
+            "selvbetjening/applications",
+            RemoteJwks(gateway_url + "/.well-known/jwks.json"),
+        )
         engine = make_engine(database_url)
         settings = Settings(service="applications", database_url=database_url)
-        applications = create_applications(settings, verifier=verifier,
-                                           runtime=Runtime(settings=settings, engine=engine))
+        applications = create_applications(
+            settings, verifier=verifier, runtime=Runtime(settings=settings, engine=engine)
+        )
         with serve(applications) as applications_url:
-            config = replace(GatewayConfig(), **{
-                "idp_issuer": idp_url, "client_secret": "x", "cookie_secure": False,
-                "internal_issuer": gateway_url, **config_changes})
+            config = replace(
+                GatewayConfig(),
+                **{
+                    "idp_issuer": idp_url,
+                    "client_secret": "x",
+                    "cookie_secure": False,
+                    "internal_issuer": gateway_url,
+                    **config_changes,
+                },
+            )
             gateway.app = create_gateway(
-                upstreams={"applications": applications_url}, config=config,
-                settings=Settings(service="gateway", database_url=gateway_db))
+                upstreams={"applications": applications_url},
+                config=config,
+                settings=Settings(service="gateway", database_url=gateway_db),
+            )
             # Lets a test feed the applications service's local views (consents' events).
             gateway.app.config["APPLICATIONS_ENGINE"] = engine
-            yield Stack(gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app,
-                        applications_url)
+            yield Stack(
+                gateway_url,
+                idp_url,
+                gateway.app.extensions["engine"],
+                gateway.app,
+                applications_url,
+            )
         engine.dispose()
 
 

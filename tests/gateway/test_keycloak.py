@@ -48,19 +48,26 @@ def keycloak() -> str:
 @pytest.fixture
 def stack(tmp_path, monkeypatch, keycloak):
     monkeypatch.setenv("SB_VAR_DIR", str(tmp_path / "var"))
-    yield from build_stack(tmp_path, None, {"client_id": "selvbetjening-gateway",
-                                            "client_secret": "gateway-secret"},
-                           external_idp=keycloak)
+    yield from build_stack(
+        tmp_path,
+        None,
+        {"client_id": "selvbetjening-gateway", "client_secret": "gateway-secret"},
+        external_idp=keycloak,
+    )
 
 
-def login(stack, session: requests.Session, username: str, password: str = "test",
-          channel: str = "portal") -> requests.Response:
+def login(
+    stack, session: requests.Session, username: str, password: str = "test", channel: str = "portal"
+) -> requests.Response:
     start = session.get(f"{stack.gateway}/auth/login?channel={channel}", allow_redirects=False)
     page = session.get(start.headers["Location"])
     form = re.search(r'<form\b[^>]*\bid="kc-form-login"[^>]*\baction="([^"]+)"', page.text)
     assert form, page.text[:500]
-    answer = session.post(html.unescape(form.group(1)), allow_redirects=False, data={
-        "username": username, "password": password, "credentialId": ""})
+    answer = session.post(
+        html.unescape(form.group(1)),
+        allow_redirects=False,
+        data={"username": username, "password": password, "credentialId": ""},
+    )
     assert answer.status_code == 302, answer.text[:300]
     callback = urljoin(page.url, answer.headers["Location"])
     assert callback.startswith(stack.gateway + "/auth/callback")
@@ -77,8 +84,11 @@ def test_a_citizen_logs_in_at_keycloak_with_nemlogin_claims_and_applies(stack):
     me = anna.get(f"{stack.gateway}/auth/session").json()
     assert me["kind"] == "citizen" and me["subject"] == ANNA
     assert me["assurance"] == "Substantial"
-    created = anna.post(f"{stack.gateway}/api/applications", json={"type": "hjaelpemidler"},
-                        headers=csrf(stack, anna))
+    created = anna.post(
+        f"{stack.gateway}/api/applications",
+        json={"type": "hjaelpemidler"},
+        headers=csrf(stack, anna),
+    )
     assert created.status_code == 201, created.text
     assert created.json()["citizen_id"] == ANNA
 
@@ -88,8 +98,11 @@ def test_a_wrong_password_does_not_log_in(stack):
     start = session.get(f"{stack.gateway}/auth/login", allow_redirects=False)
     page = session.get(start.headers["Location"])
     action = re.search(r'id="kc-form-login"[^>]*\baction="([^"]+)"', page.text).group(1)
-    answer = session.post(html.unescape(action), allow_redirects=False,
-                          data={"username": "borger-anna", "password": "wrong"})
+    answer = session.post(
+        html.unescape(action),
+        allow_redirects=False,
+        data={"username": "borger-anna", "password": "wrong"},
+    )
     assert answer.status_code == 200 and "kc-form-login" in answer.text
     assert session.get(f"{stack.gateway}/auth/session").status_code == 401
 
@@ -97,8 +110,11 @@ def test_a_wrong_password_does_not_log_in(stack):
 def test_low_assurance_at_keycloak_is_refused_for_applying(stack):
     bent = browser()
     login(stack, bent, "borger-bent")
-    refused = bent.post(f"{stack.gateway}/api/applications", json={"type": "hjaelpemidler"},
-                        headers=csrf(stack, bent))
+    refused = bent.post(
+        f"{stack.gateway}/api/applications",
+        json={"type": "hjaelpemidler"},
+        headers=csrf(stack, bent),
+    )
     assert refused.status_code == 403 and refused.json()["code"] == "auth.assurance_too_low"
 
 
@@ -125,13 +141,19 @@ def _expire_provider_token(stack, session_cookie: str) -> dict:
 
 def _admin_token(keycloak: str) -> str:
     base = keycloak.split("/realms/")[0]
-    return requests.post(f"{base}/realms/master/protocol/openid-connect/token", data={
-        "grant_type": "password", "client_id": "admin-cli", "username": "admin",
-        "password": "admin"}, timeout=10).json()["access_token"]
+    return requests.post(
+        f"{base}/realms/master/protocol/openid-connect/token",
+        data={
+            "grant_type": "password",
+            "client_id": "admin-cli",
+            "username": "admin",
+            "password": "admin",
+        },
+        timeout=10,
+    ).json()["access_token"]
 
 
-def test_the_gateway_refreshes_at_keycloak_and_a_logout_there_ends_the_session(stack,
-                                                                                keycloak):
+def test_the_gateway_refreshes_at_keycloak_and_a_logout_there_ends_the_session(stack, keycloak):
     anna = browser()
     login(stack, anna, "borger-anna")
     cookie = anna.cookies.get("sb_session")
@@ -148,10 +170,12 @@ def test_the_gateway_refreshes_at_keycloak_and_a_logout_there_ends_the_session(s
     # An administrator logs Anna out at the provider; the next refresh fails here.
     base = keycloak.split("/realms/")[0]
     headers = {"Authorization": f"Bearer {_admin_token(keycloak)}"}
-    user = requests.get(f"{base}/admin/realms/selvbetjening/users?username=borger-anna",
-                        headers=headers, timeout=10).json()[0]
-    requests.post(f"{base}/admin/realms/selvbetjening/users/{user['id']}/logout",
-                  headers=headers, timeout=10).raise_for_status()
+    user = requests.get(
+        f"{base}/admin/realms/selvbetjening/users?username=borger-anna", headers=headers, timeout=10
+    ).json()[0]
+    requests.post(
+        f"{base}/admin/realms/selvbetjening/users/{user['id']}/logout", headers=headers, timeout=10
+    ).raise_for_status()
     _expire_provider_token(stack, cookie)
     ended = anna.get(f"{stack.gateway}/api/applications")
     assert ended.status_code == 401 and ended.json()["code"] == "auth.session_expired"
@@ -171,18 +195,31 @@ def test_logout_ends_the_session_at_keycloak_too(stack):
 
 
 def test_a_case_system_uses_client_credentials_from_keycloak(stack, keycloak):
-    token = requests.post(f"{keycloak}/protocol/openid-connect/token", data={
-        "grant_type": "client_credentials", "client_id": "fagsystem",
-        "client_secret": "fagsystem-secret"}, timeout=10).json()["access_token"]
+    token = requests.post(
+        f"{keycloak}/protocol/openid-connect/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "fagsystem",
+            "client_secret": "fagsystem-secret",
+        },
+        timeout=10,
+    ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    listed = requests.get(f"{stack.gateway}/api/applications?citizen_id={ANNA}",
-                          headers=headers, timeout=10)
+    listed = requests.get(
+        f"{stack.gateway}/api/applications?citizen_id={ANNA}", headers=headers, timeout=10
+    )
     assert listed.status_code == 200, listed.text
-    moved = requests.post(f"{stack.gateway}/api/applications/no-such-case/case-actions",
-                          json={"action": "start_review"}, headers=headers, timeout=10)
+    moved = requests.post(
+        f"{stack.gateway}/api/applications/no-such-case/case-actions",
+        json={"action": "start_review"},
+        headers=headers,
+        timeout=10,
+    )
     assert moved.status_code == 404 and moved.json()["code"] == "application.not_found"
     # The gateway's own login client cannot be used as a machine (wrong audience/kind).
-    wrong = requests.get(f"{stack.gateway}/api/applications?citizen_id={ANNA}",
-                         headers={"Authorization": "Bearer " + token[:-4] + "AAAA"},
-                         timeout=10)
+    wrong = requests.get(
+        f"{stack.gateway}/api/applications?citizen_id={ANNA}",
+        headers={"Authorization": "Bearer " + token[:-4] + "AAAA"},
+        timeout=10,
+    )
     assert wrong.status_code == 401

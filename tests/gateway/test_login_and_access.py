@@ -23,8 +23,11 @@ def test_a_citizen_logs_in_and_applies_through_the_gateway(stack):
     assert me["kind"] == "citizen" and me["subject"] == ANNA and me["name"] == "Anna Andersen"
     assert "cpr" not in json.dumps(me).lower()  # the browser never sees the CPR number
 
-    created = anna.post(f"{stack.gateway}/api/applications", json={"type": "enkeltudgifter"},
-                        headers=stack.csrf(anna))
+    created = anna.post(
+        f"{stack.gateway}/api/applications",
+        json={"type": "enkeltudgifter"},
+        headers=stack.csrf(anna),
+    )
     assert created.status_code == 201, created.text
     assert created.json()["citizen_id"] == ANNA and created.json()["channel"] == "portal"
     assert "X-Data-Subjects" not in created.headers  # internal, stripped by the gateway
@@ -35,8 +38,11 @@ def test_a_citizen_logs_in_and_applies_through_the_gateway(stack):
 def test_a_citizen_below_the_required_assurance_is_told_to_log_in_with_mitid(stack):
     bent = stack.browser()
     stack.login(bent, BENT)
-    refused = bent.post(f"{stack.gateway}/api/applications", json={"type": "enkeltudgifter"},
-                        headers=stack.csrf(bent))
+    refused = bent.post(
+        f"{stack.gateway}/api/applications",
+        json={"type": "enkeltudgifter"},
+        headers=stack.csrf(bent),
+    )
     assert refused.status_code == 403
     assert refused.json()["code"] == "auth.assurance_too_low"
     assert "MitID" in refused.json()["detail"]
@@ -47,8 +53,11 @@ def test_citizen_a_asking_for_citizen_bs_application_by_id_gets_nothing(stack):
     stack.login(anna, ANNA)
     stack.login(carl, CARL)
     stack.login(bent, BENT)
-    app_id = anna.post(f"{stack.gateway}/api/applications", json={"type": "enkeltudgifter"},
-                       headers=stack.csrf(anna)).json()["id"]
+    app_id = anna.post(
+        f"{stack.gateway}/api/applications",
+        json={"type": "enkeltudgifter"},
+        headers=stack.csrf(anna),
+    ).json()["id"]
     for path in ("", "/checks", "/history", "/documents"):
         response = carl.get(f"{stack.gateway}/api/applications/{app_id}{path}")
         assert response.status_code == 404, path
@@ -64,8 +73,9 @@ def test_a_login_callback_made_in_another_browser_logs_nobody_in(stack):
     authorize = start.headers["Location"]
     picked = attacker.post(authorize, data={"sub": BENT}, allow_redirects=False)
     callback = picked.headers["Location"]  # the attacker's own, unused callback link
-    lured = victim.get(callback if callback.startswith("http") else stack.gateway + callback,
-                       allow_redirects=False)
+    lured = victim.get(
+        callback if callback.startswith("http") else stack.gateway + callback, allow_redirects=False
+    )
     assert lured.status_code == 401
     assert lured.json()["code"] == "auth.login_not_from_this_browser"
     assert victim.get(f"{stack.gateway}/auth/session").status_code == 401
@@ -74,8 +84,11 @@ def test_a_login_callback_made_in_another_browser_logs_nobody_in(stack):
 def test_paths_outside_the_service_api_cannot_be_reached_through_the_gateway(stack):
     anna = stack.browser()
     stack.login(anna, ANNA)
-    for path in ("/api/applications/..%2f..%2fmetrics", "/api/applications/%2e%2e/readyz",
-                 "/api/applications/x/..%2F..%2F..%2Fhealthz"):
+    for path in (
+        "/api/applications/..%2f..%2fmetrics",
+        "/api/applications/%2e%2e/readyz",
+        "/api/applications/x/..%2F..%2F..%2Fhealthz",
+    ):
         response = anna.get(stack.gateway + path)
         assert response.status_code == 404, path
         assert "sb_http_requests_total" not in response.text
@@ -87,8 +100,11 @@ def test_a_change_without_the_csrf_token_or_from_another_origin_is_refused(stack
     url = f"{stack.gateway}/api/applications"
     missing = anna.post(url, json={"type": "enkeltudgifter"})
     assert missing.status_code == 403 and missing.json()["code"] == "auth.csrf_failed"
-    forged = anna.post(url, json={"type": "enkeltudgifter"},
-                       headers={**stack.csrf(anna), "Origin": "https://evil.example"})
+    forged = anna.post(
+        url,
+        json={"type": "enkeltudgifter"},
+        headers={**stack.csrf(anna), "Origin": "https://evil.example"},
+    )
     assert forged.status_code == 403 and forged.json()["code"] == "auth.csrf_failed"
     assert anna.get(url).json() == []  # nothing was created
 
@@ -100,8 +116,9 @@ def test_a_replayed_login_callback_is_refused(stack):
     replay = attacker.get(callback, allow_redirects=False)
     assert replay.status_code == 401 and replay.json()["code"] == "auth.invalid_state"
     assert attacker.get(f"{stack.gateway}/auth/session").status_code == 401
-    forged = attacker.get(f"{stack.gateway}/auth/callback?state=made-up&code=x",
-                          allow_redirects=False)
+    forged = attacker.get(
+        f"{stack.gateway}/auth/callback?state=made-up&code=x", allow_redirects=False
+    )
     assert forged.json()["code"] == "auth.invalid_state"
 
 
@@ -133,21 +150,28 @@ def test_the_audit_trail_shows_the_citizen_who_looked_at_their_data(stack):
     stack.login(anna, ANNA)
     stack.login(dorte, "sagsbehandler-dorte", channel="tablet")
     stack.login(frida, "auditor-frida")
-    app_id = anna.post(f"{stack.gateway}/api/applications", json={"type": "enkeltudgifter"},
-                       headers=stack.csrf(anna)).json()["id"]
+    app_id = anna.post(
+        f"{stack.gateway}/api/applications",
+        json={"type": "enkeltudgifter"},
+        headers=stack.csrf(anna),
+    ).json()["id"]
     assert dorte.get(f"{stack.gateway}/api/applications/{app_id}").status_code == 200
 
     log = anna.get(f"{stack.gateway}/api/me/access-log").json()
     assert [(e["actor_id"], e["actor_type"], e["action"], e["channel"]) for e in log] == [
-        ("sagsbehandler-dorte", "staff", "read", "tablet")]
+        ("sagsbehandler-dorte", "staff", "read", "tablet")
+    ]
     searched = frida.get(f"{stack.gateway}/api/audit?citizen_id={ANNA}").json()
     assert {(e["actor_id"], e["action"]) for e in searched} >= {
-        (ANNA, "write"), ("sagsbehandler-dorte", "read")}
+        (ANNA, "write"),
+        ("sagsbehandler-dorte", "read"),
+    }
     refused = dorte.get(f"{stack.gateway}/api/audit?citizen_id={ANNA}")
     assert refused.status_code == 403 and refused.json()["code"] == "auth.missing_role"
     # The auditor's search is itself audited.
-    assert ("auditor-frida", "read") in {(e["actor_id"], e["action"]) for e in anna.get(
-        f"{stack.gateway}/api/me/access-log").json()}
+    assert ("auditor-frida", "read") in {
+        (e["actor_id"], e["action"]) for e in anna.get(f"{stack.gateway}/api/me/access-log").json()
+    }
 
 
 def test_pages_carry_security_headers(stack):
@@ -161,16 +185,18 @@ def test_pages_carry_security_headers(stack):
 @pytest.fixture
 def tight_stack(tmp_path, monkeypatch):
     monkeypatch.setenv("SB_VAR_DIR", str(tmp_path / "var"))
-    yield from build_stack(tmp_path, lambda _url: mock_provider(),
-                           {"rate_limit_citizen": "3/minute", "session_idle_s": 2})
+    yield from build_stack(
+        tmp_path,
+        lambda _url: mock_provider(),
+        {"rate_limit_citizen": "3/minute", "session_idle_s": 2},
+    )
 
 
 def test_rate_limits_apply_per_citizen(tight_stack):
     anna, other = tight_stack.browser(), tight_stack.browser()
     tight_stack.login(anna, ANNA)
     tight_stack.login(other, "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0003")
-    statuses = [anna.get(f"{tight_stack.gateway}/api/applications").status_code
-                for _ in range(4)]
+    statuses = [anna.get(f"{tight_stack.gateway}/api/applications").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = anna.get(f"{tight_stack.gateway}/api/applications")
     assert limited.json()["code"] == "request.rate_limited"
@@ -192,13 +218,23 @@ def test_an_idle_session_times_out(tight_stack):
 def test_a_case_system_with_the_right_scope_moves_a_case(machine_stack):
     stack, issuer = machine_stack.stack, machine_stack.issuer
     token = issuer.machine("fagsystem", ["applications:case"])
-    response = _as_machine(stack, token, "POST", "/api/applications/unknown-id/case-actions",
-                           {"action": "start_review"})
+    response = _as_machine(
+        stack,
+        token,
+        "POST",
+        "/api/applications/unknown-id/case-actions",
+        {"action": "start_review"},
+    )
     # Authenticated and authorised at the gateway; the service says the case does not exist.
     assert response.status_code == 404 and response.json()["code"] == "application.not_found"
     reader = issuer.machine("statistik", ["applications:read"])
-    refused = _as_machine(stack, reader, "POST", "/api/applications/unknown-id/case-actions",
-                          {"action": "start_review"})
+    refused = _as_machine(
+        stack,
+        reader,
+        "POST",
+        "/api/applications/unknown-id/case-actions",
+        {"action": "start_review"},
+    )
     assert refused.status_code == 403 and refused.json()["code"] == "auth.missing_scope"
 
 
@@ -216,30 +252,46 @@ def _unsigned(token: str) -> str:
     return f"{header}.{payload}."
 
 
-@pytest.mark.parametrize("attack", ["other_audience", "tampered", "unsigned", "expired",
-                                    "other_issuer", "foreign_key", "garbage", "person",
-                                    "login_client"])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "other_audience",
+        "tampered",
+        "unsigned",
+        "expired",
+        "other_issuer",
+        "foreign_key",
+        "garbage",
+        "person",
+        "login_client",
+    ],
+)
 def test_forged_or_misdirected_machine_tokens_are_refused(machine_stack, attack):
     from tests.tokens import TokenIssuer
 
     stack, issuer = machine_stack.stack, machine_stack.issuer
     good = issuer.machine("fagsystem", ["applications:case"])
     token = {
-        "other_audience": issuer.token("fagsystem", aud="another-api", scope="applications:case",
-                                       azp="fagsystem"),
+        "other_audience": issuer.token(
+            "fagsystem", aud="another-api", scope="applications:case", azp="fagsystem"
+        ),
         "tampered": _tamper(good),
         "unsigned": _unsigned(good),
         "expired": issuer.token("fagsystem", expires_in=-120, scope="applications:case"),
         "other_issuer": TokenIssuer(issuer=issuer.issuer + "/evil").machine(
-            "fagsystem", ["applications:case"]),
-        "foreign_key": TokenIssuer(issuer=issuer.issuer).machine("fagsystem",
-                                                                 ["applications:case"]),
+            "fagsystem", ["applications:case"]
+        ),
+        "foreign_key": TokenIssuer(issuer=issuer.issuer).machine(
+            "fagsystem", ["applications:case"]
+        ),
         "garbage": "not.a.jwt",
-        "person": issuer.token("anna", **{"https://data.gov.dk/model/core/eid/cprNumber":
-                                          "0101801234"}),
+        "person": issuer.token(
+            "anna", **{"https://data.gov.dk/model/core/eid/cprNumber": "0101801234"}
+        ),
         # A staff member's access token from our own login client is not a machine's.
-        "login_client": issuer.token("dorte", azp="selvbetjening-gateway",
-                                     scope="applications:case"),
+        "login_client": issuer.token(
+            "dorte", azp="selvbetjening-gateway", scope="applications:case"
+        ),
     }[attack]
     response = _as_machine(stack, token, "GET", "/api/applications?citizen_id=x")
     assert response.status_code == 401, (attack, response.text)
@@ -249,8 +301,13 @@ def test_forged_or_misdirected_machine_tokens_are_refused(machine_stack, attack)
 def _as_machine(stack, token, method, path, body=None):
     import requests
 
-    return requests.request(method, f"{stack.gateway}{path}", json=body,
-                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return requests.request(
+        method,
+        f"{stack.gateway}{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
 
 
 def test_a_relative_acts_through_the_gateway_only_while_the_power_of_attorney_is_valid(stack):
@@ -263,43 +320,67 @@ def test_a_relative_acts_through_the_gateway_only_while_the_power_of_attorney_is
     anna, carl = stack.browser(), stack.browser()
     stack.login(anna, ANNA)
     stack.login(carl, CARL)
-    app_id = anna.post(f"{stack.gateway}/api/applications", json={"type": "enkeltudgifter"},
-                       headers=stack.csrf(anna)).json()["id"]
+    app_id = anna.post(
+        f"{stack.gateway}/api/applications",
+        json={"type": "enkeltudgifter"},
+        headers=stack.csrf(anna),
+    ).json()["id"]
     engine = stack.app.config["APPLICATIONS_ENGINE"]
 
     def deliver(event_type, **data):
-        event = Event(type=event_type, source="/services/consents", subject=ANNA, data={
-            "citizen_id": ANNA, "agent_id": CARL, **data}, actor=Actor(ANNA, "citizen",
-                                                                        "portal"))
+        event = Event(
+            type=event_type,
+            source="/services/consents",
+            subject=ANNA,
+            data={"citizen_id": ANNA, "agent_id": CARL, **data},
+            actor=Actor(ANNA, "citizen", "portal"),
+        )
         with engine.begin() as conn:
             on_consent_event(conn, decode_event(encode_event(event)))
 
     now = datetime.now(UTC)
-    deliver(PROXY_GRANTED, proxy_id="p-1", kind="power_of_attorney",
-            scopes=["applications.read"], valid_from=(now - timedelta(days=2)).isoformat(),
-            valid_until=(now - timedelta(days=1)).isoformat())  # already expired
+    deliver(
+        PROXY_GRANTED,
+        proxy_id="p-1",
+        kind="power_of_attorney",
+        scopes=["applications.read"],
+        valid_from=(now - timedelta(days=2)).isoformat(),
+        valid_until=(now - timedelta(days=1)).isoformat(),
+    )  # already expired
     url = f"{stack.gateway}/api/applications/{app_id}"
     assert carl.get(url).status_code == 404
-    deliver(PROXY_GRANTED, proxy_id="p-2", kind="power_of_attorney",
-            scopes=["applications.read"], valid_from=(now - timedelta(days=1)).isoformat(),
-            valid_until=(now + timedelta(days=30)).isoformat())
+    deliver(
+        PROXY_GRANTED,
+        proxy_id="p-2",
+        kind="power_of_attorney",
+        scopes=["applications.read"],
+        valid_from=(now - timedelta(days=1)).isoformat(),
+        valid_until=(now + timedelta(days=30)).isoformat(),
+    )
     assert carl.get(url).status_code == 200
     # Anna sees that her relative looked at her application.
-    assert (CARL, "read") in {(e["actor_id"], e["action"]) for e in anna.get(
-        f"{stack.gateway}/api/me/access-log").json()}
+    assert (CARL, "read") in {
+        (e["actor_id"], e["action"]) for e in anna.get(f"{stack.gateway}/api/me/access-log").json()
+    }
     deliver(PROXY_REVOKED, proxy_id="p-2", revoked_at=now.isoformat(), revoked_by=ANNA)
     assert carl.get(url).status_code == 404
 
 
-@pytest.mark.parametrize(("asked", "landed"), [
-    ("/mine-sager/", "/mine-sager/"), ("https://evil.example/", "/"),
-    ("//evil.example/x", "/"), ("/auth/logout", "/")])
+@pytest.mark.parametrize(
+    ("asked", "landed"),
+    [
+        ("/mine-sager/", "/mine-sager/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/auth/logout", "/"),
+    ],
+)
 def test_login_returns_only_to_a_page_on_this_site(stack, asked, landed):
     browser = stack.browser()
-    start = browser.get(f"{stack.gateway}/auth/login", params={"next": asked},
-                        allow_redirects=False)
-    picked = browser.post(start.headers["Location"], data={"sub": ANNA},
-                          allow_redirects=False)
+    start = browser.get(
+        f"{stack.gateway}/auth/login", params={"next": asked}, allow_redirects=False
+    )
+    picked = browser.post(start.headers["Location"], data={"sub": ANNA}, allow_redirects=False)
     done = browser.get(picked.headers["Location"], allow_redirects=False)
     assert done.status_code == 302 and done.headers["Location"] == landed
 
@@ -311,11 +392,11 @@ def test_a_service_accepts_only_internal_tokens_minted_for_it(stack):
     claims = {"sub": ANNA, "kind": "citizen", "loa": "Substantial", "channel": "portal"}
     url = f"{stack.applications}/api/applications"
     own = minter.mint(claims, audience="selvbetjening/applications")
-    assert requests.get(url, headers={"Authorization": f"Bearer {own}"},
-                        timeout=10).status_code == 200
+    assert (
+        requests.get(url, headers={"Authorization": f"Bearer {own}"}, timeout=10).status_code == 200
+    )
     for_consents = minter.mint(claims, audience="selvbetjening/consents")
-    refused = requests.get(url, headers={"Authorization": f"Bearer {for_consents}"},
-                           timeout=10)
+    refused = requests.get(url, headers={"Authorization": f"Bearer {for_consents}"}, timeout=10)
     assert refused.status_code == 401 and refused.json()["code"] == "auth.token_invalid"
     # And a bare header claiming an identity is nothing without a signature.
     assert requests.get(url, headers={"X-User": ANNA}, timeout=10).status_code == 401

@@ -25,8 +25,12 @@ from tests.waiting import wait_until
 REPO = Path(__file__).resolve().parents[2]
 
 state = MetaData()
-cases = Table("cases", state, Column("id", String, primary_key=True),
-              Column("version", Integer, nullable=False))
+cases = Table(
+    "cases",
+    state,
+    Column("id", String, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
 
 
 def service_database(url: str):
@@ -39,8 +43,9 @@ def service_database(url: str):
 def change_case(engine, topic: str, case_id: str, n: int):
     """A use case: change the case and record its event in one transaction."""
     with engine.begin() as conn:
-        updated = conn.execute(update(cases).where(cases.c.id == case_id)
-                               .values(version=cases.c.version + 1)).rowcount
+        updated = conn.execute(
+            update(cases).where(cases.c.id == case_id).values(version=cases.c.version + 1)
+        ).rowcount
         if not updated:
             conn.execute(insert(cases).values(id=case_id, version=1))
         record_event(conn, topic, make_event(key=case_id, n=n))
@@ -50,9 +55,12 @@ def read_all(bus, topic: str, expected: int, timeout_s: float = 60.0):
     consumer = bus.consumer([topic], unique("reader"), session_timeout_s=6.0)
     records = []
     try:
-        wait_until(lambda: len(records) >= expected, timeout_s,
-                   step=lambda: records.extend(consumer.poll(0.2)),
-                   message=f"{expected} records on {topic}")
+        wait_until(
+            lambda: len(records) >= expected,
+            timeout_s,
+            step=lambda: records.extend(consumer.poll(0.2)),
+            message=f"{expected} records on {topic}",
+        )
         records.extend(consumer.poll(1.0))  # anything beyond what we expect is a bug
     finally:
         consumer.close()
@@ -85,8 +93,7 @@ def test_an_event_that_does_not_match_its_schema_rolls_back_its_state_change(tmp
     assert backlog(engine) == 0
 
 
-def test_a_relay_killed_between_publish_and_mark_sent_is_absorbed_by_the_inbox(bus,
-                                                                                database_url):
+def test_a_relay_killed_between_publish_and_mark_sent_is_absorbed_by_the_inbox(bus, database_url):
     topic = unique("applications")
     engine = service_database(database_url)
     for n in range(3):
@@ -108,11 +115,17 @@ def test_a_relay_killed_between_publish_and_mark_sent_is_absorbed_by_the_inbox(b
     def remember(conn, event):
         conn.execute(insert(effects).values(event_id=event.id))  # fails on a second effect
 
-    consumer = EventConsumer(bus, [topic], group, handle_once(engine, group, remember),
-                             session_timeout_s=6.0, poll_timeout_s=0.2, max_attempts=2)
+    consumer = EventConsumer(
+        bus,
+        [topic],
+        group,
+        handle_once(engine, group, remember),
+        session_timeout_s=6.0,
+        poll_timeout_s=0.2,
+        max_attempts=2,
+    )
     processed: list[int] = []  # records dealt with per poll: handled or skipped as duplicate
-    wait_until(lambda: sum(processed) >= 6, 60,
-               step=lambda: processed.append(consumer.run_once()))
+    wait_until(lambda: sum(processed) >= 6, 60, step=lambda: processed.append(consumer.run_once()))
     consumer.close()
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(effects)).scalar_one() == 3
@@ -147,8 +160,12 @@ def test_events_wait_while_the_broker_is_down_and_go_out_once_in_order_when_it_i
         with contextlib.suppress(BusUnavailable):
             relay.publish_pending()
 
-    wait_until(lambda: backlog(engine) == 0, 120, step=relay_round,
-               message="the outbox to drain after the broker came back")
+    wait_until(
+        lambda: backlog(engine) == 0,
+        120,
+        step=relay_round,
+        message="the outbox to drain after the broker came back",
+    )
     bus.close()
 
     reader = connect_bus(kafka_bootstrap=bootstrap)

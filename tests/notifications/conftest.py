@@ -45,12 +45,10 @@ class Caller:
         return self.client.get("/api/notifications" + path, headers=self.headers, **kwargs)
 
     def post(self, path: str, body: dict | None = None):
-        return self.client.post("/api/notifications" + path, json=body or {},
-                                headers=self.headers)
+        return self.client.post("/api/notifications" + path, json=body or {}, headers=self.headers)
 
     def put(self, path: str, body: dict | None = None):
-        return self.client.put("/api/notifications" + path, json=body or {},
-                               headers=self.headers)
+        return self.client.put("/api/notifications" + path, json=body or {}, headers=self.headers)
 
 
 @dataclass
@@ -83,17 +81,26 @@ class Service:
 
     def citizen(self, person_id: str | None = None) -> Caller:
         person_id = person_id or person()
-        return Caller(self.app.test_client(),  # type: ignore[attr-defined]
-                      self.issuer.citizen(person_id, "0101901234"), person_id)
+        return Caller(
+            self.app.test_client(),  # type: ignore[attr-defined]
+            self.issuer.citizen(person_id, "0101901234"),
+            person_id,
+        )
 
     def staff(self, *roles: str) -> Caller:
         staff_id = person()
-        return Caller(self.app.test_client(),  # type: ignore[attr-defined]
-                      self.issuer.staff(staff_id, list(roles)), staff_id)
+        return Caller(
+            self.app.test_client(),  # type: ignore[attr-defined]
+            self.issuer.staff(staff_id, list(roles)),
+            staff_id,
+        )
 
     def machine(self, *scopes: str) -> Caller:
-        return Caller(self.app.test_client(),  # type: ignore[attr-defined]
-                      self.issuer.machine("sms-gateway", list(scopes)), "sms-gateway")
+        return Caller(
+            self.app.test_client(),  # type: ignore[attr-defined]
+            self.issuer.machine("sms-gateway", list(scopes)),
+            "sms-gateway",
+        )
 
     def contact(self, person_id: str, **fields) -> None:
         admin = self.staff("notifications_admin")
@@ -107,14 +114,16 @@ class Service:
         return outbox_events(self.engine)
 
     def event_types(self, message_id: str) -> list[str]:
-        return [e.type.split(".")[3] for e in self.events()
-                if e.data["message_id"] == message_id]
+        return [e.type.split(".")[3] for e in self.events() if e.data["message_id"] == message_id]
 
 
 def start_service(database_url: str, tmp_path) -> Service:
     upgrade("notifications", database_url)
-    settings = Settings(service="notifications", database_url=database_url,
-                        embedded_bus_path=str(tmp_path / "bus.db"))
+    settings = Settings(
+        service="notifications",
+        database_url=database_url,
+        embedded_bus_path=str(tmp_path / "bus.db"),
+    )
     issuer, clock = TokenIssuer(), Clock()
     return Service(create_app(settings, verifier=issuer.verifier(), clock=clock), issuer, clock)
 

@@ -32,36 +32,46 @@ def test_staff_see_what_a_citizen_and_their_proxy_were_told_and_when(service):
     assert {m["recipient_role"] for m in told.json["messages"]} == {"citizen", "proxy"}
     assert all(m["created_at"] for m in told.json["messages"])
     assert caseworker.get("/messages").json["code"] == "notification.citizen_required"
-    assert service.staff("gardener").get(
-        "/messages", query_string={"citizen_id": case.citizen_id}).status_code == 403
-    assert service.citizen(case.citizen_id).get(
-        "/messages", query_string={"citizen_id": case.citizen_id}).status_code == 403
+    assert (
+        service.staff("gardener")
+        .get("/messages", query_string={"citizen_id": case.citizen_id})
+        .status_code
+        == 403
+    )
+    assert (
+        service.citizen(case.citizen_id)
+        .get("/messages", query_string={"citizen_id": case.citizen_id})
+        .status_code
+        == 403
+    )
 
 
 def test_a_citizen_sets_language_and_channels_and_the_next_message_follows_them(service):
     case = Case()
     citizen = service.citizen(case.citizen_id)
-    saved = citizen.put("/me/preferences", {"language": "en", "channels": ["sms"],
-                                            "phone": "+4512345678",
-                                            "email": "anna@example.dk"})
+    saved = citizen.put(
+        "/me/preferences",
+        {"language": "en", "channels": ["sms"], "phone": "+4512345678", "email": "anna@example.dk"},
+    )
     assert saved.status_code == 200 and saved.json["digital_post_exempt"] is False
     assert citizen.get("/me/preferences").json["channels"] == ["sms"]
     service.deliver(case.submitted())
     [message] = service.messages(case.citizen_id)
     assert (message["channel"], message["language"]) == ("sms", "en")
-    refused = citizen.put("/me/preferences", {"channels": ["pigeon"],
-                                              "digital_post_exempt": True})
+    refused = citizen.put("/me/preferences", {"channels": ["pigeon"], "digital_post_exempt": True})
     assert refused.status_code == 422 and refused.json["code"] == "request.invalid_body"
 
 
 def test_calls_without_a_valid_token_or_scope_are_refused(service):
     anonymous = service.app.test_client().get("/api/notifications/me/messages")
     assert anonymous.status_code == 401 and anonymous.json["code"] == "auth.token_missing"
-    wrong = service.machine("applications:case").post("/callbacks/email",
-                                                      {"message_id": "x", "status": "delivered"})
+    wrong = service.machine("applications:case").post(
+        "/callbacks/email", {"message_id": "x", "status": "delivered"}
+    )
     assert wrong.status_code == 403 and wrong.json["code"] == "auth.missing_scope"
-    nothing = service.machine("notifications:callback").post("/callbacks/email",
-                                                             {"status": "delivered"})
+    nothing = service.machine("notifications:callback").post(
+        "/callbacks/email", {"status": "delivered"}
+    )
     assert nothing.json["code"] == "notification.message_required"
 
 
@@ -78,11 +88,17 @@ def test_every_route_is_in_the_openapi_document_with_its_problem_codes(tmp_path)
     service = start_service(f"sqlite:///{tmp_path / 'n.db'}", tmp_path)
     document = service.app.test_client().get("/openapi.json").json
     service.app.extensions["runtime"].close()  # type: ignore[attr-defined]
-    routes = {(rule.rule, method.lower()) for rule in service.app.url_map.iter_rules()
-              if rule.rule.startswith("/api/")
-              for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
-    documented = {(path.replace("{", "<").replace("}", ">"), method)
-                  for path, operations in document["paths"].items() for method in operations}
+    routes = {
+        (rule.rule, method.lower())
+        for rule in service.app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    documented = {
+        (path.replace("{", "<").replace("}", ">"), method)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
     assert routes == documented
     save = document["paths"]["/api/notifications/templates/{template_id}/versions"]["post"]
     assert "template.unknown_field" in save["responses"]["422"]["description"]

@@ -35,11 +35,25 @@ def test_a_provider_that_fails_twice_then_succeeds_delivers_once_after_backoff(s
     assert s.send() == 1
     [message] = s.messages(case.citizen_id)
     assert message["status"] == "delivered" and message["attempts"] == 3
-    assert statuses(message) == ["created", "sending", "temporary_failure", "sending",
-                                 "temporary_failure", "sending", "delivered"]
+    assert statuses(message) == [
+        "created",
+        "sending",
+        "temporary_failure",
+        "sending",
+        "temporary_failure",
+        "sending",
+        "delivered",
+    ]
     assert len(s.providers["email"].sent) == 1
-    assert s.event_types(message["id"]) == ["created", "sending", "failed", "sending", "failed",
-                                            "sending", "delivered"]
+    assert s.event_types(message["id"]) == [
+        "created",
+        "sending",
+        "failed",
+        "sending",
+        "failed",
+        "sending",
+        "delivered",
+    ]
 
 
 def test_a_permanent_failure_on_email_falls_back_to_digital_post(s):
@@ -48,14 +62,15 @@ def test_a_permanent_failure_on_email_falls_back_to_digital_post(s):
     s.deliver(case.submitted())
     s.providers["email"].fail_next(permanent=True)
     s.send()
-    email, = [m for m in s.messages(case.citizen_id) if m["channel"] == "email"]
+    (email,) = [m for m in s.messages(case.citizen_id) if m["channel"] == "email"]
     assert email["status"] == "permanent_failure" and email["reason"] == "email.rejected"
-    post, = [m for m in s.messages(case.citizen_id) if m["channel"] == "digital_post"]
+    (post,) = [m for m in s.messages(case.citizen_id) if m["channel"] == "digital_post"]
     assert post["fallback_of"] == email["id"] and post["body"] == email["body"]
     s.send()
     assert s.messages(case.citizen_id)[0]["status"] in ("delivered", "permanent_failure")
-    assert [m["status"] for m in s.messages(case.citizen_id)
-            if m["channel"] == "digital_post"] == ["delivered"]
+    assert [m["status"] for m in s.messages(case.citizen_id) if m["channel"] == "digital_post"] == [
+        "delivered"
+    ]
     failed = next(e for e in s.events() if e.type.endswith("failed.v1"))
     assert failed.data["permanent"] and failed.data["fallback_to"] == "digital_post"
 
@@ -68,7 +83,7 @@ def test_retries_that_run_out_count_as_permanent_and_fall_back(s):
     for _ in range(6):
         s.send()
         s.clock.advance(hours=1)
-    sms, = [m for m in s.messages(case.citizen_id) if m["channel"] == "sms"]
+    (sms,) = [m for m in s.messages(case.citizen_id) if m["channel"] == "sms"]
     assert sms["status"] == "permanent_failure" and sms["reason"] == "retries_exhausted"
     assert sms["attempts"] == 6
     assert any(m["channel"] == "digital_post" for m in s.messages(case.citizen_id))
@@ -133,8 +148,9 @@ def test_callbacks_confirm_delivery_once_and_refuse_impossible_changes(s):
     assert first.status_code == 200 and first.json["status"] == "delivered"
     again = gateway.post("/callbacks/email", {"provider_ref": ref, "status": "delivered"})
     assert again.status_code == 200 and statuses(again.json).count("delivered") == 1
-    bounce = gateway.post("/callbacks/email", {"message_id": message["id"],
-                                               "status": "permanent_failure"})
+    bounce = gateway.post(
+        "/callbacks/email", {"message_id": message["id"], "status": "permanent_failure"}
+    )
     assert bounce.status_code == 409 and bounce.json["code"] == "notification.invalid_transition"
     wrong = gateway.post("/callbacks/sms", {"provider_ref": ref, "status": "delivered"})
     assert wrong.status_code == 404 and wrong.json["code"] == "notification.not_found"
@@ -149,9 +165,14 @@ def test_a_temporary_failure_reported_by_callback_is_retried(s):
     s.send()
     [message] = s.messages(case.citizen_id)
     gateway = s.machine("notifications:callback")
-    response = gateway.post("/callbacks/email", {"message_id": message["id"],
-                                                 "status": "temporary_failure",
-                                                 "reason": "email.mailbox_full"})
+    response = gateway.post(
+        "/callbacks/email",
+        {
+            "message_id": message["id"],
+            "status": "temporary_failure",
+            "reason": "email.mailbox_full",
+        },
+    )
     assert response.json["status"] == "temporary_failure"
     s.clock.advance(minutes=1)
     assert s.send() == 1

@@ -36,8 +36,11 @@ def test_submitted_application_gives_a_receipt_by_email_when_the_citizen_has_one
     s.contact(case.citizen_id, email="anna@example.dk")
     s.deliver(case.submitted())
     [message] = s.messages(case.citizen_id)
-    assert (message["recipient_role"], message["channel"],
-            message["template_id"]) == ("citizen", "email", "application_receipt")
+    assert (message["recipient_role"], message["channel"], message["template_id"]) == (
+        "citizen",
+        "email",
+        "application_receipt",
+    )
     assert case.case_number in message["subject"]
     assert "Hjælpemidler" in message["body"] and "${" not in message["body"]
 
@@ -46,17 +49,23 @@ def test_receipt_goes_to_digital_post_for_a_citizen_without_email_or_phone(s):
     case = Case()
     s.deliver(case.submitted())
     assert summary(s.messages(case.citizen_id)) == {
-        ("citizen", "digital_post", "application_receipt")}
+        ("citizen", "digital_post", "application_receipt")
+    }
 
 
 def test_information_request_is_a_letter_plus_an_sms_heads_up_with_the_deadline(s):
     case = Case()
     s.contact(case.citizen_id, phone="+4512345678")
     s.deliver(case.submitted(), case.information_requested())
-    messages = [m for m in s.messages(case.citizen_id) if m["trigger_type"].endswith(
-        "information_requested.v1")]
-    assert summary(messages) == {("citizen", "digital_post", "information_requested"),
-                                 ("citizen", "sms", "information_requested_sms")}
+    messages = [
+        m
+        for m in s.messages(case.citizen_id)
+        if m["trigger_type"].endswith("information_requested.v1")
+    ]
+    assert summary(messages) == {
+        ("citizen", "digital_post", "information_requested"),
+        ("citizen", "sms", "information_requested_sms"),
+    }
     letter = next(m for m in messages if m["channel"] == "digital_post")
     assert "17. november 2026" in letter["body"] and "lægeerklæring" in letter["body"]
 
@@ -80,8 +89,12 @@ def test_decision_goes_to_digital_post_in_the_citizens_language(s):
 
 def test_status_update_only_when_the_status_says_notify_and_no_other_rule_covers_it(s):
     case = Case()
-    s.deliver(case.submitted(), case.status_changed("under_review", notify=False),
-              case.status_changed("awaiting_citizen"), case.status_changed("paid_out"))
+    s.deliver(
+        case.submitted(),
+        case.status_changed("under_review", notify=False),
+        case.status_changed("awaiting_citizen"),
+        case.status_changed("paid_out"),
+    )
     updates = [m for m in s.messages(case.citizen_id) if m["template_id"] == "status_update"]
     assert len(updates) == 1
     assert "Hjælpemidlet er leveret." in updates[0]["body"]
@@ -103,11 +116,14 @@ def test_consent_given_withdrawn_and_expired_each_tell_the_citizen(s):
     given = consent_given(citizen, T0 + timedelta(days=365))
     consent_id = given.data["consent_id"]
     second = consent_given(citizen, T0 + timedelta(days=365))
-    s.deliver(given, consent_withdrawn(citizen, consent_id), second,
-              consent_expired(citizen, second.data["consent_id"]))
+    s.deliver(
+        given,
+        consent_withdrawn(citizen, consent_id),
+        second,
+        consent_expired(citizen, second.data["consent_id"]),
+    )
     templates = sorted(m["template_id"] for m in s.messages(citizen))
-    assert templates == ["consent_expired", "consent_given", "consent_given",
-                         "consent_withdrawn"]
+    assert templates == ["consent_expired", "consent_given", "consent_given", "consent_withdrawn"]
     withdrawn = next(m for m in s.messages(citizen) if m["template_id"] == "consent_withdrawn")
     assert "vurdering af hjemmehjælp" in withdrawn["body"]
 
@@ -116,8 +132,7 @@ def test_consent_about_to_expire_reminds_the_citizen_and_proxy_once(s):
     from services.notifications.reminders import ConsentReminders
 
     citizen, agent = person(), person()
-    s.deliver(proxy_granted(citizen, agent),
-              consent_given(citizen, T0 + timedelta(days=30)))
+    s.deliver(proxy_granted(citizen, agent), consent_given(citizen, T0 + timedelta(days=30)))
     reminders = ConsentReminders(s.notifications)
     assert reminders.run_once() == 0  # 30 days left: not yet
     s.clock.advance(days=17)
@@ -132,11 +147,16 @@ def test_proxies_with_messages_read_get_their_own_copy_until_revoked(s):
     case = Case()
     reader, other = person(), person()
     grant = proxy_granted(case.citizen_id, reader)
-    s.deliver(grant, proxy_granted(case.citizen_id, other, scopes=("applications.read",)),
-              case.submitted())
+    s.deliver(
+        grant,
+        proxy_granted(case.citizen_id, other, scopes=("applications.read",)),
+        case.submitted(),
+    )
     receipts = s.messages(case.citizen_id)
     assert {(m["recipient_role"], m["recipient_id"]) for m in receipts} == {
-        ("citizen", case.citizen_id), ("proxy", reader)}
+        ("citizen", case.citizen_id),
+        ("proxy", reader),
+    }
     s.deliver(proxy_revoked(grant), case.decided())
     decisions = [m for m in s.messages(case.citizen_id) if m["template_id"] == "decision_letter"]
     assert [m["recipient_role"] for m in decisions] == ["citizen"]
@@ -156,8 +176,7 @@ def test_a_duplicate_event_gives_one_message_per_recipient_and_channel(s):
 
 def test_an_event_no_rule_covers_gives_no_message(s):
     case = Case()
-    s.deliver(case.event("dk.selvbetjening.application.created.v1", title="x",
-                         channel="portal"))
+    s.deliver(case.event("dk.selvbetjening.application.created.v1", title="x", channel="portal"))
     assert s.messages(case.citizen_id) == []
 
 
@@ -169,12 +188,22 @@ def test_a_message_that_cannot_be_filled_in_is_refused_not_sent_with_a_gap(s):
 
 
 def test_every_rule_in_the_table_is_exercised_by_these_tests():
-    covered = {"application.receipt", "application.information_requested",
-               "application.information_requested.sms", "application.decision",
-               "application.status_update", "application.withdrawn.caseworker",
-               "consent.given", "consent.withdrawn", "consent.expired", "consent.expiring",
-               # test_appointments.py
-               "appointment.booked", "appointment.moved", "appointment.cancelled",
-               "appointment.reminder"}
+    covered = {
+        "application.receipt",
+        "application.information_requested",
+        "application.information_requested.sms",
+        "application.decision",
+        "application.status_update",
+        "application.withdrawn.caseworker",
+        "consent.given",
+        "consent.withdrawn",
+        "consent.expired",
+        "consent.expiring",
+        # test_appointments.py
+        "appointment.booked",
+        "appointment.moved",
+        "appointment.cancelled",
+        "appointment.reminder",
+    }
     assert {rule["id"] for rule in RULES} == covered
     assert {rule.id for rule in active_rules()} == covered  # all in force, none switched off

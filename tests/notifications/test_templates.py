@@ -19,8 +19,10 @@ RECEIPT = TEMPLATES["application_receipt"]
 
 
 def texts(da_body: str, en_body: str | None = None) -> dict:
-    return {"da": {"subject": "Kvittering", "body": da_body},
-            "en": {"subject": "Receipt", "body": en_body or da_body}}
+    return {
+        "da": {"subject": "Kvittering", "body": da_body},
+        "en": {"subject": "Receipt", "body": en_body or da_body},
+    }
 
 
 def test_every_built_in_template_is_valid_in_both_languages():
@@ -28,11 +30,14 @@ def test_every_built_in_template_is_valid_in_both_languages():
         validate_template(spec, {"da": spec["da"], "en": spec["en"]})
 
 
-@pytest.mark.parametrize("body, code", [
-    ("Sag ${case_number} for ${cpr}", "template.unknown_field"),
-    ("Vi har modtaget ansøgningen.", "template.missing_field"),
-    ("Sag ${case_number} koster 5 $", "template.invalid_syntax"),
-])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ("Sag ${case_number} for ${cpr}", "template.unknown_field"),
+        ("Vi har modtaget ansøgningen.", "template.missing_field"),
+        ("Sag ${case_number} koster 5 $", "template.invalid_syntax"),
+    ],
+)
 def test_a_template_version_with_bad_fields_is_refused(body, code):
     with pytest.raises(TemplateInvalid) as refused:
         validate_template(RECEIPT, texts(body))
@@ -84,33 +89,47 @@ def test_an_administrator_saves_a_new_version_which_new_messages_use(sqlite_serv
 
 def test_saving_a_version_with_an_unknown_field_is_a_422_with_a_stable_code(sqlite_service):
     admin = sqlite_service.staff("notifications_admin")
-    refused = admin.post("/templates/application_receipt/versions",
-                         {"texts": texts("${case_number} ${cpr_number}")})
+    refused = admin.post(
+        "/templates/application_receipt/versions", {"texts": texts("${case_number} ${cpr_number}")}
+    )
     assert refused.status_code == 422
     assert refused.json["code"] == "template.unknown_field"
     assert refused.json["fields"] == ["cpr_number"]
     caseworker = sqlite_service.staff("caseworker")
-    assert caseworker.post("/templates/application_receipt/versions",
-                           {"texts": texts("${case_number}")}).status_code == 403
+    assert (
+        caseworker.post(
+            "/templates/application_receipt/versions", {"texts": texts("${case_number}")}
+        ).status_code
+        == 403
+    )
     missing = admin.post("/templates/nope/versions", {"texts": texts("x")})
     assert missing.status_code == 404 and missing.json["code"] == "template.not_found"
 
 
-def test_preview_renders_the_current_version_or_a_draft_and_names_missing_fields(
-        sqlite_service):
+def test_preview_renders_the_current_version_or_a_draft_and_names_missing_fields(sqlite_service):
     caseworker = sqlite_service.staff("caseworker")
-    preview = caseworker.post("/templates/information_requested/preview", {
-        "language": "en", "values": {"case_number": "2026-7", "application_title": "a ramp",
-                                     "deadline": "2026-12-01",
-                                     "information_message": "Send the plan."}})
+    preview = caseworker.post(
+        "/templates/information_requested/preview",
+        {
+            "language": "en",
+            "values": {
+                "case_number": "2026-7",
+                "application_title": "a ramp",
+                "deadline": "2026-12-01",
+                "information_message": "Send the plan.",
+            },
+        },
+    )
     assert preview.status_code == 200
     assert "by 1 December 2026" in preview.json["body"] and preview.json["version"] == 1
-    gap = caseworker.post("/templates/information_requested/preview",
-                          {"values": {"case_number": "2026-7"}})
+    gap = caseworker.post(
+        "/templates/information_requested/preview", {"values": {"case_number": "2026-7"}}
+    )
     assert gap.status_code == 422 and gap.json["code"] == "template.missing_value"
-    draft = caseworker.post("/templates/application_receipt/preview", {
-        "values": {"case_number": "2026-8"}, "texts": texts("Kvittering ${case_number}")})
+    draft = caseworker.post(
+        "/templates/application_receipt/preview",
+        {"values": {"case_number": "2026-8"}, "texts": texts("Kvittering ${case_number}")},
+    )
     assert draft.json["body"] == "Kvittering 2026-8" and draft.json["version"] is None
-    unknown = caseworker.post("/templates/application_receipt/preview",
-                              {"values": {"cpr": "x"}})
+    unknown = caseworker.post("/templates/application_receipt/preview", {"values": {"cpr": "x"}})
     assert unknown.status_code == 422 and unknown.json["code"] == "template.unknown_field"

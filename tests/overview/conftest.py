@@ -37,8 +37,9 @@ class Stub:
     state: IndexState
 
     def fault(self, mode: str | None, **options: Any) -> None:
-        requests.post(f"{self.url}/admin/fault", json={"mode": mode, **options},
-                      timeout=5).raise_for_status()
+        requests.post(
+            f"{self.url}/admin/fault", json={"mode": mode, **options}, timeout=5
+        ).raise_for_status()
 
     def put(self, kind: str, record_id: str, body: Any) -> requests.Response:
         path = "sagsindeks/sager" if kind == "sag" else "ydelsesindeks/ydelser"
@@ -58,8 +59,9 @@ class Stub:
 def stub() -> Iterator[Stub]:
     state = IndexState()
     server = make_server("127.0.0.1", 0, create_app(state), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield Stub(f"http://127.0.0.1:{server.server_port}", state)
     server.shutdown()
@@ -68,24 +70,33 @@ def stub() -> Iterator[Stub]:
 
 def hidden_policy():
     """A type like hjaelpemidler, but not published to the overview (e.g. a social case)."""
-    definition = json.loads((load_policies.__globals__["CATALOGUE_DIR"] / "hjaelpemidler.json")
-                            .read_text(encoding="utf-8"))
-    return policy_from_definition({**definition, "id": "skjult",
-                                   "published_to_overview": False})
+    definition = json.loads(
+        (load_policies.__globals__["CATALOGUE_DIR"] / "hjaelpemidler.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    return policy_from_definition({**definition, "id": "skjult", "published_to_overview": False})
 
 
 class Connector:
     """The connector as the worker runs it, with each part reachable."""
 
-    def __init__(self, database_url: str, stub: Stub, retry: RetryPolicy = FAST_RETRY,
-                 timeout_s: float = 2.0, workers: int = 4) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        stub: Stub,
+        retry: RetryPolicy = FAST_RETRY,
+        timeout_s: float = 2.0,
+        workers: int = 4,
+    ) -> None:
         upgrade("overview", database_url)
         self.engine = make_engine(database_url)
         self.stub = stub
         self.service = OverviewConnector({**load_policies(), "skjult": hidden_policy()}, ORG)
         self.handler = handle_once(self.engine, GROUP, self.service.take_event)
-        self.pusher = Pusher(self.engine, HttpTransport(stub.url, timeout_s), retry,
-                             workers=workers, idle_s=0.01)
+        self.pusher = Pusher(
+            self.engine, HttpTransport(stub.url, timeout_s), retry, workers=workers, idle_s=0.01
+        )
 
     def deliver(self, *events: Event) -> None:
         """As the consumer would: bytes off the bus, decoded, handled once."""
@@ -98,8 +109,12 @@ class Connector:
             return store.counts(conn)
 
     def push_all(self, timeout_s: float = 30.0) -> None:
-        wait_until(lambda: self.counts()["pending"] == 0, timeout_s, step=self.pusher.run_once,
-                   message="every push to reach the index")
+        wait_until(
+            lambda: self.counts()["pending"] == 0,
+            timeout_s,
+            step=self.pusher.run_once,
+            message="every push to reach the index",
+        )
 
     def close(self) -> None:
         self.engine.dispose()

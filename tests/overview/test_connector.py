@@ -31,9 +31,12 @@ def test_a_case_systems_status_change_appears_in_the_borger_dk_view(connector, s
 
 def test_internal_notes_are_never_pushed(connector, stub):
     case = CaseEvents()
-    connector.deliver(case.created(), *case.submit(),
-                      case.document("Internt notat om borgerens økonomi", "internal"),
-                      case.document("Journalnotat", "internal"))
+    connector.deliver(
+        case.created(),
+        *case.submit(),
+        case.document("Internt notat om borgerens økonomi", "internal"),
+        case.document("Journalnotat", "internal"),
+    )
     connector.push_all()
     assert stub.records()[case.application_id]["Dokumenter"] == []
     assert "notat" not in str(stub.state.records).lower()
@@ -98,8 +101,7 @@ def test_order_is_kept_when_events_for_one_case_arrive_quickly(connector, stub):
     assert len(stub.records("ydelse")) == len(cases)
 
 
-def test_the_endpoint_down_for_a_while_then_everything_arrives_once_and_in_order(connector,
-                                                                                  stub):
+def test_the_endpoint_down_for_a_while_then_everything_arrives_once_and_in_order(connector, stub):
     stub.fault("error", status=503)
     cases = [CaseEvents() for _ in range(4)]
     for case in cases:
@@ -128,9 +130,11 @@ def test_a_slow_endpoint_that_times_out_is_tried_again(database_url, stub):
 
 
 def test_retries_exhausted_go_to_the_dead_letters_and_replay_delivers_them(database_url, stub):
-    connector = Connector(database_url, stub,
-                          retry=RetryPolicy(initial_s=0.01, max_s=0.01, jitter_s=0,
-                                            max_attempts=2))
+    connector = Connector(
+        database_url,
+        stub,
+        retry=RetryPolicy(initial_s=0.01, max_s=0.01, jitter_s=0, max_attempts=2),
+    )
     stub.fault("error", status=500)
     case = CaseEvents()
     connector.deliver(case.created(), *case.submit(), case.status("start_review"))
@@ -148,8 +152,7 @@ def test_retries_exhausted_go_to_the_dead_letters_and_replay_delivers_them(datab
     connector.close()
 
 
-def test_a_refused_record_is_dead_lettered_at_once_and_does_not_block_the_case(database_url,
-                                                                               stub):
+def test_a_refused_record_is_dead_lettered_at_once_and_does_not_block_the_case(database_url, stub):
     connector = Connector(database_url, stub)
     case = CaseEvents()
     connector.deliver(case.created(), *case.submit())

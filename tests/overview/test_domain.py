@@ -28,11 +28,14 @@ def cases_in(state: str) -> list:
     """Events that bring a fresh case into `state` (decided_* by outcome)."""
     case = CaseEvents()
     events = [case.created(), *case.submit()]
-    path = {"submitted": [], "under_review": ["start_review"],
-            "awaiting_citizen": ["start_review", "request_information"],
-            "paid_out": ["start_review", "decide:granted", "pay"],
-            "closed": ["start_review", "decide:granted", "pay", "close"],
-            "withdrawn": ["withdraw"]}
+    path = {
+        "submitted": [],
+        "under_review": ["start_review"],
+        "awaiting_citizen": ["start_review", "request_information"],
+        "paid_out": ["start_review", "decide:granted", "pay"],
+        "closed": ["start_review", "decide:granted", "pay", "close"],
+        "withdrawn": ["withdraw"],
+    }
     steps = path.get(state, ["start_review", "decide:" + state.removeprefix("decided_")])
     for step in steps:
         action, _, outcome = step.partition(":")
@@ -41,9 +44,20 @@ def cases_in(state: str) -> list:
 
 
 @pytest.mark.parametrize("type_id", sorted(POLICIES))
-@pytest.mark.parametrize("state", ["submitted", "under_review", "awaiting_citizen",
-                                   "decided_granted", "decided_partly_granted",
-                                   "decided_refused", "paid_out", "closed", "withdrawn"])
+@pytest.mark.parametrize(
+    "state",
+    [
+        "submitted",
+        "under_review",
+        "awaiting_citizen",
+        "decided_granted",
+        "decided_partly_granted",
+        "decided_refused",
+        "paid_out",
+        "closed",
+        "withdrawn",
+    ],
+)
 def test_every_lifecycle_state_maps_to_the_catalogues_code_and_text(type_id, state):
     policy = POLICIES[type_id]
     _, pushes = fold(cases_in(state), policy)
@@ -51,9 +65,16 @@ def test_every_lifecycle_state_maps_to_the_catalogues_code_and_text(type_id, sta
     assert last_case["FremdriftStatusKode"] == policy.progress[state]
     assert last_case["Fremdrift"][-1]["FremdriftStatusKode"] == policy.progress[state]
     assert last_case["StatusTekst"] == policy.status_text[state]
-    assert last_case["Foelsomhed"] == FOELSOMHED[
-        {"IKKE_FORTROLIGE_DATA": "ikke_fortrolig", "FORTROLIGE_PERSONOPLYSNINGER": "fortrolig",
-         "FOELSOMME_PERSONOPLYSNINGER": "saerligt_foelsom"}[policy.foelsomhed]]
+    assert (
+        last_case["Foelsomhed"]
+        == FOELSOMHED[
+            {
+                "IKKE_FORTROLIGE_DATA": "ikke_fortrolig",
+                "FORTROLIGE_PERSONOPLYSNINGER": "fortrolig",
+                "FOELSOMME_PERSONOPLYSNINGER": "saerligt_foelsom",
+            }[policy.foelsomhed]
+        ]
+    )
     assert last_case["PrimaerKlasse"] == {"BrugervendtNoegle": policy.kle}
 
 
@@ -61,7 +82,13 @@ def test_the_progress_history_keeps_every_code_with_its_dates():
     _, pushes = fold(CaseEvents().full_life())
     history = [p for p in pushes if p.kind == domain.CASE][-1].payload["Fremdrift"]
     assert [h["FremdriftStatusKode"] for h in history] == [
-        "Opstaaet", "Oplyst", "Opstaaet", "Oplyst", "Afgjort", "Afsluttet"]
+        "Opstaaet",
+        "Oplyst",
+        "Opstaaet",
+        "Oplyst",
+        "Afgjort",
+        "Afsluttet",
+    ]
     for earlier, later in zip(history, history[1:], strict=False):
         assert earlier["TilTidspunkt"] == later["FraTidspunkt"]
     assert history[-1]["TilTidspunkt"] is None
@@ -78,14 +105,19 @@ def test_a_full_case_record_has_every_field_the_index_needs():
     assert sag["Ejer"] == {"CVRNummer": ORG.cvr, "Navn": ORG.name}
     assert sag["Ansvarlig"]["UUIDIdentifikator"] == ORG.unit_uuid
     assert [(d["Titel"], d["Type"]) for d in sag["Dokumenter"]] == [
-        ("Kvittering for din ansøgning", "Udgaaende"), ("Lægeerklæring", "Indgaaende"),
-        ("Afgørelse om hjælpemiddel", "Udgaaende")]
+        ("Kvittering for din ansøgning", "Udgaaende"),
+        ("Lægeerklæring", "Indgaaende"),
+        ("Afgørelse om hjælpemiddel", "Udgaaende"),
+    ]
 
 
 def test_an_internal_note_is_never_in_a_record_or_a_payload():
     case = CaseEvents()
-    events = [case.created(), *case.submit(), case.document("Internt notat: vurdering",
-                                                            direction="internal")]
+    events = [
+        case.created(),
+        *case.submit(),
+        case.document("Internt notat: vurdering", direction="internal"),
+    ]
     record, pushes = fold(events)
     assert record["documents"] == []
     assert all("Internt" not in repr(p.payload) for p in pushes)
@@ -93,8 +125,15 @@ def test_an_internal_note_is_never_in_a_record_or_a_payload():
 
 def test_a_payment_becomes_a_separate_ydelsesindeks_record():
     case = CaseEvents()
-    _, pushes = fold([case.created(), *case.submit(), case.status("start_review"),
-                      *case.decide(), *case.pay(amount_ore=99950)])
+    _, pushes = fold(
+        [
+            case.created(),
+            *case.submit(),
+            case.status("start_review"),
+            *case.decide(),
+            *case.pay(amount_ore=99950),
+        ]
+    )
     payments = [p for p in pushes if p.kind == domain.PAYMENT]
     assert len(payments) == 1
     assert payments[0].payload["Status"] == "Udbetalt"
@@ -114,8 +153,9 @@ def test_nothing_is_pushed_before_the_case_has_citizen_title_and_number():
 
 
 def test_a_case_type_not_published_never_leaves():
-    hidden = policy_from_definition({**_definition("hjaelpemidler"),
-                                     "published_to_overview": False})
+    hidden = policy_from_definition(
+        {**_definition("hjaelpemidler"), "published_to_overview": False}
+    )
     _, pushes = fold(CaseEvents().full_life(), hidden)
     assert pushes == []
 
@@ -123,16 +163,21 @@ def test_a_case_type_not_published_never_leaves():
 def test_a_title_change_is_pushed_with_a_newer_version():
     case = CaseEvents()
     _, first = fold([case.created(), *case.submit()])
-    _, pushes = fold([case.created(), *case.submit(),
-                      case.status("start_review", title="Ny rollator")])
+    _, pushes = fold(
+        [case.created(), *case.submit(), case.status("start_review", title="Ny rollator")]
+    )
     assert pushes[-1].payload["Titel"] == "Ny rollator"
     assert pushes[-1].version > first[-1].version
 
 
 def test_an_event_that_changes_nothing_visible_is_not_pushed_again():
     case = CaseEvents()
-    events = [case.created(), *case.submit(), case.status("start_review"),
-              case.event(ev.UPDATED, changed_fields=["x"], version=3)]
+    events = [
+        case.created(),
+        *case.submit(),
+        case.status("start_review"),
+        case.event(ev.UPDATED, changed_fields=["x"], version=3),
+    ]
     _, pushes = fold(events)
     assert [p.version for p in pushes] == [3, 4]  # submitted (with cpr) and under review
 

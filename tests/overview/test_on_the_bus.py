@@ -22,17 +22,31 @@ def test_events_on_the_bus_reach_the_index_once_and_in_order(bus, database_url, 
         life = case.full_life()
         for event in life + life[:4]:  # the first events delivered twice
             bus.publish(topic, event.key, encode_event(event))
-    consumer = EventConsumer(bus, [topic], group,
-                             handle_once(connector.engine, group, connector.service.take_event),
-                             session_timeout_s=10.0, poll_timeout_s=0.2)
+    consumer = EventConsumer(
+        bus,
+        [topic],
+        group,
+        handle_once(connector.engine, group, connector.service.take_event),
+        session_timeout_s=10.0,
+        poll_timeout_s=0.2,
+    )
     stop = threading.Event()
     pushing = threading.Thread(target=connector.pusher.run, args=(stop,))
     pushing.start()
     try:
-        wait_until(lambda: all(stub.records().get(c.application_id, {}).get(
-            "FremdriftStatusKode") == "Afsluttet" for c in cases) and
-            connector.counts()["pending"] == 0, 120, step=consumer.run_once,
-            message="every case closed in the index")
+        wait_until(
+            lambda: (
+                all(
+                    stub.records().get(c.application_id, {}).get("FremdriftStatusKode")
+                    == "Afsluttet"
+                    for c in cases
+                )
+                and connector.counts()["pending"] == 0
+            ),
+            120,
+            step=consumer.run_once,
+            message="every case closed in the index",
+        )
     finally:
         stop.set()
         pushing.join(10)
@@ -44,8 +58,7 @@ def test_events_on_the_bus_reach_the_index_once_and_in_order(bus, database_url, 
     assert len(stub.records("ydelse")) == 3
 
 
-def test_a_status_change_by_a_case_system_reaches_the_borger_dk_view(database_url, stub,
-                                                                     tmp_path):
+def test_a_status_change_by_a_case_system_reaches_the_borger_dk_view(database_url, stub, tmp_path):
     from datetime import date
 
     from kit.config import Settings
@@ -63,21 +76,28 @@ def test_a_status_change_by_a_case_system_reaches_the_borger_dk_view(database_ur
     engine = make_engine(applications_db)
     settings = Settings(service="applications", database_url=applications_db)
     issuer = TokenIssuer()
-    app = create_app(settings, verifier=issuer.verifier(),
-                     runtime=Runtime(settings=settings, engine=engine),
-                     catalogue=Catalogue({"hjaelpemidler": make_type(id="hjaelpemidler")}))
+    app = create_app(
+        settings,
+        verifier=issuer.verifier(),
+        runtime=Runtime(settings=settings, engine=engine),
+        catalogue=Catalogue({"hjaelpemidler": make_type(id="hjaelpemidler")}),
+    )
     client = app.test_client()
     citizen = Caller(client, issuer.citizen("c-1", "0101804321"), "c-1")
     case_system = Caller(client, issuer.machine("fagsystem", ["applications:case"]), "fs")
-    app_id = citizen.post("/api/applications", {"type": "hjaelpemidler",
-                                                "answers": complete_answers()}).json["id"]
+    app_id = citizen.post(
+        "/api/applications", {"type": "hjaelpemidler", "answers": complete_answers()}
+    ).json["id"]
     citizen.upload(f"/api/applications/{app_id}/attachments", PDF)
     assert citizen.post(f"/api/applications/{app_id}/submit").status_code == 200
-    for action in ({"action": "start_review"},
-                   {"action": "decide", "outcome": "granted", "letter_title": "Afgørelse"},
-                   {"action": "pay", "amount_ore": 1000, "paid_on": date.today().isoformat()}):
-        assert case_system.post(f"/api/applications/{app_id}/case-actions",
-                                action).status_code == 200
+    for action in (
+        {"action": "start_review"},
+        {"action": "decide", "outcome": "granted", "letter_title": "Afgørelse"},
+        {"action": "pay", "amount_ore": 1000, "paid_on": date.today().isoformat()},
+    ):
+        assert (
+            case_system.post(f"/api/applications/{app_id}/case-actions", action).status_code == 200
+        )
     connector = Connector(database_url, stub)
     for event in outbox_events(engine):
         connector.deliver(event)

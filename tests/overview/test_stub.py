@@ -56,6 +56,7 @@ def _set(path, value):
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return change
 
 
@@ -68,29 +69,31 @@ INVALID_CASES = {
     "title over 255": (_set(["Titel"], "x" * 256), "field.too_long"),
     "empty title": (_set(["Titel"], " "), "field.text"),
     "unknown progress code": (_set(["FremdriftStatusKode"], "Behandles"), "field.code"),
-    "unknown code in history": (_set(["Fremdrift", 0, "FremdriftStatusKode"], "Ny"),
-                                "field.code"),
-    "current code not last in history": (_set(["FremdriftStatusKode"], "Opstaaet"),
-                                         "fremdrift.inconsistent"),
+    "unknown code in history": (_set(["Fremdrift", 0, "FremdriftStatusKode"], "Ny"), "field.code"),
+    "current code not last in history": (
+        _set(["FremdriftStatusKode"], "Opstaaet"),
+        "fremdrift.inconsistent",
+    ),
     "unknown sensitivity": (_set(["Foelsomhed"], "HEMMELIG"), "field.code"),
-    "primary party not a CPR urn": (_set(["PrimaerPart"], "urn:oio:cvr-nr:29189846"),
-                                    "field.cpr"),
-    "CPR with an impossible date": (_set(["PrimaerPart"], "urn:oio:cpr-nr:3213801234"),
-                                    "field.cpr"),
+    "primary party not a CPR urn": (_set(["PrimaerPart"], "urn:oio:cvr-nr:29189846"), "field.cpr"),
+    "CPR with an impossible date": (
+        _set(["PrimaerPart"], "urn:oio:cpr-nr:3213801234"),
+        "field.cpr",
+    ),
     "internal note": (_set(["Dokumenter", 0, "Type"], "InterntNotat"), "document.internal"),
-    "document contents": (_set(["Dokumenter", 0, "Indhold"], "Kære borger ..."),
-                          "content.forbidden"),
+    "document contents": (
+        _set(["Dokumenter", 0, "Indhold"], "Kære borger ..."),
+        "content.forbidden",
+    ),
     "case body field": (_set(["Tekst"], "journalnotat ..."), "content.forbidden"),
     "unknown field": (_set(["Noter"], "x"), "field.unknown"),
     "missing title": (_drop("Titel"), "field.missing"),
-    "document title over 255": (_set(["Dokumenter", 0, "Titel"], "x" * 256),
-                                "field.too_long"),
+    "document title over 255": (_set(["Dokumenter", 0, "Titel"], "x" * 256), "field.too_long"),
     "document without a date": (_set(["Dokumenter", 0, "BrevDato"], "i går"), "field.date"),
     "bad CVR": (_set(["Ejer", "CVRNummer"], "1234"), "field.cvr"),
     "bad KLE": (_set(["PrimaerKlasse", "BrugervendtNoegle"], "hjælp"), "field.kle"),
     "version zero": (_set(["Version"], 0), "field.version"),
-    "time without offset": (_set(["OprettetTidspunkt"], "2026-03-01T09:00:00"),
-                            "field.timestamp"),
+    "time without offset": (_set(["OprettetTidspunkt"], "2026-03-01T09:00:00"), "field.timestamp"),
     "not an object": (lambda body: body.clear() or body.update({"x": 1}), "field.unknown"),
 }
 
@@ -111,9 +114,11 @@ def test_the_stub_rejects_each_kind_of_invalid_case(stub, name):
 def test_the_stub_rejects_a_record_for_another_url_and_invalid_payments(stub):
     body = valid_case()
     assert stub.put("sag", str(uuid.uuid4()), body).json()["code"] == "field.id_mismatch"
-    for change, code in ((_set(["BeloebOere"], 12.5), "field.amount"),
-                         (_set(["Status"], "Bevilget"), "field.code"),
-                         (_set(["Indhold"], "x"), "content.forbidden")):
+    for change, code in (
+        (_set(["BeloebOere"], 12.5), "field.amount"),
+        (_set(["Status"], "Bevilget"), "field.code"),
+        (_set(["Indhold"], "x"), "content.forbidden"),
+    ):
         payment = valid_payment()
         change(payment)
         response = stub.put("ydelse", payment["UUIDIdentifikator"], payment)

@@ -23,9 +23,12 @@ def test_every_api_route_is_documented_with_its_problems(service, tmp_path, monk
     document = json.loads(generate(service))
     module = __import__(f"{DOCUMENTED[service]}.app", fromlist=["create_app"])
     app = module.create_app()
-    routes = {(rule.rule, method.lower()) for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/")
-              for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    routes = {
+        (rule.rule, method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
     documented = set()
     for path, operations in document["paths"].items():
         flask_path = path.replace("{", "<").replace("}", ">")

@@ -27,8 +27,9 @@ def client():
 
     @app.get("/api/demo/closed")
     def closed():
-        raise CaseClosed("Du kan ikke ændre en lukket sag.", "You cannot change a closed case.",
-                         field="status")
+        raise CaseClosed(
+            "Du kan ikke ændre en lukket sag.", "You cannot change a closed case.", field="status"
+        )
 
     app.config["broken"] = broken
     return app.test_client()

@@ -18,8 +18,9 @@ def upgrade() -> None:
     # Logins in flight during the upgrade are dropped: they could not be bound anyway.
     op.execute("DELETE FROM login_transactions")
     with op.batch_alter_table("login_transactions") as batch:
-        batch.add_column(sa.Column("browser_hash", sa.String(64), nullable=False,
-                                   server_default=""))
+        batch.add_column(
+            sa.Column("browser_hash", sa.String(64), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:

@@ -73,21 +73,31 @@ def upgrade() -> None:
         _time("blocked_until"),
         sa.Column("active", sa.Boolean, nullable=False),
         sa.PrimaryKeyConstraint("appointment_id", "staff_id", name="pk_appointment_staff"),
-        sa.ForeignKeyConstraint(["appointment_id"], ["appointments.id"],
-                                name="fk_appointment_staff_appointment_id_appointments"),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointments.id"],
+            name="fk_appointment_staff_appointment_id_appointments",
+        ),
     )
     # Second line on both databases: one active start per staff member.
-    op.create_index("uq_appointment_staff_staff_start", "appointment_staff",
-                    ["staff_id", "starts_at"], unique=True,
-                    sqlite_where=sa.text("active"), postgresql_where=sa.text("active"))
+    op.create_index(
+        "uq_appointment_staff_staff_start",
+        "appointment_staff",
+        ["staff_id", "starts_at"],
+        unique=True,
+        sqlite_where=sa.text("active"),
+        postgresql_where=sa.text("active"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         # First line on PostgreSQL: no two active holds of one staff member overlap in time,
         # however many transactions insert at once. btree_gist is a trusted extension
         # (PostgreSQL 13+): the database owner may create it.
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
-        op.execute("ALTER TABLE appointment_staff ADD CONSTRAINT ex_appointment_staff_no_overlap "
-                   "EXCLUDE USING gist (staff_id WITH =, "
-                   "tstzrange(starts_at, blocked_until, '[)') WITH &&) WHERE (active)")
+        op.execute(
+            "ALTER TABLE appointment_staff ADD CONSTRAINT ex_appointment_staff_no_overlap "
+            "EXCLUDE USING gist (staff_id WITH =, "
+            "tstzrange(starts_at, blocked_until, '[)') WITH &&) WHERE (active)"
+        )
     op.create_table(
         "appointment_history",
         sa.Column("id", sa.Integer, nullable=False, autoincrement=True),
@@ -103,8 +113,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_appointment_history"),
     )
-    op.create_index("ix_appointment_history_appointment_id", "appointment_history",
-                    ["appointment_id"])
+    op.create_index(
+        "ix_appointment_history_appointment_id", "appointment_history", ["appointment_id"]
+    )
     op.create_table(
         "reminders",
         sa.Column("id", ID, nullable=False),
@@ -115,8 +126,7 @@ def upgrade() -> None:
         _time("sent_at", nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_reminders"),
         # One reminder per appointment and start, ever: a second can never be planned.
-        sa.UniqueConstraint("appointment_id", "starts_at",
-                            name="uq_reminders_appointment_id"),
+        sa.UniqueConstraint("appointment_id", "starts_at", name="uq_reminders_appointment_id"),
     )
     op.create_index("ix_reminders_due_at", "reminders", ["due_at"])
     op.create_table(

@@ -63,8 +63,9 @@ def upgrade() -> None:
         sa.Column("withdrawn_by", PERSON, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_consent_withdrawals"),
         sa.UniqueConstraint("consent_id", name="uq_consent_withdrawals_consent_id"),
-        sa.ForeignKeyConstraint(["consent_id"], ["consents.id"],
-                                name="fk_consent_withdrawals_consent_id_consents"),
+        sa.ForeignKeyConstraint(
+            ["consent_id"], ["consents.id"], name="fk_consent_withdrawals_consent_id_consents"
+        ),
     )
     op.create_index("ix_consent_withdrawals_citizen_id", "consent_withdrawals", ["citizen_id"])
     op.create_table(
@@ -75,8 +76,9 @@ def upgrade() -> None:
         sa.Column("in_force", sa.Boolean, nullable=False),
         _time("recorded_at"),
         sa.PrimaryKeyConstraint("consent_id", name="pk_consent_expiries"),
-        sa.ForeignKeyConstraint(["consent_id"], ["consents.id"],
-                                name="fk_consent_expiries_consent_id_consents"),
+        sa.ForeignKeyConstraint(
+            ["consent_id"], ["consents.id"], name="fk_consent_expiries_consent_id_consents"
+        ),
     )
     op.create_index("ix_consent_expiries_citizen_id", "consent_expiries", ["citizen_id"])
     op.create_table(
@@ -102,8 +104,9 @@ def upgrade() -> None:
         _time("revoked_at"),
         sa.Column("revoked_by", PERSON, nullable=False),
         sa.PrimaryKeyConstraint("proxy_id", name="pk_proxy_revocations"),
-        sa.ForeignKeyConstraint(["proxy_id"], ["proxies.id"],
-                                name="fk_proxy_revocations_proxy_id_proxies"),
+        sa.ForeignKeyConstraint(
+            ["proxy_id"], ["proxies.id"], name="fk_proxy_revocations_proxy_id_proxies"
+        ),
     )
     op.create_table(
         "proxy_expiries",
@@ -111,8 +114,9 @@ def upgrade() -> None:
         _time("expired_at"),
         _time("recorded_at"),
         sa.PrimaryKeyConstraint("proxy_id", name="pk_proxy_expiries"),
-        sa.ForeignKeyConstraint(["proxy_id"], ["proxies.id"],
-                                name="fk_proxy_expiries_proxy_id_proxies"),
+        sa.ForeignKeyConstraint(
+            ["proxy_id"], ["proxies.id"], name="fk_proxy_expiries_proxy_id_proxies"
+        ),
     )
     op.create_table(
         "consent_checks",
@@ -132,6 +136,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("consent_checks", "proxy_expiries", "proxy_revocations", "proxies",
-                  "consent_expiries", "consent_withdrawals", "consents", "citizen_locks"):
+    for table in (
+        "consent_checks",
+        "proxy_expiries",
+        "proxy_revocations",
+        "proxies",
+        "consent_expiries",
+        "consent_withdrawals",
+        "consents",
+        "citizen_locks",
+    ):
         op.drop_table(table)

@@ -63,8 +63,12 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False),
         sa.Column("updated_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_messages"),
-        sa.UniqueConstraint("trigger_event_id", "recipient_id", "channel",
-                            name="uq_messages_trigger_recipient_channel"),
+        sa.UniqueConstraint(
+            "trigger_event_id",
+            "recipient_id",
+            "channel",
+            name="uq_messages_trigger_recipient_channel",
+        ),
     )
     op.create_index("ix_messages_citizen_id", "messages", ["citizen_id"])
     op.create_index("ix_messages_recipient_id", "messages", ["recipient_id"])
@@ -72,8 +76,12 @@ def upgrade() -> None:
     op.create_index("ix_messages_provider_ref", "messages", ["provider_ref"])
     op.create_table(
         "message_status",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False,
-                  autoincrement=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            nullable=False,
+            autoincrement=True,
+        ),
         sa.Column("message_id", sa.String(36), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("at", TS, nullable=False),
