@@ -21,7 +21,7 @@ from gateway.audit import record_access
 from gateway.identity import Identity, IdentityProvider
 from gateway.login import check_csrf
 from gateway.sessions import SessionManager
-from kit import data_subjects
+from kit import clock, data_subjects
 from kit.auth import Unauthenticated
 from kit.errors import Problem
 from kit.web import CORRELATION_HEADER
@@ -208,6 +208,8 @@ def proxy(service: str, rest: str):
         name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers
     }
     headers[CORRELATION_HEADER] = g.correlation_id
+    if clock.demo_clock_enabled() and clock.DEMO_HEADER in request.headers:
+        headers[clock.DEMO_HEADER] = request.headers[clock.DEMO_HEADER]
     # A token for this one service (its own audience), with the CPR number only where needed.
     headers["Authorization"] = "Bearer " + current_app.extensions["minter"].mint(
         identity.internal_claims(with_cpr=service in policy.CPR_RECIPIENTS),

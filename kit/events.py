@@ -11,6 +11,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 import schemas.events  # noqa: F401 - registers every event type before anything decodes
+from kit import clock
 from schemas.envelope import SPECVERSION, EnvelopeSchema
 from schemas.registry import EventTypeRegistry, registry
 
@@ -47,7 +48,7 @@ class Event:
     actor: Actor
     subject: str | None = None
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    time: datetime = field(default_factory=clock.now)
     correlation_id: str = ""
     causation_id: str | None = None
 

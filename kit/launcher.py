@@ -107,6 +107,9 @@ def identity_env(env: dict[str, str]) -> None:
     if not env.get("SB_IDP_ISSUER"):
         env["SB_IDP_ISSUER"] = f"http://127.0.0.1:{IDP_PORT}"
         env.setdefault("SB_IDP_CLIENT_SECRET", "mock-secret")
+        # With the mock provider this is a development stack: demo data may name its time
+        # (kit.clock); never with a real provider unless set explicitly.
+        env.setdefault("SB_DEMO_CLOCK", "1")
     env.setdefault("SB_INTERNAL_ISSUER", f"http://127.0.0.1:{GATEWAY_PORT}")
     # Plain http on loopback: browsers accept Secure cookies on localhost, HTTP clients do
     # not. Anything not on loopback keeps the default (Secure).

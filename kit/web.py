@@ -14,7 +14,7 @@ from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
-from kit import data_subjects
+from kit import clock, data_subjects
 from kit.errors import Problem, problem_response, register_errors
 from kit.logging import correlation_id_var
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -57,6 +57,11 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
         g.correlation_id = cid
         g.started = time.perf_counter()
         data_subjects.reset()
+        demo_at = request.headers.get(clock.DEMO_HEADER, "")
+        if demo_at and clock.demo_clock_enabled():
+            at = clock.parse_demo_time(demo_at)
+            if at is not None:
+                g.demo_token = clock.set_demo_time(at)
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -79,6 +84,9 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
 
     @app.teardown_request
     def _reset(_exc) -> None:
+        demo_token = g.pop("demo_token", None)
+        if demo_token is not None:
+            clock.reset_demo_time(demo_token)
         token = g.pop("correlation_token", None)
         if token is not None:
             correlation_id_var.reset(token)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kit import clock
 from kit.db import new_metadata
 
 metadata = new_metadata()
@@ -150,7 +151,7 @@ case_number_counters = Table(
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 # -- applications -----------------------------------------------------------------------------

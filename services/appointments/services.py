@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 import schemas.events.appointments  # noqa: F401 - registers the event types
+from kit import clock
 from kit.auth import CITIZEN, Forbidden, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
@@ -47,7 +48,7 @@ BOOKING_ATTEMPTS = 12
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def new_id() -> str:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from kit import clock
 from kit.auth import CITIZEN, STAFF, AssuranceTooLow, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
@@ -44,7 +45,7 @@ REGISTRAR = "guardianship_registrar"
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def new_id() -> str:

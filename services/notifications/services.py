@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -15,6 +15,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 import schemas.events.notifications  # noqa: F401 - registers the types (until schemas.events does)
+from kit import clock
 from kit.auth import CITIZEN, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
@@ -66,7 +67,7 @@ BUILT_IN = "built-in"
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def active_rules() -> list[Rule]:
