@@ -58,6 +58,9 @@ class SubmittedSchema(_Base):
     title = fields.String(required=True, validate=validate.Length(max=255))
     submitted_at = fields.AwareDateTime(required=True)
     warnings = fields.List(fields.String(), load_default=list)
+    # Co-service: the staff member who attests that the citizen confirmed it, and when.
+    attested_by = fields.String(load_default=None, allow_none=True)
+    citizen_confirmed_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
 @event_type(STATUS_CHANGED)

@@ -19,6 +19,7 @@ from services.applications.api_schemas import (
     CreateApplicationSchema,
     DocumentOut,
     HistoryOut,
+    SubmitSchema,
     WithdrawSchema,
 )
 from services.applications.services import ApplicationsService, Idempotency, Outcome
@@ -190,21 +191,24 @@ def checks(application_id: str):
 @documented(
     summary="Submit (or, when information was requested, send it back)",
     tags=["drafts"],
+    body=SubmitSchema,
     response=ApplicationOut,
     headers={"Idempotency-Key": "Retry safely", "If-Match": "Optional version check"},
     errors={
         409: ["application.illegal_transition"],
-        422: ["application.cannot_submit"],
+        422: ["application.cannot_submit", "application.citizen_confirmation_required"],
         412: ["application.version_conflict"],
     },
 )
 def submit(application_id: str):
+    body = SubmitSchema().load(request.get_json(silent=True) or {})
     return respond(
         service().submit(
             current_principal(),
             application_id,
             if_match(required=False),
             idempotency(f"submit:{application_id}"),
+            body["citizen_confirmed_at"],
         )
     )
 

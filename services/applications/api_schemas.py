@@ -98,6 +98,20 @@ class TextOut(Schema):
     en = fields.String()
 
 
+class CreatedByOut(Schema):
+    id = fields.String()
+    type = fields.String(metadata={"enum": ["citizen", "staff", "machine"]})
+    name = fields.String(
+        allow_none=True, metadata={"description": "Staff only: who started it with the citizen"}
+    )
+
+
+class SubmitSchema(_Strict):
+    """Staff submitting for a citizen (co-service) say when the citizen confirmed it."""
+
+    citizen_confirmed_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
 class ApplicationOut(Schema):
     id = fields.String()
     type = fields.String()
@@ -128,6 +142,12 @@ class ApplicationOut(Schema):
     submitted_at = fields.DateTime(allow_none=True)
     information_deadline = fields.Date(allow_none=True)
     attachments_provided = fields.List(fields.String())
+    created_by = fields.Nested(CreatedByOut)
+    attested_by = fields.String(
+        allow_none=True,
+        metadata={"description": "Staff who attest that the citizen confirmed the submission"},
+    )
+    citizen_confirmed_at = fields.DateTime(allow_none=True)
 
 
 class FindingOut(Schema):

@@ -64,3 +64,10 @@ class DataSourceUnavailable(Problem):
     code = "application.data_source_unavailable"
     title_da = "Vi kan ikke hente oplysningerne lige nu. Prøv igen senere"
     title_en = "We cannot fetch the information right now. Try again later"
+
+
+class CitizenConfirmationRequired(Problem):
+    status = 422
+    code = "application.citizen_confirmation_required"
+    title_da = "Borgeren skal bekræfte ansøgningen, før den sendes"
+    title_en = "The citizen must confirm the application before it is sent"

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from kit.auth import CITIZEN, AssuranceTooLow, Principal
+from kit.auth import CITIZEN, STAFF, AssuranceTooLow, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
 from kit.events import Actor, Event
@@ -23,6 +23,7 @@ from services.applications import access, attachments, domain, store
 from services.applications.catalogue import ApplicationType, Catalogue
 from services.applications.errors import (
     AttachmentRejected,
+    CitizenConfirmationRequired,
     ConsentMissing,
     ConsentWithdrawn,
     DataSourceUnavailable,
@@ -198,10 +199,16 @@ class ApplicationsService:
             "answers": application["answers"],
             "version": application["version"],
             "channel": application["channel"],
-            "created_by": {"id": application["created_by"], "type": application["created_by_type"]},
+            "created_by": {
+                "id": application["created_by"],
+                "type": application["created_by_type"],
+                "name": application["created_by_name"],
+            },
             "created_at": as_utc(application["created_at"]),
             "updated_at": as_utc(application["updated_at"]),
             "submitted_at": as_utc(application["submitted_at"]),
+            "attested_by": application["attested_by"],
+            "citizen_confirmed_at": as_utc(application["citizen_confirmed_at"]),
             "information_deadline": application["information_deadline"],
             "attachments_provided": sorted(
                 store.attachment_requirements_met(conn, application["id"])
@@ -386,6 +393,7 @@ class ApplicationsService:
                 "version": 1,
                 "created_by": principal.subject,
                 "created_by_type": principal.kind,
+                "created_by_name": principal.name if principal.kind == STAFF else None,
                 "channel": principal.channel,
                 "created_at": now,
                 "updated_at": now,
@@ -454,11 +462,17 @@ class ApplicationsService:
         application_id: str,
         expected_version: int | None,
         idem: Idempotency | None,
+        citizen_confirmed_at: datetime | None = None,
     ) -> Outcome:
+        """Submit: the citizen's own act. Staff submitting for a citizen (co-service) send when
+        the citizen confirmed it; the staff member is recorded as the one who attests that."""
         self._require_assurance(principal)
 
         def work(conn: Connection) -> Outcome:
             application = self._load_fillable(conn, principal, application_id)
+            on_behalf = principal.kind == STAFF and principal.subject != application["citizen_id"]
+            if on_behalf and citizen_confirmed_at is None:
+                raise CitizenConfirmationRequired()
             if expected_version is not None and application["version"] != expected_version:
                 raise VersionConflict(extra={"current_version": application["version"]})
             app_type = self.app_type(application["type_id"])
@@ -500,6 +514,12 @@ class ApplicationsService:
                 case_number=case_number,
                 submitted_at=now,
                 citizen_cpr=cpr,
+                attested_by=principal.subject if on_behalf else None,
+                citizen_confirmed_at=(
+                    citizen_confirmed_at.astimezone(UTC)
+                    if on_behalf and citizen_confirmed_at
+                    else None
+                ),
             )
             record_event(
                 conn,
@@ -513,6 +533,12 @@ class ApplicationsService:
                     title=application["title"],
                     submitted_at=now.isoformat(),
                     warnings=[f.code for f in findings if f.severity == "warning"],
+                    attested_by=principal.subject if on_behalf else None,
+                    citizen_confirmed_at=(
+                        citizen_confirmed_at.isoformat()
+                        if on_behalf and citizen_confirmed_at
+                        else None
+                    ),
                 ),
             )
             return self._outcome(conn, application_id, principal)

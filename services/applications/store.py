@@ -51,11 +51,17 @@ applications = Table(
     Column("version", Integer, nullable=False),
     Column("created_by", String(200), nullable=False),
     Column("created_by_type", String(20), nullable=False),
+    # Shown to the citizen: "started with <staff name> on <date>" (co-service on a tablet).
+    Column("created_by_name", String(200), nullable=True),
     Column("channel", String(20), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=True),
     Column("information_deadline", Date, nullable=True),
+    # A submission staff made on the citizen's behalf: who attests that the citizen confirmed
+    # it, and when the citizen did (on the tablet's clock).
+    Column("attested_by", String(200), nullable=True),
+    Column("citizen_confirmed_at", DateTime(timezone=True), nullable=True),
 )
 
 history = Table(

@@ -14,6 +14,7 @@ from services.appointments.api_schemas import (
     CancelSchema,
     ForCitizenSchema,
     MoveSchema,
+    OutcomeSchema,
     RouteOut,
     RouteQuerySchema,
     RulesListOut,
@@ -225,8 +226,9 @@ def cancel_appointment(appointment_id: str):
 
 @bp.post("/appointments/<appointment_id>/completion")
 @documented(
-    summary="Record that the visit took place (staff)",
+    summary="Record that the visit took place (staff), with a short note",
     tags=["appointments"],
+    body=OutcomeSchema,
     response=AppointmentOut,
     errors={
         403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
@@ -236,13 +238,15 @@ def cancel_appointment(appointment_id: str):
 )
 @requires(kinds=(STAFF,), roles=STAFF_ROLES)
 def complete_appointment(appointment_id: str):
-    return jsonify(appointments().record_outcome(current_principal(), appointment_id, True))
+    note = parse(OutcomeSchema())["note"]
+    return jsonify(appointments().record_outcome(current_principal(), appointment_id, True, note))
 
 
 @bp.post("/appointments/<appointment_id>/no-show")
 @documented(
-    summary="Record that the citizen was not there (staff)",
+    summary="Record that the citizen was not there (staff), with a short note",
     tags=["appointments"],
+    body=OutcomeSchema,
     response=AppointmentOut,
     errors={
         403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
@@ -252,7 +256,8 @@ def complete_appointment(appointment_id: str):
 )
 @requires(kinds=(STAFF,), roles=STAFF_ROLES)
 def record_no_show(appointment_id: str):
-    return jsonify(appointments().record_outcome(current_principal(), appointment_id, False))
+    note = parse(OutcomeSchema())["note"]
+    return jsonify(appointments().record_outcome(current_principal(), appointment_id, False, note))
 
 
 @bp.get("/route")

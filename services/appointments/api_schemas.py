@@ -123,6 +123,19 @@ class BookSchema(_Strict):
     location = fields.String(load_default=None, validate=validate.Length(max=300))
     tasks = _texts(load_default=None, metadata={"description": "What will be done"})
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    citizen_name = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "Staff only: the citizen's name, shown on the day route"},
+    )
+
+
+class OutcomeSchema(_Strict):
+    note = fields.String(
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata={"description": "A short note on the visit, kept in its history"},
+    )
 
 
 class MoveSchema(_Strict):
@@ -188,6 +201,7 @@ class HistoryOut(Schema):
 class AppointmentOut(Schema):
     id = fields.String()
     citizen_id = fields.String()
+    citizen_name = fields.String(allow_none=True)
     kind = fields.String(metadata={"enum": list(KINDS)})
     service_id = fields.String(allow_none=True)
     status = fields.String(
@@ -214,6 +228,7 @@ class AppointmentListOut(Schema):
 class RouteStopOut(Schema):
     appointment_id = fields.String()
     citizen_id = fields.String()
+    citizen_name = fields.String(allow_none=True)
     kind = fields.String()
     status = fields.String()
     starts_at = fields.String()

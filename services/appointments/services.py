@@ -214,6 +214,7 @@ class Appointments:
                 citizen_id=acting.citizen_id,
                 status=domain.BOOKED,
                 note=body.get("note"),
+                citizen_name=None if acting.by_citizen else body.get("citizen_name"),
                 created_at=now,
                 created_by=principal.subject,
                 updated_at=now,
@@ -484,8 +485,11 @@ class Appointments:
             )
             return views.appointment(row, self.template)
 
-    def record_outcome(self, principal: Principal, appointment_id: str, completed: bool) -> dict:
-        """Staff record that the visit took place, or that the citizen was not there."""
+    def record_outcome(
+        self, principal: Principal, appointment_id: str, completed: bool, note: str | None = None
+    ) -> dict:
+        """Staff record that the visit took place, or that the citizen was not there, with a
+        short note (kept in the visit's history)."""
         with self.engine.begin() as conn:
             row, acting = self._load(conn, principal, appointment_id, BOOK, for_update=True)
             now = self.clock()
@@ -494,7 +498,7 @@ class Appointments:
             row.update(status=status, updated_at=now)
             store.update_appointment(conn, appointment_id, status=status, updated_at=now)
             store.cancel_reminders(conn, appointment_id)
-            self._history(conn, row, acting, now)
+            self._history(conn, row, acting, now, reason=note)
             record_event(
                 conn,
                 announcements.TOPIC,

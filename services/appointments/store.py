@@ -77,6 +77,8 @@ appointments = Table(
     Column("location", String(300), nullable=True),
     Column("tasks", JSON, nullable=False),
     Column("note", Text, nullable=True),
+    # Who the staff visit (booked by staff; the citizen's UUID alone tells them nothing).
+    Column("citizen_name", String(200), nullable=True),
     Column("video_room", String(64), nullable=True),
     Column("cutoff_hours", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),

@@ -45,6 +45,7 @@ def appointment(
     body = {
         "id": row["id"],
         "citizen_id": row["citizen_id"],
+        "citizen_name": row["citizen_name"],
         "kind": row["kind"],
         "service_id": row["service_id"],
         "status": row["status"],
@@ -87,6 +88,7 @@ def route_stop(row: dict[str, Any], template: str) -> dict[str, Any]:
     return {
         "appointment_id": row["id"],
         "citizen_id": row["citizen_id"],
+        "citizen_name": row["citizen_name"],
         "kind": row["kind"],
         "status": row["status"],
         "starts_at": local(row["starts_at"]),

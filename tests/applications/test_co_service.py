@@ -1,0 +1,69 @@
+"""Co-service: staff start and submit an application with the citizen, on the citizen's behalf.
+
+The submission is the citizen's act: staff send when the citizen confirmed it, and are recorded
+as the ones who attest that. A draft staff started carries their name, so the portal can say
+"started with <staff name>"."""
+
+from __future__ import annotations
+
+from schemas.events import applications as ev
+from tests.applications.builders import complete_answers
+from tests.applications.conftest import PDF, Caller, create
+
+
+def staff_member(platform, name="Erik Eriksen") -> Caller:
+    token = platform.issuer.staff("hjemmehjaelp-erik", ["homecare"], name=name)
+    return Caller(platform.client, token, "hjemmehjaelp-erik", {"X-Channel": "tablet"})
+
+
+def test_a_draft_started_by_staff_carries_their_name_for_the_citizen(platform):
+    citizen = platform.citizen()
+    erik = staff_member(platform)
+    draft = create(erik, {"household": "single"}, citizen_id=citizen.subject)
+    assert draft.json["created_by"] == {
+        "id": "hjemmehjaelp-erik",
+        "type": "staff",
+        "name": "Erik Eriksen",
+    }
+    mine = citizen.get("/api/applications").json
+    assert [a["created_by"]["name"] for a in mine] == ["Erik Eriksen"]
+    own = create(citizen)
+    assert own.json["created_by"]["name"] is None  # a citizen's own draft names nobody
+
+
+def test_staff_submit_only_with_the_citizens_confirmation_and_attest_it(platform):
+    citizen = platform.citizen()
+    erik = staff_member(platform)
+    app_id = create(erik, complete_answers(), citizen_id=citizen.subject).json["id"]
+    assert erik.upload(f"/api/applications/{app_id}/attachments", PDF).status_code == 201
+
+    refused = erik.post(f"/api/applications/{app_id}/submit")
+    assert refused.status_code == 422
+    assert refused.json["code"] == "application.citizen_confirmation_required"
+
+    confirmed_at = "2026-11-28T10:15:00+01:00"
+    submitted = erik.post(
+        f"/api/applications/{app_id}/submit", {"citizen_confirmed_at": confirmed_at}
+    )
+    assert submitted.status_code == 200, submitted.json
+    body = submitted.json
+    assert body["state"] == "submitted"
+    assert body["attested_by"] == "hjemmehjaelp-erik"
+    assert body["citizen_confirmed_at"].startswith("2026-11-28T09:15:00")
+    assert body["citizen_id"] == citizen.subject
+    (event,) = [e for e in platform.events(app_id) if e.type == ev.SUBMITTED]
+    assert event.data["attested_by"] == "hjemmehjaelp-erik"
+    assert event.data["citizen_confirmed_at"].startswith("2026-11-28T10:15:00")
+    assert event.actor.on_behalf_of == citizen.subject
+    history = citizen.get(f"/api/applications/{app_id}/history").json
+    submit = next(h for h in history if h["action"] == "submit")
+    assert submit["on_behalf_of"] == citizen.subject
+
+
+def test_a_citizen_submitting_their_own_application_needs_no_attestation(platform):
+    citizen = platform.citizen()
+    app_id = create(citizen, complete_answers()).json["id"]
+    assert citizen.upload(f"/api/applications/{app_id}/attachments", PDF).status_code == 201
+    submitted = citizen.post(f"/api/applications/{app_id}/submit")
+    assert submitted.status_code == 200
+    assert submitted.json["attested_by"] is None and submitted.json["citizen_confirmed_at"] is None
