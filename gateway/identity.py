@@ -95,7 +95,9 @@ class IdentityProvider:
                     )
                 self._metadata = metadata
                 self._fetched = time.monotonic()
-                self._jwks = RemoteJwks(self._metadata["jwks_uri"])
+                # The provider never calls the gateway back, so a login may wait briefly
+                # for the provider's keys; the fetch itself stays in the background.
+                self._jwks = RemoteJwks(self._metadata["jwks_uri"], wait_s=5.0).start()
             return self._metadata
 
     @property

@@ -78,7 +78,8 @@ def process_table() -> list[ProcessSpec]:
         ProcessSpec(
             "gateway",
             [*gunicorn, "--bind", f"127.0.0.1:{GATEWAY_PORT}", "gateway.app:create_app()"],
-            f"http://127.0.0.1:{GATEWAY_PORT}/healthz",
+            # Ready, not only alive: every service answers and holds the gateway's keys.
+            f"http://127.0.0.1:{GATEWAY_PORT}/readyz",
         )
     )
     if not os.environ.get("OVERVIEW_ENDPOINT"):

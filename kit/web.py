@@ -148,9 +148,14 @@ def create_service_app(
     settings = settings or Settings.from_env(service)
     configure_logging(service, settings.log_level)
     runtime = runtime or Runtime.from_settings(settings)
-    app = create_base_app(service, runtime.readiness())
+    verifier = verifier if verifier is not None else auth.verifier_from_env(service)
+    readiness = runtime.readiness()
+    if verifier is not None and isinstance(verifier.key_source, auth.RemoteJwks):
+        # Ready only with the keys in hand: a request must never be what fetches them.
+        readiness["keys"] = verifier.key_source.start().check_ready
+    app = create_base_app(service, readiness)
     app.extensions["runtime"] = runtime
-    auth.install(app, verifier if verifier is not None else auth.verifier_from_env(service))
+    auth.install(app, verifier)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

@@ -92,14 +92,12 @@ def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
     with serve(provider) as idp_url, serve(gateway) as gateway_url:
         provider.app = create_mock_idp()
         upstreams: dict[str, str] = {}
+        key_sources: list[RemoteJwks] = []
         services = ExitStack()
         for name, factory in SERVICE_APPS.items():
             settings = Settings(service=name, database_url=urls[name])
-            verifier = TokenVerifier(
-                gateway_url,
-                f"selvbetjening/{name}",
-                RemoteJwks(gateway_url + "/.well-known/jwks.json"),
-            )
+            key_sources.append(RemoteJwks(gateway_url + "/.well-known/jwks.json"))
+            verifier = TokenVerifier(gateway_url, f"selvbetjening/{name}", key_sources[-1])
             app = factory(
                 settings,
                 verifier=verifier,
@@ -119,6 +117,8 @@ def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
                 config=config,
                 settings=Settings(service="gateway", database_url=gateway_db),
             )
+            # Ready means holding the gateway's keys (as the launcher waits for /readyz).
+            assert all(keys.wait_until_ready(10) for keys in key_sources)
             site = TabletStack(
                 gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app, engines=engines
             )

@@ -122,11 +122,8 @@ def build_stack(
     gateway = Dispatcher()
     with provider_url(provider_app, external_idp) as idp_url, serve(gateway) as gateway_url:
         # The service trusts only the gateway's internal tokens: its issuer and its JWKS.
-        verifier = TokenVerifier(
-            gateway_url,
-            "selvbetjening/applications",
-            RemoteJwks(gateway_url + "/.well-known/jwks.json"),
-        )
+        keys = RemoteJwks(gateway_url + "/.well-known/jwks.json")
+        verifier = TokenVerifier(gateway_url, "selvbetjening/applications", keys)
         engine = make_engine(database_url)
         settings = Settings(service="applications", database_url=database_url)
         applications = create_applications(
@@ -148,6 +145,8 @@ def build_stack(
                 config=config,
                 settings=Settings(service="gateway", database_url=gateway_db),
             )
+            # Ready means holding the gateway's keys (as the launcher waits for /readyz).
+            assert keys.wait_until_ready(10)
             # Lets a test feed the applications service's local views (consents' events).
             gateway.app.config["APPLICATIONS_ENGINE"] = engine
             yield Stack(
