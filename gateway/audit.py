@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from gateway import store
+from gateway.caller import caller
 from gateway.identity import Identity
 from gateway.policy import AUDITOR_ROLE
 from kit.auth import CITIZEN, STAFF, Forbidden
@@ -92,8 +93,6 @@ def _public(row: dict) -> dict:
 @bp.get("/api/me/access-log")
 def my_access_log():
     """Who looked at my data (other than me), newest first."""
-    from gateway.routing import caller
-
     identity = caller()
     if identity.kind != CITIZEN:
         raise Forbidden(detail_en="only citizens have an access log of their own")
@@ -104,8 +103,6 @@ def my_access_log():
 
 @bp.get("/api/audit")
 def search_audit():
-    from gateway.routing import caller
-
     identity = caller()
     if identity.kind != STAFF or AUDITOR_ROLE not in identity.roles:
         raise Forbidden(detail_en="the auditor role is needed", code="auth.missing_role")

@@ -1,0 +1,1 @@
+"""The applications service's use cases, one module per group (see services.py)."""

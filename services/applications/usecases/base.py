@@ -1,0 +1,315 @@
+"""What every use case of the applications service shares: loading an application with the
+caller's access checked, events with the actor, transitions through the state machine with
+history, documents, and the view returned to the caller."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from kit.auth import CITIZEN, AssuranceTooLow, Principal
+from kit.data_subjects import touched
+from kit.events import Actor, Event
+from kit.idempotency import Idempotency, IdempotencyKeyReused
+from kit.outbox import record_event
+from schemas.events import applications as ev
+from services.applications import access, domain, store
+from services.applications.catalogue import ApplicationType, Catalogue
+from services.applications.errors import (
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    UnknownType,
+    VersionConflict,
+)
+from services.applications.sources import DataSource
+
+TOPIC = "applications"
+SOURCE = "/services/applications"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command returns: the HTTP layer turns it into a response."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    replayed: bool = False
+
+
+def etag(version: int) -> str:
+    return f'"v{version}"'
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+class ApplicationsBase:
+    def __init__(
+        self,
+        engine: Engine,
+        catalogue: Catalogue,
+        *,
+        sources: dict[str, DataSource] | None = None,
+        required_assurance: str = "Substantial",
+        clock: Callable[[], datetime] = store.now,
+        topic: str = TOPIC,
+    ) -> None:
+        self.engine = engine
+        self.topic = topic
+        self.catalogue = catalogue
+        self.sources = sources or {}
+        self.required_assurance = required_assurance
+        self.clock = clock
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def app_type(self, type_id: str) -> ApplicationType:
+        app_type = self.catalogue.get(type_id)
+        if app_type is None:
+            raise UnknownType(
+                f"Ukendt ansøgningstype: {type_id}",
+                f"Unknown application type: {type_id}",
+                field="type",
+            )
+        return app_type
+
+    def _represented_scopes(self, conn: Connection, principal: Principal) -> dict[str, set[str]]:
+        scopes: dict[str, set[str]] = {}
+        if principal.kind != CITIZEN:
+            return scopes
+        for scope in (access.PROXY_READ, access.PROXY_WRITE):
+            for citizen in store.principals_of_agent(conn, principal.subject, scope, self.clock()):
+                scopes.setdefault(citizen, set()).add(scope)
+        return scopes
+
+    def _load_readable(
+        self, conn: Connection, principal: Principal, application_id: str, for_update: bool = False
+    ) -> dict[str, Any]:
+        # Social case data is read at the same assurance level as it is written.
+        self._require_assurance(principal)
+        application = store.get_application(conn, application_id, for_update=for_update)
+        represented = self._represented_scopes(conn, principal)
+        if application is None or not access.can_read(principal, application, represented):
+            raise NotFound(code="application.not_found")
+        touched(application["citizen_id"])
+        return application
+
+    def _load_fillable(
+        self, conn: Connection, principal: Principal, application_id: str
+    ) -> dict[str, Any]:
+        application = self._load_readable(conn, principal, application_id, for_update=True)
+        represented = self._represented_scopes(conn, principal)
+        if not access.can_fill_in(principal, application["citizen_id"], represented):
+            raise Forbidden(detail_en="you may read but not change this application")
+        return application
+
+    def _require_assurance(self, principal: Principal) -> None:
+        if principal.kind == CITIZEN and not principal.has_assurance(self.required_assurance):
+            raise AssuranceTooLow(
+                f"For at søge skal du logge ind med MitID på sikringsniveau "
+                f"'{self.required_assurance}' eller højere. Log ud, og log ind igen med MitID.",
+                f"To apply you must log in with MitID at assurance level "
+                f"'{self.required_assurance}' or higher. Log out and log in again with MitID.",
+                extra={"required_assurance": self.required_assurance},
+            )
+
+    def _actor(self, principal: Principal, citizen_id: str) -> Actor:
+        return Actor(
+            id=principal.subject,
+            type=principal.kind,
+            channel=principal.channel,
+            on_behalf_of=None if principal.subject == citizen_id else citizen_id,
+        )
+
+    def _event(
+        self, event_type: str, principal: Principal, application: dict[str, Any], **data: Any
+    ) -> Event:
+        return Event(
+            type=event_type,
+            source=SOURCE,
+            subject=application["id"],
+            actor=self._actor(principal, application["citizen_id"]),
+            data={
+                "application_id": application["id"],
+                "citizen_id": application["citizen_id"],
+                "type_id": application["type_id"],
+                **data,
+            },
+        )
+
+    def _with_idempotency(
+        self,
+        idem: Idempotency | None,
+        work: Callable[[Connection], Outcome],
+        principal: Principal | None = None,
+    ) -> Outcome:
+        with self.engine.begin() as conn:
+            if idem is None:
+                return work(conn)
+            if not store.claim_idempotency_key(conn, idem.caller, idem.key, idem.request_hash):
+                stored = store.find_idempotent_response(conn, idem.caller, idem.key)
+                assert stored is not None
+                if stored["request_hash"] != idem.request_hash:
+                    raise IdempotencyKeyReused(
+                        "Nøglen er allerede brugt til en anden forespørgsel.",
+                        "This key was already used for a different request.",
+                    )
+                if principal is not None and stored["body"].get("id"):
+                    # A replay answers only someone who may still see the application.
+                    self._load_readable(conn, principal, stored["body"]["id"])
+                return Outcome(stored["status"], stored["body"], stored["headers"], True)
+            outcome = work(conn)
+            store.complete_idempotency_key(
+                conn, idem.caller, idem.key, outcome.status, outcome.body, outcome.headers
+            )
+            return outcome
+
+    def view(
+        self, conn: Connection, application: dict[str, Any], principal: Principal
+    ) -> dict[str, Any]:
+        app_type = self.app_type(application["type_id"])
+        key = domain.status_key(application["state"], application["outcome"])
+        status = app_type.status(key) if key else None
+        return {
+            "id": application["id"],
+            "type": application["type_id"],
+            "title": application["title"],
+            "case_number": application["case_number"],
+            "state": application["state"],
+            "outcome": application["outcome"],
+            "status_text": status["text"] if status else {"da": "Kladde", "en": "Draft"},
+            "citizen_id": application["citizen_id"],
+            "answers": application["answers"],
+            "version": application["version"],
+            "channel": application["channel"],
+            "created_by": {
+                "id": application["created_by"],
+                "type": application["created_by_type"],
+                "name": application["created_by_name"],
+            },
+            "created_at": as_utc(application["created_at"]),
+            "updated_at": as_utc(application["updated_at"]),
+            "submitted_at": as_utc(application["submitted_at"]),
+            "attested_by": application["attested_by"],
+            "citizen_confirmed_at": as_utc(application["citizen_confirmed_at"]),
+            "information_deadline": application["information_deadline"],
+            "attachments_provided": sorted(
+                store.attachment_requirements_met(conn, application["id"])
+            ),
+        }
+
+    def _outcome(
+        self, conn: Connection, application_id: str, principal: Principal, status: int = 200
+    ) -> Outcome:
+        application = store.get_application(conn, application_id)
+        assert application is not None
+        return Outcome(
+            status,
+            self.view(conn, application, principal),
+            {
+                "ETag": etag(application["version"]),
+                "Location": f"/api/applications/{application_id}",
+            },
+        )
+
+    def _transition(
+        self,
+        conn: Connection,
+        principal: Principal,
+        application: dict[str, Any],
+        action: str,
+        reason: str | None = None,
+        **changes: Any,
+    ) -> str:
+        """Move the application through the state machine, with history and events."""
+        to_state = domain.next_state(application["state"], action)
+        if not store.update_application(
+            conn, application["id"], application["version"], state=to_state, **changes
+        ):
+            raise VersionConflict()
+        store.add_history(
+            conn,
+            application_id=application["id"],
+            action=action,
+            from_state=application["state"],
+            to_state=to_state,
+            actor_id=principal.subject,
+            actor_type=principal.kind,
+            on_behalf_of=self._actor(principal, application["citizen_id"]).on_behalf_of,
+            channel=principal.channel,
+            reason=reason,
+        )
+        app_type = self.app_type(application["type_id"])
+        outcome = changes.get("outcome", application["outcome"])
+        status = app_type.status(domain.status_key(to_state, outcome) or "submitted")
+        record_event(
+            conn,
+            self.topic,
+            self._event(
+                ev.STATUS_CHANGED,
+                principal,
+                application,
+                case_number=changes.get("case_number", application["case_number"]),
+                from_state=application["state"],
+                to_state=to_state,
+                outcome=outcome,
+                status_text=status["text"],
+                notify_citizen=status["notify_citizen"],
+                reason=reason,
+                title=application["title"],
+            ),
+        )
+        return to_state
+
+    def _add_document(
+        self, conn: Connection, principal: Principal, application: dict[str, Any], **document: Any
+    ) -> dict[str, Any]:
+        title = (document.get("title") or "").strip()
+        if not title or len(title) > 255:
+            raise InvalidRequest(
+                "Giv dokumentet en titel på højst 255 tegn.",
+                "Give the document a title of at most 255 characters.",
+                field="title",
+                code="application.document_title",
+            )
+        content = document.pop("content", None)
+        row = {
+            "id": str(uuid.uuid4()),
+            "application_id": application["id"],
+            "added_by": principal.subject,
+            "requirement_id": None,
+            "filename": None,
+            "content_type": None,
+            **document,
+            "title": title,
+            "content": content,
+            "size": len(content) if content else None,
+            "sha256": hashlib.sha256(content).hexdigest() if content else None,
+        }
+        store.insert_document(conn, row)
+        record_event(
+            conn,
+            self.topic,
+            self._event(
+                ev.DOCUMENT_ADDED,
+                principal,
+                application,
+                document_id=row["id"],
+                title=title,
+                direction=row["direction"],
+                document_date=row["document_date"].isoformat(),
+            ),
+        )
+        return {k: v for k, v in row.items() if k not in ("content", "sha256")}
