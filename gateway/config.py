@@ -39,6 +39,8 @@ class GatewayConfig:
         "homecare",
         "auditor",
         "guardianship_registrar",
+        "scheduler",
+        "notifications_admin",
     )
     # Client ids allowed to call as machines (case systems); empty = any client but ours.
     machine_clients: tuple[str, ...] = ()

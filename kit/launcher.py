@@ -104,8 +104,10 @@ def process_table() -> list[ProcessSpec]:
 
 def identity_env(env: dict[str, str]) -> None:
     """Who issues what: the mock provider (unless an issuer is configured) for logins, the
-    gateway for the internal tokens the services verify."""
+    gateway for the internal tokens the services verify. With the mock provider the test
+    municipality is seeded (SB_SEED=0 turns that off)."""
     if not env.get("SB_IDP_ISSUER"):
+        env.setdefault("SB_SEED", "1")
         env["SB_IDP_ISSUER"] = f"http://127.0.0.1:{IDP_PORT}"
         env.setdefault("SB_IDP_CLIENT_SECRET", "mock-secret")
         # With the mock provider this is a development stack: demo data may name its time
@@ -122,6 +124,31 @@ def _pipe_output(name: str, stream) -> None:
     for line in iter(stream.readline, b""):
         sys.stdout.write(f"{name:<{width}}| {line.decode(errors='replace')}")
         sys.stdout.flush()
+
+
+def start_seed(env: dict[str, str]) -> subprocess.Popen | None:
+    """Seeds the test municipality (infra/seed/) through the running gateway, in the
+    background: a failing seed is logged, never fatal."""
+    if env.get("SB_SEED", "0") != "1":
+        return None
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "infra.seed",
+            "--gateway",
+            f"http://127.0.0.1:{GATEWAY_PORT}",
+            "--idp",
+            env["SB_IDP_ISSUER"],
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    threading.Thread(target=_pipe_output, args=("seed", proc.stdout), daemon=True).start()
+    return proc
 
 
 def migrate_all(env: dict[str, str]) -> None:
@@ -179,6 +206,7 @@ def main() -> int:
         threading.Thread(target=_pipe_output, args=(spec.name, proc.stdout), daemon=True).start()
 
     exit_code = 0
+    seeding = None
     if wait_healthy(specs, procs):
         backend = "Kafka" if env.get("KAFKA_BOOTSTRAP") else "indlejret log / embedded log"
         print(
@@ -190,6 +218,7 @@ def main() -> int:
             f"  Stop: Ctrl-C\n",
             flush=True,
         )
+        seeding = start_seed(env)
     else:
         print("launcher: not every process became healthy; stopping", file=sys.stderr)
         stopping.set()
@@ -206,6 +235,8 @@ def main() -> int:
                 break
         stopping.wait(0.5)
 
+    if seeding is not None and seeding.poll() is None:
+        os.killpg(seeding.pid, signal.SIGTERM)
     for proc in procs.values():
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kit.auth import CITIZEN, STAFF, current_principal, requires
+from kit.auth import CITIZEN, MACHINE, STAFF, current_principal, requires
 from kit.openapi import documented
 from kit.web import parse
 from services.appointments.api_schemas import (
@@ -31,6 +31,9 @@ from services.appointments.services import (
     Idempotency,
     Outcome,
 )
+
+# Systems that keep the municipality's services and their booking rules (and `make run`'s seed).
+SCHEDULE_SCOPE = "appointments:schedule"
 
 bp = Blueprint("appointments", __name__, url_prefix="/api/appointments")
 
@@ -81,12 +84,13 @@ def list_services():
 
 @bp.put("/services/<service_id>")
 @documented(
-    summary="Define or change a service's booking rules (schedulers)",
+    summary="Define or change a service's booking rules (schedulers, or a machine with "
+    "scope appointments:schedule)",
     tags=["booking rules"],
     body=RulesSchema,
     response=RulesOut,
     errors={
-        403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
+        403: ["auth.wrong_kind_of_caller", "auth.missing_role", "auth.missing_scope"],
         422: ["appointment.invalid_rules", "request.invalid_body"],
     },
     request_example={
@@ -98,7 +102,7 @@ def list_services():
         "staff_ids": ["visitator-1"],
     },
 )
-@requires(kinds=(STAFF,), roles=(SCHEDULER,))
+@requires(kinds=(STAFF, MACHINE), scopes=(SCHEDULE_SCOPE,), roles=(SCHEDULER,))
 def define_service(service_id: str):
     rules = RulesSchema.to_rules(service_id, parse(RulesSchema()))
     return jsonify(appointments().define_rules(current_principal(), rules))

@@ -1,0 +1,66 @@
+"""Seed: the municipality's self-bookable services, so citizens can book on a fresh start.
+
+Defined through the appointments API by the seed's machine client (scope
+appointments:schedule); a service that already exists is left alone, so a scheduler's
+changes survive the next start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.seed import SeedEnv, expect
+
+ORDER = 20  # before seeds that book visits
+SCHEDULER = "planlaegger-karen"  # the mock provider's scheduler: lists what exists
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+SERVICES: dict[str, dict[str, Any]] = {
+    "borgerservice-moede": {
+        "title": "Møde i Borgerservice (pension, boligstøtte, sygesikring)",
+        "kind": "office_meeting",
+        "opening_hours": {
+            **{day: [["09:00", "14:00"]] for day in WEEKDAYS},
+            "thu": [["10:00", "17:00"]],
+        },
+        "duration_minutes": 30,
+        "buffer_minutes": 0,
+        "horizon_days": 30,
+        "citizen_cutoff_hours": 2,
+        "staff_ids": ["sagsbehandler-henrik"],
+        "location": "Borgerservice, Rådhuspladsen 1",
+        "tasks": ["Medbring gyldigt billed-id"],
+    },
+    "jobcenter-videosamtale": {
+        "title": "Videosamtale med din rådgiver i Jobcenteret",
+        "kind": "video_visit",
+        "opening_hours": {day: [["09:00", "12:00"]] for day in ("mon", "tue", "wed", "thu")},
+        "duration_minutes": 45,
+        "buffer_minutes": 15,
+        "horizon_days": 21,
+        "citizen_cutoff_hours": 24,
+        "staff_ids": ["socialraadgiver-ida"],
+    },
+    "visitation-hjemmehjaelp": {
+        "title": "Visitationsbesøg: vurdering af behov for hjemmehjælp",
+        "kind": "home_visit",
+        "opening_hours": {"tue": [["09:00", "15:00"]], "thu": [["09:00", "15:00"]]},
+        "duration_minutes": 60,
+        "buffer_minutes": 30,
+        "horizon_days": 45,
+        "citizen_cutoff_hours": 48,
+        "staff_ids": ["sagsbehandler-dorte"],
+        "tasks": ["Gennemgå hverdagens opgaver med borgeren", "Vurder hjælpemidler"],
+    },
+}
+
+
+def seed(env: SeedEnv) -> None:
+    existing = expect(env.session(SCHEDULER).get(env.url("/api/appointments/services")))
+    have = {s["service_id"] for s in existing.json()["services"]}
+    missing = {k: v for k, v in SERVICES.items() if k not in have}
+    if not missing:
+        return
+    machine = env.machine(["appointments:schedule"])
+    for service_id, rules in missing.items():
+        expect(machine.put(env.url(f"/api/appointments/services/{service_id}"), json=rules))

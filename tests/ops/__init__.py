@@ -1,0 +1,1 @@
+"""Operations: the seed, supervision, deployment files, retention, faults."""
