@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 LINT_PATHS := kit schemas services gateway infra/overview_stub tests bench
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run run-real infra-up infra-down lint format test test-fast openapi bench bench-bus bench-gateway bench-overview bench-appointments clean
+.PHONY: help venv run run-real infra-up infra-down lint format test test-fast openapi frontend-assets bench bench-bus bench-gateway bench-overview bench-appointments clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ test-fast: venv ## Only the tests that need no broker, database, identity server
 
 openapi: venv ## Regenerate the OpenAPI documents in docs/api/ from the code
 	@SB_VAR_DIR=$$(mktemp -d) $(PY) -m kit.export_openapi
+
+frontend-assets: ## Rebuild the checked-in design system (dkfds) and axe-core from npm (needs npm)
+	@infra/frontend_assets.sh
 
 bench: bench-bus bench-gateway bench-overview bench-appointments ## All benchmarks (docs/BENCHMARKS.md)
 

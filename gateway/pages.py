@@ -1,7 +1,9 @@
 """The pages the gateway serves to browsers: the citizen portal and the staff tablet app.
 
 The application screens (/ansoeg/, /mine-sager/) are shells: their scripts in static/portal/
-build the screens from the applications API with the browser's session (docs/portal.md).
+build the screens from the APIs with the browser's session, using the shared front-end module
+static/ui/ui.js and the design system in static/dkfds/ (docs/portal.md,
+docs/decisions/0008-design-system-dkfds.md).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _page(template: str, **context: Any) -> Response:
 
 @bp.get("/")
 def portal():
-    return _page("portal.html")
+    return _page("portal.html", current="/")
 
 
 @bp.get("/tablet/")
@@ -56,26 +58,26 @@ def tablet_service_worker():
 
 @bp.get("/ansoeg/")
 def apply_choose():
-    return _page("apply_choose.html", script="choose.js")
+    return _page("apply_choose.html", script="choose.js", current="/ansoeg/")
 
 
 @bp.get("/ansoeg/<type_id>/")
 def apply_form(type_id: str):
     if not TYPE_ID.fullmatch(type_id):
         abort(404)
-    return _page("apply_form.html", script="apply.js", type_id=type_id)
+    return _page("apply_form.html", script="apply.js", type_id=type_id, current="/ansoeg/")
 
 
 @bp.get("/mine-sager/")
 def my_cases():
-    return _page("my_cases.html", script="cases.js")
+    return _page("my_cases.html", script="cases.js", current="/mine-sager/")
 
 
 @bp.get("/samtykker/")
 def my_consents():
-    return _page("consents.html", script="consents.js")
+    return _page("consents.html", script="consents.js", current="/samtykker/")
 
 
 @bp.get("/aftaler/")
 def my_appointments():
-    return _page("appointments.html", script="appointments.js")
+    return _page("appointments.html", script="appointments.js", current="/aftaler/")

@@ -103,12 +103,13 @@ def test_staff_work_offline_on_the_tablet_and_everything_is_sent_once(
     expect(page.locator("#net")).to_have_text("På net")
     assert page.locator("h1").inner_text() == "Dagens besøg"
 
-    # The service worker is installed and holds the app shell.
+    # The service worker is installed and holds the app shell (the page, its stylesheet and
+    # script, and the shared module ui.js with both text files).
     assert page.evaluate("""async () => {
         await navigator.serviceWorker.ready;
         for (let i = 0; i < 50; i++) {
-            const cache = await caches.open('sb-tablet-shell-v1');
-            if ((await cache.keys()).length === 3) return true;
+            const cache = await caches.open('sb-tablet-shell-v2');
+            if ((await cache.keys()).length === 6) return true;
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return false;

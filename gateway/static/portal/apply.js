@@ -5,7 +5,7 @@
 import {
   ApiError, api, el, mount, formatDate, formatDateTime, formatNumber, formatTime, goLogin,
   initLanguage, newKey, requireSession, showFatal, t, txt,
-} from "./common.js";
+} from "/static/ui/ui.js";
 
 const root = document.getElementById("app");
 const typeId = root.dataset.type;
@@ -217,15 +217,15 @@ function renderIntro() {
   const def = s.def;
   document.title = txt(def.title) + " – Selvbetjening";
   const law = def.legal_basis;
-  const existing = s.drafts.length ? el("div", { class: "panel panel-info" },
+  const existing = s.drafts.length ? el("div", { class: "alert alert-info" },
     el("p", { text: t("intro.existing", { title: txt(def.title) }) }),
     s.drafts.map((draft) => el("p", {}, el("a", {
-      class: "button secondary", href: `/ansoeg/${encodeURIComponent(typeId)}/?id=${
+      class: "button button-secondary", href: `/ansoeg/${encodeURIComponent(typeId)}/?id=${
         encodeURIComponent(draft.id)}`,
-    }, t("intro.continue"), el("span", { class: "visually-hidden",
+    }, t("intro.continue"), el("span", { class: "sr-only",
                                          text: " – " + formatDate(draft.created_at) })))),
     el("p", { text: t("intro.or") })) : null;
-  const start = el("button", { type: "button", class: "button", id: "start",
+  const start = el("button", { type: "button", class: "button button-primary", id: "start",
                                text: t("intro.start") });
   const message = el("div", { class: "messages", "aria-live": "polite" });
   let key = null;
@@ -272,17 +272,17 @@ function fieldInput(field, value) {
   const described = [field.help ? id + "-help" : null, id + "-msg"].filter(Boolean).join(" ");
   const label = [txt(field.label), field.required ? null
     : el("span", { class: "optional", text: " " + t("optional") })];
-  const help = field.help ? el("p", { class: "help", id: id + "-help", text: txt(field.help) })
+  const help = field.help ? el("p", { class: "form-hint", id: id + "-help", text: txt(field.help) })
     : null;
   const messages = el("div", { class: "messages", id: id + "-msg", "aria-live": "polite" });
-  const wrap = (...nodes) => el("div", { class: "field", id: "wrap-" + field.id,
+  const wrap = (...nodes) => el("div", { class: "form-group", id: "wrap-" + field.id,
                                          "data-field": field.id }, ...nodes);
   if (field.type === "boolean" || field.type === "choice") {
     const options = field.type === "boolean"
       ? [[true, t("yes")], [false, t("no")]]
       : field.choices.map((c) => [c.value, txt(c.label)]);
     return wrap(el("fieldset", { "aria-describedby": described, id },
-      el("legend", { class: "label" }, label), help, messages,
+      el("legend", { class: "form-label" }, label), help, messages,
       el("div", { class: "radios" + (field.type === "boolean" ? " radios-inline" : "") },
          options.map(([optionValue, text], index) => el("div", { class: "radio" },
            el("input", { type: "radio", name: field.id, id: `${id}-${index}`,
@@ -291,7 +291,7 @@ function fieldInput(field, value) {
   }
   let input;
   if (field.type === "textarea") {
-    input = el("textarea", { id, name: field.id, rows: "5", maxlength: "5000",
+    input = el("textarea", { id, name: field.id, rows: "5", maxlength: "5000", class: "form-input",
                              "aria-describedby": described });
     input.value = value ?? "";
   } else {
@@ -301,7 +301,7 @@ function fieldInput(field, value) {
       type: field.type === "date" ? "date" : "text",
       inputmode: numeric ? "numeric" : null, autocomplete: "off", spellcheck: numeric ? "false" : null,
       maxlength: field.type === "text" ? "200" : null,
-      class: numeric ? "input-number" : null,
+      class: numeric ? "form-input input-number" : "form-input",
     });
     input.value = value === null || value === undefined ? ""
       : (field.type === "money" && typeof value === "number" ? formatNumber(value) : String(value));
@@ -310,7 +310,7 @@ function fieldInput(field, value) {
                  el("span", { class: "suffix", "aria-hidden": "true", text: t("kr") }));
     }
   }
-  return wrap(el("label", { for: id, class: "label" }, label), help, messages, input);
+  return wrap(el("label", { for: id, class: "form-label" }, label), help, messages, input);
 }
 
 function readField(field) {
@@ -359,7 +359,7 @@ function updateStep() {
       box.dataset.shown = text;
     }
     const invalid = found.some((f) => f.severity === "error");
-    wrap.classList.toggle("field-error", invalid);
+    wrap.classList.toggle("form-error", invalid);
     const control = document.getElementById("f-" + field.id);
     if (invalid) control.setAttribute("aria-invalid", "true");
     else control.removeAttribute("aria-invalid");
@@ -400,7 +400,7 @@ function renderStep(focus) {
   const form = el("form", { novalidate: true, id: "step-form" },
     step.fields.map((field) => fieldInput(field, answers[field.id] ?? null)),
     el("div", { class: "actions" },
-       el("button", { type: "submit", class: "button", id: "next", text: t("next") })));
+       el("button", { type: "submit", class: "button button-primary", id: "next", text: t("next") })));
   const textTimers = {};
   const byId = Object.fromEntries(step.fields.map((f) => [f.id, f]));
   form.addEventListener("input", (event) => {
@@ -556,15 +556,15 @@ function renderAttachments(focus) {
       el("h2", { id: id + "-title" }, txt(attachment.title), " ",
          el("span", { class: "tag" + (required ? " tag-required" : ""),
                       text: required ? t("att.required") : t("att.optional") })),
-      attachment.help ? el("p", { class: "help", id: id + "-help", text: txt(attachment.help) })
+      attachment.help ? el("p", { class: "form-hint", id: id + "-help", text: txt(attachment.help) })
         : null,
       files.length ? el("div", { class: "files" }, el("p", { text: t("att.files") }),
         el("ul", {}, files.map((d) => el("li", { text: `${d.filename || d.title} ✓` })))) : null,
       messages,
       input, // visually hidden but focusable; its label is the big button people see
-      el("label", { for: id, class: "button secondary file-label", text: t("att.choose") }));
+      el("label", { for: id, class: "button button-secondary file-label", text: t("att.choose") }));
   });
-  const next = el("button", { type: "button", class: "button", id: "next", text: t("next") });
+  const next = el("button", { type: "button", class: "button button-primary", id: "next", text: t("next") });
   next.addEventListener("click", async () => {
     s.attempted.add(s.step);
     await refreshChecks().catch(() => {});
@@ -635,7 +635,7 @@ function stepLink(step, text, hidden) {
   return el("a", { href: stepUrl(step), onclick: (event) => {
     event.preventDefault();
     go(step);
-  } }, text, hidden ? el("span", { class: "visually-hidden", text: " – " + hidden }) : null);
+  } }, text, hidden ? el("span", { class: "sr-only", text: " – " + hidden }) : null);
 }
 
 function renderReview(focus) {
@@ -659,24 +659,24 @@ function renderReview(focus) {
   const errors = s.findings.filter((f) => f.severity === "error");
   const warnings = s.findings.filter((f) => f.severity === "warning");
   const hints = s.findings.filter((f) => f.severity === "hint");
-  const list = (items, cls, title) => items.length ? el("div", { class: "panel " + cls },
+  const list = (items, cls, title) => items.length ? el("div", { class: "alert " + cls },
     el("h2", { text: title }),
     el("ul", {}, items.map((f) => {
       const step = stepOf(f.field);
       return el("li", {}, txt(f.message), " ",
-                step && cls === "panel-error" ? stepLink(step, t("review.change")) : null);
+                step && cls === "alert-error" ? stepLink(step, t("review.change")) : null);
     }))) : null;
   const notice = s.notice ? el("p", { class: "msg msg-warning", text: s.notice }) : null;
   s.notice = null;
-  const send = el("button", { type: "button", class: "button", id: "send",
+  const send = el("button", { type: "button", class: "button button-primary", id: "send",
                               text: t("review.send") });
   const message = el("div", { class: "messages", id: "send-msg", "aria-live": "assertive" });
   send.addEventListener("click", () => submit(send, message));
   mount(root, ...header(t("review.h1"), s.step), notice,
     el("div", { id: "review-errors", role: errors.length ? "alert" : null },
-       list(errors, "panel-error", t("review.errors"))),
-    list(warnings, "panel-warning", t("review.warnings")),
-    list(hints, "panel-info", t("review.hints")),
+       list(errors, "alert-error", t("review.errors"))),
+    list(warnings, "alert-warning", t("review.warnings")),
+    list(hints, "alert-info", t("review.hints")),
     ...sections,
     el("p", { text: t("review.confirm") }),
     message,
@@ -732,11 +732,11 @@ function renderReceipt(focus) {
     const entry = s.def.statuses.find((x) => x.state === state);
     return entry ? txt(entry.text) : null;
   };
-  const print = el("button", { type: "button", class: "button secondary", id: "print",
+  const print = el("button", { type: "button", class: "button button-secondary", id: "print",
                                text: t("receipt.print") });
   print.addEventListener("click", () => window.print());
   mount(root,
-    el("div", { class: "panel panel-success", id: "receipt" },
+    el("div", { class: "alert alert-success", id: "receipt" },
        el("h1", { tabindex: "-1", text: t("receipt.h1") }),
        el("p", {}, t("receipt.number")),
        el("p", { class: "case-number", id: "case-number", text: s.app.case_number || "" }),

@@ -1,109 +1,10 @@
 // /aftaler/: my upcoming appointments, moving and cancelling them within the rules, and
 // booking a free time of a service citizens may book themselves.
 import {
-  ApiError, api, el, initLanguage, lang, mount, newKey, requireSession, showFatal,
-} from "./common.js";
+  ApiError, api, el, initLanguage, lang, mount, newKey, requireSession, scoped, showFatal,
+} from "/static/ui/ui.js";
 
-const TEXTS = {
-  da: {
-    "h1": "Mine aftaler",
-    "lead": "Her ser du dine kommende besøg og møder med kommunen.",
-    "empty": "Du har ingen kommende aftaler.",
-    "book": "Book en tid",
-    "kind.home_visit": "Besøg hjemme hos dig",
-    "kind.video_visit": "Videomøde",
-    "kind.office_meeting": "Møde hos kommunen",
-    "f.when": "Hvornår",
-    "f.where": "Hvor",
-    "f.what": "Det skal ske",
-    "where.home": "Hos dig",
-    "where.video": "Deltag i videomødet",
-    "where.office": "Hos kommunen",
-    "rescheduled": "Flyttet",
-    "move": "Flyt",
-    "cancel": "Aflys",
-    "change.until": "Du kan selv flytte eller aflyse indtil {time}.",
-    "change.closed": "Det er for sent at ændre aftalen selv. Ring til kommunen, hvis du ikke kan komme.",
-    "cancel.h": "Vil du aflyse tiden?",
-    "cancel.text": "Din tid: {when}. Den bliver aflyst med det samme, og en anden kan få den.",
-    "cancel.yes": "Ja, aflys tiden",
-    "cancel.no": "Nej, behold tiden",
-    "cancelled.msg": "Tiden er aflyst: {when}.",
-    "booked.msg": "Tiden er booket: {when}.",
-    "moved.msg": "Tiden er flyttet til {when}.",
-    "working": "Et øjeblik …",
-    "choose.h1": "Book en tid",
-    "choose.lead": "Vælg, hvad du vil have en tid til.",
-    "choose.none": "Der er ingen tider, du kan booke selv lige nu. Ring til kommunen.",
-    "minutes": "{n} minutter",
-    "slots.h1": "Vælg en tid",
-    "move.h1": "Flyt tiden",
-    "move.current": "Din tid nu: {when}.",
-    "slots.lead": "Ledige tider de næste dage. Tryk på en tid for at vælge den.",
-    "slots.none": "Der er ingen ledige tider de næste {n} dage. Prøv igen senere, eller ring til kommunen.",
-    "slots.free": "ledig tid",
-    "slots.more": "Vis flere dage",
-    "confirm.h": "Book tiden?",
-    "confirm.move.h": "Flyt tiden?",
-    "confirm.address": "Din adresse",
-    "confirm.address.help": "Hvor skal medarbejderen komme? Fx Bredgade 12, 2. th., 5000 Odense C.",
-    "confirm.address.missing": "Skriv din adresse.",
-    "confirm.book": "Book tiden",
-    "confirm.move": "Flyt til denne tid",
-    "confirm.other": "Vælg en anden tid",
-    "retry": "Vi fik ikke svar. Tryk igen. Tiden bliver ikke booket to gange.",
-    "back": "Tilbage til mine aftaler",
-  },
-  en: {
-    "h1": "My appointments",
-    "lead": "Here you see your upcoming visits and meetings with the municipality.",
-    "empty": "You have no upcoming appointments.",
-    "book": "Book a time",
-    "kind.home_visit": "Visit at your home",
-    "kind.video_visit": "Video meeting",
-    "kind.office_meeting": "Meeting at the municipality",
-    "f.when": "When",
-    "f.where": "Where",
-    "f.what": "What will happen",
-    "where.home": "At your home",
-    "where.video": "Join the video meeting",
-    "where.office": "At the municipality",
-    "rescheduled": "Moved",
-    "move": "Move",
-    "cancel": "Cancel",
-    "change.until": "You can move or cancel it yourself until {time}.",
-    "change.closed": "It is too late to change the appointment yourself. Call the municipality if you cannot come.",
-    "cancel.h": "Do you want to cancel the time?",
-    "cancel.text": "Your time: {when}. It is cancelled at once, and someone else can get it.",
-    "cancel.yes": "Yes, cancel the time",
-    "cancel.no": "No, keep the time",
-    "cancelled.msg": "The time has been cancelled: {when}.",
-    "booked.msg": "The time is booked: {when}.",
-    "moved.msg": "The time has been moved to {when}.",
-    "working": "One moment …",
-    "choose.h1": "Book a time",
-    "choose.lead": "Choose what you want a time for.",
-    "choose.none": "There are no times you can book yourself just now. Call the municipality.",
-    "minutes": "{n} minutes",
-    "slots.h1": "Choose a time",
-    "move.h1": "Move the time",
-    "move.current": "Your time now: {when}.",
-    "slots.lead": "Free times in the next days. Press a time to choose it.",
-    "slots.none": "There are no free times in the next {n} days. Try again later or call the municipality.",
-    "slots.free": "free time",
-    "slots.more": "Show more days",
-    "confirm.h": "Book the time?",
-    "confirm.move.h": "Move the time?",
-    "confirm.address": "Your address",
-    "confirm.address.help": "Where should the staff member come? E.g. Bredgade 12, 2. th., 5000 Odense C.",
-    "confirm.address.missing": "Write your address.",
-    "confirm.book": "Book the time",
-    "confirm.move": "Move to this time",
-    "confirm.other": "Choose another time",
-    "retry": "We got no answer. Press again. The time will not be booked twice.",
-    "back": "Back to my appointments",
-  },
-};
+const tr = scoped("appointments.");
 
 const DAYS = 14; // free slots asked for: today and the next 13 days
 const DAYS_SHOWN = 3; // days with free slots shown at first; "Vis flere dage" shows more
@@ -120,11 +21,6 @@ let notice = null;
 let cancelling = null;
 let busy = false;
 let highlight = null;
-
-function tr(key, vars = {}) {
-  const text = TEXTS[lang()][key] ?? TEXTS.da[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_m, name) => (name in vars ? String(vars[name]) : ""));
-}
 
 const locale = () => (lang() === "en" ? "en-GB" : "da-DK");
 const fmt = (options) => new Intl.DateTimeFormat(locale(), { timeZone: ZONE, ...options });
@@ -159,13 +55,6 @@ function canChange(appointment) {
     && new Date(appointment.citizen_may_change_until) > new Date();
 }
 
-function translateNav() {
-  for (const link of document.querySelectorAll("a[data-en]")) {
-    if (!link.dataset.da) link.dataset.da = link.textContent;
-    link.textContent = lang() === "en" ? link.dataset.en : link.dataset.da;
-  }
-}
-
 function where(appointment) {
   if (appointment.kind === "home_visit") return tr("where.home");
   if (appointment.kind === "video_visit" && appointment.video_url) {
@@ -186,27 +75,27 @@ function appointmentCard(appointment) {
   const changeable = canChange(appointment);
   let actions;
   if (cancelling === appointment.id) {
-    actions = el("div", { class: "panel panel-warning confirm", role: "group",
+    actions = el("div", { class: "alert alert-warning confirm", role: "group",
                           "aria-labelledby": "cancel-h" },
       el("h3", { id: "cancel-h", tabindex: "-1", text: tr("cancel.h") }),
       el("p", { text: tr("cancel.text", { when: when(appointment) }) }),
       el("div", { class: "button-row" },
-        el("button", { type: "button", class: "button danger", id: "confirm-cancel",
+        el("button", { type: "button", class: "button button-primary button-danger", id: "confirm-cancel",
                        disabled: busy, onclick: () => cancel(appointment) },
            busy ? tr("working") : tr("cancel.yes")),
-        el("button", { type: "button", class: "button secondary", id: "keep",
+        el("button", { type: "button", class: "button button-secondary", id: "keep",
                        disabled: busy, onclick: () => { cancelling = null; render(); } },
            tr("cancel.no"))));
   } else if (changeable) {
-    const hidden = el("span", { class: "visually-hidden", text: " – " + when(appointment) });
+    const hidden = el("span", { class: "sr-only", text: " – " + when(appointment) });
     actions = [
       el("p", { class: "small change-until", text: tr("change.until", {
         time: moment(appointment.citizen_may_change_until, lang() === "en") }) }),
       el("div", { class: "button-row" },
-        service ? el("button", { type: "button", class: "button secondary move",
+        service ? el("button", { type: "button", class: "button button-secondary move",
                                  onclick: () => openSlots(service, appointment) },
                      tr("move"), hidden.cloneNode(true)) : null,
-        el("button", { type: "button", class: "button warning cancel",
+        el("button", { type: "button", class: "button button-secondary cancel",
                        onclick: () => openCancel(appointment) }, tr("cancel"), hidden))];
   } else {
     actions = el("p", { class: "small", text: tr("change.closed") });
@@ -232,9 +121,9 @@ function renderList() {
     el("p", { class: "lead", text: tr("lead") }),
     notice ? el("div", { id: "notice", tabindex: "-1",
                          role: notice.kind === "error" ? "alert" : "status",
-                         class: "panel " + (notice.kind === "error" ? "panel-error" : "panel-info") },
+                         class: "alert " + (notice.kind === "error" ? "alert-error" : "alert-info") },
                 el("p", { text: notice.text })) : null,
-    bookable.length ? el("p", {}, el("button", { type: "button", class: "button", id: "book",
+    bookable.length ? el("p", {}, el("button", { type: "button", class: "button button-primary", id: "book",
                                                  onclick: openServices, text: tr("book") })) : null,
     upcoming.length ? el("ul", { class: "cards", id: "appointments" }, upcoming.map(appointmentCard))
                     : el("p", { id: "appointments-empty", text: tr("empty") }),
@@ -284,25 +173,25 @@ function renderSlots() {
   ];
   if (chosen) {
     const needsAddress = !moving && service.kind === "home_visit";
-    parts.push(el("div", { class: "panel panel-info confirm", id: "confirm-slot" },
+    parts.push(el("div", { class: "alert alert-info confirm", id: "confirm-slot" },
       el("h2", { id: "confirm-h", tabindex: "-1",
                  text: moving ? tr("confirm.move.h") : tr("confirm.h") }),
       el("p", { class: "chosen-time", text: when(chosen) }),
       needsAddress ? el("div", { class: "field" + (screen.addressError ? " field-error" : "") },
-        el("label", { class: "label", for: "address", text: tr("confirm.address") }),
-        el("p", { class: "help", id: "address-help", text: tr("confirm.address.help") }),
+        el("label", { class: "form-label", for: "address", text: tr("confirm.address") }),
+        el("p", { class: "form-hint", id: "address-help", text: tr("confirm.address.help") }),
         screen.addressError ? el("p", { class: "msg msg-error", id: "address-msg",
                                         text: tr("confirm.address.missing") }) : null,
-        el("input", { type: "text", id: "address", autocomplete: "street-address",
+        el("input", { type: "text", id: "address", class: "form-input", autocomplete: "street-address",
                       value: screen.address || "", "aria-invalid": screen.addressError ? "true" : null,
                       "aria-describedby": "address-help" + (screen.addressError ? " address-msg" : ""),
                       oninput: (e) => { screen.address = e.target.value; } })) : null,
       error ? el("p", { class: "msg msg-error", role: "alert", id: "book-error", text: error }) : null,
       el("div", { class: "button-row" },
-        el("button", { type: "button", class: "button", id: "confirm-book", disabled: busy,
+        el("button", { type: "button", class: "button button-primary", id: "confirm-book", disabled: busy,
                        onclick: submit },
            busy ? tr("working") : (moving ? tr("confirm.move") : tr("confirm.book"))),
-        el("button", { type: "button", class: "button secondary", id: "other-time", disabled: busy,
+        el("button", { type: "button", class: "button button-secondary", id: "other-time", disabled: busy,
                        onclick: () => { screen.chosen = null; screen.error = null; render(); } },
            tr("confirm.other")))));
     return parts;
@@ -324,12 +213,12 @@ function renderSlots() {
         el("button", { type: "button", class: "slot", "data-start": slot.starts_at,
                        onclick: () => choose(slot) },
            clock(slot.starts_at),
-           el("span", { class: "visually-hidden",
+           el("span", { class: "sr-only",
                         text: ", " + capital(dayName(slot.starts_at)) + ", " + tr("slots.free") })))))));
   }
   parts.push(el("div", { id: "slots" }, days));
   if (grouped.length > shown) {
-    parts.push(el("p", {}, el("button", { type: "button", class: "button secondary", id: "more-days",
+    parts.push(el("p", {}, el("button", { type: "button", class: "button button-secondary", id: "more-days",
                                           onclick: () => moreDays(grouped[shown][0]) },
                               tr("slots.more"))));
   }
@@ -338,7 +227,6 @@ function renderSlots() {
 
 function render() {
   document.title = tr("h1") + " – Selvbetjening";
-  translateNav();
   if (screen.name === "services") mount(root, renderServices());
   else if (screen.name === "slots") mount(root, renderSlots());
   else mount(root, renderList());

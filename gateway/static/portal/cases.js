@@ -1,7 +1,7 @@
 // /mine-sager/: my applications, their status, and "Fortsæt" for drafts.
 import {
   api, el, mount, formatDate, formatDateTime, initLanguage, requireSession, showFatal, t, txt,
-} from "./common.js";
+} from "/static/ui/ui.js";
 
 const root = document.getElementById("app");
 let cases = null;
@@ -15,11 +15,11 @@ function caseCard(app) {
   facts.push(app.submitted_at ? [t("cases.sent"), formatDateTime(app.submitted_at)]
                               : [t("cases.started"), formatDate(app.created_at)]);
   let action = null;
-  const hidden = el("span", { class: "visually-hidden", text: " – " + app.title });
+  const hidden = el("span", { class: "sr-only", text: " – " + app.title });
   if (draft) {
-    action = el("a", { class: "button", href }, t("cases.continue"), hidden);
+    action = el("a", { class: "button button-primary", href }, t("cases.continue"), hidden);
   } else if (app.state === "awaiting_citizen") {
-    action = el("a", { class: "button", href }, t("cases.answer"), hidden);
+    action = el("a", { class: "button button-primary", href }, t("cases.answer"), hidden);
   } else {
     action = el("a", { href }, t("cases.view"), hidden);
   }
@@ -40,7 +40,7 @@ function render() {
     sorted.length
       ? el("ul", { class: "cards", id: "cases" }, sorted.map(caseCard))
       : el("p", { text: t("cases.empty") }),
-    el("p", {}, el("a", { class: "button secondary", href: "/ansoeg/", text: t("cases.new") })));
+    el("p", {}, el("a", { class: "button button-secondary", href: "/ansoeg/", text: t("cases.new") })));
 }
 
 async function load() {

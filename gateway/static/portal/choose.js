@@ -1,5 +1,5 @@
 // /ansoeg/: choose what to apply for.
-import { api, el, initLanguage, mount, requireSession, showFatal, t, txt } from "./common.js";
+import { api, el, initLanguage, mount, requireSession, showFatal, t, txt } from "/static/ui/ui.js";
 
 const root = document.getElementById("app");
 let types = null;

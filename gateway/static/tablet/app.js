@@ -7,7 +7,10 @@
 // consent_id and the device's time), and the outbox is sent in order when there is network
 // (at once, on the "online" event and on a timer). The session cookie is HttpOnly; the CSRF
 // token is fetched from /auth/session before every send, so an old one is never used.
-"use strict";
+// Texts (keys "tablet.*"), elements and ids come from the shared module static/ui/ui.js.
+import { el, newKey as uuid, scoped, txt } from "/static/ui/ui.js";
+
+const tabletText = scoped("tablet.");
 
 (function () {
   const KEYS = {
@@ -17,177 +20,6 @@
   };
   const LOGIN_URL = "/auth/login?channel=tablet&next=/tablet/";
   const RETRY_MS = 15000;
-
-  const STRINGS = {
-    da: {
-      "lang.switch": "English",
-      "net.online": "På net",
-      "net.offline": "Uden net",
-      "queue.waiting": "Venter på net ({n})",
-      "queue.sending": "Sender … ({n})",
-      "queue.login": "Log ind for at sende ({n})",
-      "queue.empty": "Alt er sendt",
-      "queue.attention": "Se beskeden ({n})",
-      "logout": "Log ud",
-      "logout.pending": "{n} handlinger er ikke sendt endnu. De bliver på tabletten og sendes, når du logger ind igen. Log ud alligevel?",
-      "login.h1": "Medbetjening",
-      "login.lead": "Log ind som medarbejder for at se dagens besøg.",
-      "login.button": "Log ind",
-      "login.offline": "Der er ikke net, og der er ingen gemte besøg på tabletten. Log ind, når der er net.",
-      "banner.login": "Du er ikke logget ind længere. Handlingerne venter på tabletten. Log ind igen for at sende dem.",
-      "banner.login.button": "Log ind igen",
-      "banner.offline": "Uden net: du ser de besøg, der blev hentet kl. {time}. Det, du gør, gemmes på tabletten og sendes senere.",
-      "banner.otherstaff": "Nogle handlinger er lavet af en anden medarbejder ({who}). De sendes først, når vedkommende logger ind på denne tablet.",
-      "route.h1": "Dagens besøg",
-      "route.date": "{date}",
-      "route.updated": "Hentet kl. {time}.",
-      "route.stale": "Listen er fra {date}, ikke i dag. Gå på net for at hente dagens besøg.",
-      "route.none": "Du har ingen besøg i dag.",
-      "route.refresh": "Hent igen",
-      "visit.citizen": "Borger",
-      "visit.tasks": "Opgaver",
-      "visit.kind.home_visit": "Hjemmebesøg",
-      "visit.kind.video_visit": "Videomøde",
-      "visit.kind.office_meeting": "Møde på kontoret",
-      "visit.status.booked": "Planlagt",
-      "visit.status.rescheduled": "Flyttet",
-      "visit.status.cancelled": "Aflyst",
-      "visit.status.completed": "Gennemført",
-      "visit.status.no_show": "Ikke hjemme",
-      "visit.apply": "Start ansøgning",
-      "visit.consent": "Indhent samtykke",
-      "visit.kind.consent": "Samtykke",
-      "visit.kind.application": "Ansøgning",
-      "attention.h2": "Det skal du se på",
-      "attention.ok": "Set",
-      "outbox.h2": "Handlinger fra denne tablet",
-      "outbox.lead": "Sendes i den rækkefølge, de blev lavet. Intet bliver sendt to gange.",
-      "outbox.none": "Ingen handlinger endnu.",
-      "outbox.consent": "Samtykke: {title}",
-      "outbox.application": "Ansøgning (kladde): {title}",
-      "outbox.made": "Lavet kl. {time}",
-      "state.waiting": "Venter på net",
-      "state.sending": "Sender …",
-      "state.sent": "Sendt",
-      "state.superseded": "Ikke gældende",
-      "state.refused": "Afvist",
-      "sent.consent": "Samtykket er registreret (givet kl. {time}).",
-      "sent.application": "Kladden er oprettet. Borgeren eller en sagsbehandler kan fortsætte den.",
-      "superseded.default": "Borgeren har trukket samtykket tilbage eller givet et nyere efter, at det blev givet her. Samtykket er gemt som dokumentation, men det gælder ikke. Tal med borgeren, hvis der er tvivl.",
-      "superseded.by": "Senere beslutning: {kind} kl. {time}.",
-      "superseded.kind.withdrawal": "tilbagetrækning",
-      "superseded.kind.consent": "nyere samtykke",
-      "refused.default": "Serveren afviste handlingen.",
-      "back": "Tilbage til besøgene",
-      "consent.h1": "Indhent samtykke",
-      "consent.for": "Borger på {address}",
-      "consent.purpose": "Hvad skal samtykket dække?",
-      "consent.nopurposes": "Samtykketeksterne er ikke hentet til tabletten endnu. Gå på net én gang, så de kan hentes.",
-      "consent.read": "Læs teksten sammen med borgeren",
-      "consent.version": "Tekst version {version}.",
-      "consent.ifno": "Hvis du siger nej:",
-      "consent.showother": "Show the text in English",
-      "consent.yes": "Ja, jeg giver samtykke",
-      "consent.no": "Nej, borgeren siger nej",
-      "consent.given": "Borgeren gav samtykke kl. {time}.",
-      "consent.attest": "Jeg bekræfter, at borgeren selv har givet samtykket på denne tablet, efter at have læst teksten eller fået den læst op.",
-      "consent.attest.missing": "Sæt kryds for at bekræfte, før du gemmer.",
-      "consent.save": "Gem samtykke",
-      "consent.saved": "Samtykket er gemt på tabletten. Det sendes, så snart der er net.",
-      "consent.declined": "Der er ikke registreret noget samtykke.",
-      "apply.h1": "Start ansøgning",
-      "apply.for": "Sammen med borgeren på {address}",
-      "apply.type": "Hvad skal borgeren søge om?",
-      "apply.notypes": "Ansøgningstyperne er ikke hentet til tabletten endnu. Gå på net én gang, så de kan hentes.",
-      "apply.start": "Opret kladde",
-      "apply.saved": "Ansøgningen er gemt på tabletten. Kladden oprettes, så snart der er net.",
-      "starting": "Starter …",
-    },
-    en: {
-      "lang.switch": "Dansk",
-      "net.online": "Online",
-      "net.offline": "Offline",
-      "queue.waiting": "Waiting for network ({n})",
-      "queue.sending": "Sending … ({n})",
-      "queue.login": "Log in to send ({n})",
-      "queue.empty": "All sent",
-      "queue.attention": "See the message ({n})",
-      "logout": "Log out",
-      "logout.pending": "{n} actions have not been sent yet. They stay on the tablet and are sent when you log in again. Log out anyway?",
-      "login.h1": "Co-service",
-      "login.lead": "Log in as staff to see today's visits.",
-      "login.button": "Log in",
-      "login.offline": "There is no network and no visits are stored on the tablet. Log in when there is network.",
-      "banner.login": "You are no longer logged in. The actions are waiting on the tablet. Log in again to send them.",
-      "banner.login.button": "Log in again",
-      "banner.offline": "Offline: you see the visits fetched at {time}. What you do is kept on the tablet and sent later.",
-      "banner.otherstaff": "Some actions were made by another staff member ({who}). They are sent when that person logs in on this tablet.",
-      "route.h1": "Today's visits",
-      "route.date": "{date}",
-      "route.updated": "Fetched at {time}.",
-      "route.stale": "The list is from {date}, not today. Go online to fetch today's visits.",
-      "route.none": "You have no visits today.",
-      "route.refresh": "Fetch again",
-      "visit.citizen": "Citizen",
-      "visit.tasks": "Tasks",
-      "visit.kind.home_visit": "Home visit",
-      "visit.kind.video_visit": "Video meeting",
-      "visit.kind.office_meeting": "Office meeting",
-      "visit.status.booked": "Planned",
-      "visit.status.rescheduled": "Moved",
-      "visit.status.cancelled": "Cancelled",
-      "visit.status.completed": "Done",
-      "visit.status.no_show": "Not at home",
-      "visit.apply": "Start application",
-      "visit.consent": "Collect consent",
-      "visit.kind.consent": "Consent",
-      "visit.kind.application": "Application",
-      "attention.h2": "Needs your attention",
-      "attention.ok": "Seen",
-      "outbox.h2": "Actions from this tablet",
-      "outbox.lead": "Sent in the order they were made. Nothing is sent twice.",
-      "outbox.none": "No actions yet.",
-      "outbox.consent": "Consent: {title}",
-      "outbox.application": "Application (draft): {title}",
-      "outbox.made": "Made at {time}",
-      "state.waiting": "Waiting for network",
-      "state.sending": "Sending …",
-      "state.sent": "Sent",
-      "state.superseded": "Not in force",
-      "state.refused": "Refused",
-      "sent.consent": "The consent is recorded (given at {time}).",
-      "sent.application": "The draft is created. The citizen or a caseworker can continue it.",
-      "superseded.default": "The citizen withdrew the consent or gave a newer one after it was given here. It is kept as evidence but is not in force. Talk to the citizen if in doubt.",
-      "superseded.by": "Later decision: {kind} at {time}.",
-      "superseded.kind.withdrawal": "withdrawal",
-      "superseded.kind.consent": "newer consent",
-      "refused.default": "The server refused the action.",
-      "back": "Back to the visits",
-      "consent.h1": "Collect consent",
-      "consent.for": "Citizen at {address}",
-      "consent.purpose": "What should the consent cover?",
-      "consent.nopurposes": "The consent texts are not on the tablet yet. Go online once to fetch them.",
-      "consent.read": "Read the text together with the citizen",
-      "consent.version": "Text version {version}.",
-      "consent.ifno": "If you say no:",
-      "consent.showother": "Vis teksten på dansk",
-      "consent.yes": "Yes, I give my consent",
-      "consent.no": "No, the citizen says no",
-      "consent.given": "The citizen gave consent at {time}.",
-      "consent.attest": "I confirm that the citizen gave this consent on this tablet, after reading the text or having it read aloud.",
-      "consent.attest.missing": "Tick the box to confirm before saving.",
-      "consent.save": "Save consent",
-      "consent.saved": "The consent is saved on the tablet. It is sent as soon as there is network.",
-      "consent.declined": "No consent has been recorded.",
-      "apply.h1": "Start application",
-      "apply.for": "Together with the citizen at {address}",
-      "apply.type": "What will the citizen apply for?",
-      "apply.notypes": "The application types are not on the tablet yet. Go online once to fetch them.",
-      "apply.start": "Create draft",
-      "apply.saved": "The application is saved on the tablet. The draft is created as soon as there is network.",
-      "starting": "Starting …",
-    },
-  };
 
   // -- storage -------------------------------------------------------------------------------
   function load(key, fallback) {
@@ -200,14 +32,6 @@
   }
   function save(key, value) {
     localStorage.setItem(key, JSON.stringify(value));
-  }
-  function uuid() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
   function deviceId() {
     let id = localStorage.getItem(KEYS.device);
@@ -235,14 +59,10 @@
 
   // -- texts and formats ---------------------------------------------------------------------
   function t(key, vars) {
-    let text = STRINGS[state.lang][key] ?? STRINGS.da[key] ?? key;
-    for (const [name, value] of Object.entries(vars || {})) text = text.replace(`{${name}}`, value);
-    return text;
+    return tabletText(key, vars, state.lang);
   }
   function pick(pair) {
-    if (!pair) return "";
-    if (typeof pair === "string") return pair;
-    return pair[state.lang] || pair.da || "";
+    return txt(pair, state.lang);
   }
   const ZONE = "Europe/Copenhagen";
   function locale() {
@@ -262,22 +82,6 @@
     return new Intl.DateTimeFormat("sv-SE", { timeZone: ZONE }).format(new Date());
   }
 
-  // -- building elements (never innerHTML) ---------------------------------------------------
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "class") node.className = value;
-      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-      else if (value === true) node.setAttribute(name, "");
-      else node.setAttribute(name, value);
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
   const main = document.getElementById("indhold");
   function show(...nodes) {
     main.replaceChildren(...nodes);
@@ -629,10 +433,10 @@
       parts.push(el("div", { class: "actions" },
         el("button", { type: "button", class: "button-big", id: "citizen-yes", lang,
                        onclick: () => { view.givenAt = new Date().toISOString(); render(); } },
-          lang === "en" ? STRINGS.en["consent.yes"] : STRINGS.da["consent.yes"]),
+          tabletText("consent.yes", {}, lang)),
         el("button", { type: "button", class: "button-quiet", id: "show-other", lang: lang === "en" ? "da" : "en",
                        onclick: () => { view.textLang = lang === "en" ? "da" : "en"; render(); } },
-          lang === "en" ? STRINGS.en["consent.showother"] : STRINGS.da["consent.showother"]),
+          tabletText("consent.showother", {}, lang)),
         el("button", { type: "button", class: "button-big button-danger", id: "citizen-no",
                        onclick: () => { state.notice = { kind: "info", text: t("consent.declined") }; go({ name: "route" }); } },
           t("consent.no"))));

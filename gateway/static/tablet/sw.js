@@ -5,8 +5,9 @@
 // straight through (the app keeps the day route and the outbox itself).
 "use strict";
 
-const CACHE = "sb-tablet-shell-v1";
-const SHELL = ["/tablet/", "/static/tablet/tablet.css", "/static/tablet/app.js"];
+const CACHE = "sb-tablet-shell-v2";
+const SHELL = ["/tablet/", "/static/tablet/tablet.css", "/static/tablet/app.js", "/static/ui/ui.js",
+               "/static/ui/texts.da.js", "/static/ui/texts.en.js"];
 const TIMEOUT_MS = 3000;
 
 self.addEventListener("install", (event) => {

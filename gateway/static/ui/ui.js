@@ -1,0 +1,255 @@
+// The one shared front-end module of the portal, the tablet and the caseworker workspace:
+// texts by language, building elements (never innerHTML), the session and its CSRF token,
+// calls to the API through the gateway with problem+json refusals, and formats. No framework,
+// no build step: pages import what they need (import { el, t } from "/static/ui/ui.js").
+import da from "./texts.da.js";
+import en from "./texts.en.js";
+
+const TEXTS = { da, en };
+const LANG_KEY = "sb_lang";
+
+// -- language and texts ------------------------------------------------------------------------
+
+/** The reader's language: "da" (the default) or "en", kept in localStorage across pages. */
+export function lang() {
+  try {
+    return localStorage.getItem(LANG_KEY) === "en" ? "en" : "da";
+  } catch (_e) {
+    return "da";
+  }
+}
+
+/** Switch the language for this and later pages. */
+export function setLang(value) {
+  try {
+    localStorage.setItem(LANG_KEY, value === "en" ? "en" : "da");
+  } catch (_e) { /* private mode: the switch lasts for this page only */ }
+  document.documentElement.lang = lang();
+}
+
+/** A text in the current language (or `language`), with {name} placeholders filled in. */
+export function t(key, vars = {}, language = lang()) {
+  const text = TEXTS[language][key] ?? TEXTS.da[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_m, name) => (name in (vars || {}) ? String(vars[name]) : ""));
+}
+
+/** t() for one screen's texts: scoped("consents.")("h1") is t("consents.h1"); a key the
+ *  screen does not have falls back to the shared one ("back", "network", ...). */
+export function scoped(prefix) {
+  return (key, vars = {}, language = lang()) => {
+    const full = prefix + key;
+    return full in TEXTS.da || full in TEXTS[language] ? t(full, vars, language)
+                                                       : t(key, vars, language);
+  };
+}
+
+/** A catalogue text ({da, en}) in the current language. */
+export function txt(value, language = lang()) {
+  if (!value) return "";
+  if (typeof value === "string") return value;
+  return value[language] || value.da || value.en || "";
+}
+
+/** Translate the static parts of a page: elements with data-t="key" get the text. */
+export function translateStatic(scope = document) {
+  document.documentElement.lang = lang();
+  for (const node of scope.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  for (const node of scope.querySelectorAll("[data-t-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.tLabel));
+  }
+}
+
+// -- building elements -------------------------------------------------------------------------
+
+/** Build an element: el("p", {class: "x", text: "hi"}, child, ...). Never uses innerHTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value === true) node.setAttribute(name, "");
+    else node.setAttribute(name, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+/** Replace a container's content; null and false entries are left out. */
+export function mount(container, ...nodes) {
+  container.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined
+                                                                  && n !== false));
+}
+
+/** An icon from the design system's sprite, hidden from screen readers. */
+export function icon(name) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "icon-svg");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("aria-hidden", "true");
+  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
+  use.setAttribute("href", "/static/dkfds/img/all-svg-icons.svg#" + name);
+  svg.append(use);
+  return svg;
+}
+
+/** A design-system alert (kind: info, success, warning, error) with an optional heading. */
+export function alertBox(kind, { heading, id, focus } = {}, ...content) {
+  const role = kind === "error" || kind === "warning" ? "alert" : "status";
+  return el("div", { class: "alert alert-" + kind, role, id, tabindex: focus ? "-1" : null },
+    el("div", { class: "alert-body" },
+      heading ? el("h2", { class: "alert-heading", text: heading }) : null,
+      content.flat().map((part) => (typeof part === "string"
+        ? el("p", { class: "alert-text", text: part }) : part))));
+}
+
+// -- session and API ---------------------------------------------------------------------------
+
+let session = null;
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || "HTTP " + status);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+/** Log in first, then come back here (the gateway returns to our own paths only). */
+export function goLogin(channel = "portal") {
+  const here = location.pathname + location.search;
+  location.assign("/auth/login?channel=" + encodeURIComponent(channel) + "&next="
+                  + encodeURIComponent(here));
+}
+
+/** Who is logged in (with the CSRF token), or null; ApiError(0) without network. */
+export async function loadSession() {
+  let response;
+  try {
+    response = await fetch("/auth/session", { credentials: "same-origin",
+                                              headers: { Accept: "application/json" } });
+  } catch (_e) {
+    throw new ApiError(0, { title: t("network") });
+  }
+  if (response.status === 401) {
+    session = null;
+    return null;
+  }
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+  session = await response.json();
+  return session;
+}
+
+/** The session loaded last (null before loadSession/requireSession). */
+export function currentSession() {
+  return session;
+}
+
+/** Who is logged in; sends the user to log in when nobody is. */
+export async function requireSession(channel = "portal") {
+  const me = await loadSession();
+  if (!me) {
+    goLogin(channel);
+    return new Promise(() => {}); // the page is going away
+  }
+  return me;
+}
+
+/** Call the API. Answers {data, etag, status}; refusals throw ApiError with the problem
+ *  details (application/problem+json: code, title, detail in the request's language). */
+export async function api(method, path, { json, form, etag, idempotencyKey, headers: extra } = {}) {
+  const headers = { Accept: "application/json", "Accept-Language": lang(), ...(extra || {}) };
+  if (method !== "GET") headers["X-CSRF-Token"] = session ? session.csrf_token : "";
+  let body;
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (form) {
+    body = form;
+  }
+  if (etag) headers["If-Match"] = etag;
+  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body, credentials: "same-origin" });
+  } catch (_e) {
+    throw new ApiError(0, { title: t("network") });
+  }
+  const type = response.headers.get("Content-Type") || "";
+  const data = type.includes("json") ? await response.json().catch(() => null) : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { data, etag: response.headers.get("ETag"), status: response.status };
+}
+
+/** A fresh Idempotency-Key (also the id of an offline action). */
+export function newKey() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A refusal as an alert: the problem's title and detail, or the network message. */
+export function problemAlert(error, { id = "problem" } = {}) {
+  const problem = error instanceof ApiError ? error.problem : {};
+  const heading = problem.title || t("error.title");
+  const detail = problem.detail && problem.detail !== problem.title ? problem.detail
+    : (error instanceof ApiError && error.status ? null : t("network"));
+  return alertBox("error", { heading, id, focus: true }, detail ? [detail] : []);
+}
+
+/** Show a refusal instead of the screen; a 401 sends the user to log in. */
+export function showFatal(root, error, retry) {
+  if (error instanceof ApiError && error.status === 401) return goLogin();
+  const problem = error instanceof ApiError ? error.problem : {};
+  root.replaceChildren(
+    el("div", { class: "alert alert-error", role: "alert" },
+      el("div", { class: "alert-body" },
+        el("h1", { class: "alert-heading", text: problem.title || t("error.title"),
+                   tabindex: "-1" }),
+        el("p", { class: "alert-text",
+                  text: problem.detail || (error instanceof ApiError && error.status
+                    ? error.message : t("network")) }))),
+    retry ? el("button", { type: "button", class: "button button-secondary", onclick: retry,
+                           text: t("error.retry") }) : null);
+  root.querySelector("h1").focus();
+}
+
+// -- formatting (times shown in Europe/Copenhagen) --------------------------------------------
+
+export const ZONE = "Europe/Copenhagen";
+export const locale = (language = lang()) => (language === "en" ? "en-GB" : "da-DK");
+
+export function formatNumber(value) {
+  return new Intl.NumberFormat("da-DK").format(value);
+}
+
+export function formatDate(iso) {
+  if (!iso) return "";
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(iso + "T12:00:00") : new Date(iso);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeZone: ZONE }).format(date);
+}
+
+export function formatDateTime(iso) {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short",
+                                             timeZone: ZONE }).format(new Date(iso));
+}
+
+export function formatTime(date) {
+  return new Intl.DateTimeFormat(locale(), { timeStyle: "short", timeZone: ZONE }).format(date);
+}
+
+// -- the page frame (header, navigation, language switch: ui/header.js) -----------------------
+
+/** Draw the screen again when the reader switches language (the header's switch). */
+export function initLanguage(rerender) {
+  document.documentElement.lang = lang();
+  document.addEventListener("sb:lang", () => rerender());
+}
