@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
 import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
@@ -26,11 +28,87 @@ CORRELATION_HEADER = "X-Correlation-ID"
 ReadinessCheck = Callable[[], None]  # raises when not ready
 
 
+MAX_JSON_BYTES = 256 * 1024  # a whole application's answers fit many times over
+MAX_JSON_DEPTH = 32
+MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries, part headers and the small form fields
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class MalformedJson(Problem):
+    status = 400
+    code = "request.malformed_json"
+    title_da = "Forespørgslen er ikke gyldig JSON"
+    title_en = "The request is not valid JSON"
+
+
+class NonFiniteNumber(Problem):
+    status = 422
+    code = "request.non_finite_number"
+    title_da = "Tal skal være almindelige tal"
+    title_en = "Numbers must be finite"
+
+
+class BodyTooLarge(Problem):
+    status = 413
+    code = "request.too_large"
+    title_da = "Forespørgslen er for stor"
+    title_en = "The request is too large"
+
+
+class UnsupportedMediaType(Problem):
+    status = 415
+    code = "request.unsupported_media_type"
+    title_da = "Formatet understøttes ikke"
+    title_en = "The format is not supported"
+
+
+def _no_constants(name: str):
+    raise NonFiniteNumber(detail_en=f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 parses to inf
+        raise NonFiniteNumber(detail_en=f"{text[:20]} is out of range")
+    return value
+
+
+def _depth(value, limit: int) -> int:
+    """Nesting depth of parsed JSON, without recursion; stops counting past `limit`."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        node, depth = level.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        level.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def loads_strict(data: str | bytes):
+    """JSON as clients may send it: no NaN or Infinity (422), nothing nested deeper than
+    MAX_JSON_DEPTH and nothing unparseable (400)."""
+    try:
+        value = json.loads(data, parse_constant=_no_constants, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:
+        raise MalformedJson(detail_en=type(exc).__name__) from None
+    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise MalformedJson(detail_en=f"nested deeper than {MAX_JSON_DEPTH}")
+    return value
+
+
 class IsoJsonProvider(DefaultJSONProvider):
-    """Dates and times as ISO 8601 (Flask's default is the HTTP date format)."""
+    """Dates and times as ISO 8601 (Flask's default is the HTTP date format); strict parsing
+    (loads_strict) for every request body, whoever reads it."""
 
     sort_keys = False
     ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs):
+        return loads_strict(s)
 
     @staticmethod
     def default(o):
@@ -155,6 +233,7 @@ def create_service_app(
         readiness["keys"] = verifier.key_source.start().check_ready
     app = create_base_app(service, readiness)
     app.extensions["runtime"] = runtime
+    app.before_request(_bound_the_body)
     auth.install(app, verifier)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -168,11 +247,53 @@ class InvalidBody(Problem):
     title_en = "The submitted data is not valid"
 
 
+def accepts_upload(max_bytes: int) -> Callable:
+    """Declare on a route that it takes a multipart upload of at most `max_bytes` (the file);
+    every other route reads JSON only, of at most MAX_JSON_BYTES."""
+
+    def decorate(view: Callable) -> Callable:
+        view.max_upload_bytes = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def _bound_the_body() -> None:
+    """Before anything reads a body: its size (413) and its type (415), per kind of route."""
+    if request.method not in BODY_METHODS:
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    upload = getattr(view, "max_upload_bytes", None)
+    limit = upload + MULTIPART_OVERHEAD_BYTES if upload else MAX_JSON_BYTES
+    # Also bounds a body without Content-Length (chunked): reading past it gives 413.
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge(detail_en=f"at most {limit} bytes here", extra={"max_bytes": limit})
+    if not request.content_length and "chunked" not in request.headers.get("Transfer-Encoding", ""):
+        return  # no body: nothing to read, whatever the type says
+    expected = "multipart/form-data" if upload else "application/json"
+    if request.mimetype != expected:
+        raise UnsupportedMediaType(
+            f"Send {expected}.", f"Send {expected}.", extra={"expected": expected}
+        )
+
+
+def json_body() -> dict:
+    """The request's JSON object ({} when there is no body); kit.web's rules apply (size,
+    type, depth, finite numbers)."""
+    if not request.get_data(cache=True):
+        return {}
+    value = request.get_json(force=True)
+    if not isinstance(value, dict):
+        raise InvalidBody("Send et JSON-objekt.", "Send a JSON object.")
+    return value
+
+
 def parse(schema, data=None) -> dict:
     """Load the request's JSON body (or `data`) with a marshmallow schema; a clear 422 with
     every field's error otherwise."""
     try:
-        return schema.load((request.get_json(silent=True) or {}) if data is None else data)
+        return schema.load(json_body() if data is None else data)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
         raise InvalidBody(

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from kit.auth import current_principal, requires
 from kit.errors import Problem
 from kit.openapi import documented
+from kit.web import accepts_upload, parse
 from services.applications.api_schemas import (
     AnswersSchema,
     ApplicationOut,
@@ -22,6 +23,7 @@ from services.applications.api_schemas import (
     SubmitSchema,
     WithdrawSchema,
 )
+from services.applications.attachments import MAX_ATTACHMENT_BYTES
 from services.applications.services import ApplicationsService, Idempotency, Outcome
 
 bp = Blueprint("applications", __name__, url_prefix="/api/applications")
@@ -99,6 +101,8 @@ def get_type(type_id: str):
         422: [
             "application.unknown_type",
             "application.unknown_field",
+            "application.field_too_long",
+            "application.field_invalid",
             "request.invalid_body",
             "request.idempotency_key_reused",
         ],
@@ -106,7 +110,7 @@ def get_type(type_id: str):
     request_example={"type": "enkeltudgifter", "answers": {"household": "single"}},
 )
 def create_application():
-    body = CreateApplicationSchema().load(request.get_json(force=True, silent=False))
+    body = parse(CreateApplicationSchema())
     citizen_id = str(body["citizen_id"]) if body["citizen_id"] else None
     return respond(
         service().create_draft(
@@ -165,11 +169,15 @@ def get_application(application_id: str):
         409: ["application.not_editable"],
         412: ["application.version_conflict"],
         428: ["request.if_match_required"],
-        422: ["application.unknown_field"],
+        422: [
+            "application.unknown_field",
+            "application.field_too_long",
+            "application.field_invalid",
+        ],
     },
 )
 def save_answers(application_id: str):
-    body = AnswersSchema().load(request.get_json(force=True))
+    body = parse(AnswersSchema())
     version = if_match(required=True)
     assert version is not None
     return respond(
@@ -201,7 +209,7 @@ def checks(application_id: str):
     },
 )
 def submit(application_id: str):
-    body = SubmitSchema().load(request.get_json(silent=True) or {})
+    body = parse(SubmitSchema())
     return respond(
         service().submit(
             current_principal(),
@@ -222,7 +230,7 @@ def submit(application_id: str):
     errors={409: ["application.illegal_transition"]},
 )
 def withdraw(application_id: str):
-    body = WithdrawSchema().load(request.get_json(silent=True) or {})
+    body = parse(WithdrawSchema())
     return respond(service().withdraw(current_principal(), application_id, body["reason"]))
 
 
@@ -257,6 +265,7 @@ def documents(application_id: str):
         ]
     },
 )
+@accepts_upload(MAX_ATTACHMENT_BYTES)
 def add_attachment(application_id: str):
     upload = request.files.get("file")
     if upload is None:
@@ -336,7 +345,7 @@ def fetch_data(application_id: str, fetch_id: str):
 )
 @requires(kinds=("machine", "staff"), scopes=("applications:case",), roles=("caseworker",))
 def case_action(application_id: str):
-    body = CaseActionSchema().load(request.get_json(force=True))
+    body = parse(CaseActionSchema())
     return respond(
         service().case_action(current_principal(), application_id, body.pop("action"), body)
     )
@@ -358,7 +367,7 @@ def case_action(application_id: str):
 )
 @requires(kinds=("machine", "staff"), scopes=("applications:case",), roles=("caseworker",))
 def add_case_document(application_id: str):
-    body = CaseDocumentSchema().load(request.get_json(force=True))
+    body = parse(CaseDocumentSchema())
     return jsonify(
         service().add_case_document(
             current_principal(),

@@ -15,11 +15,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 FIELD_TYPES = ("text", "textarea", "integer", "money", "boolean", "date", "choice")
 SEVERITIES = ("error", "warning", "hint")
+# Characters a text answer may have unless the catalogue says otherwise; other types hold a
+# number, a date or a choice, whose own checks bound them.
+DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 4000, "choice": 100, "date": 32}
 STATES_WITH_TEXT = (
     "submitted",
     "under_review",
@@ -78,6 +89,15 @@ class FieldSchema(_Strict):
     min = fields.Float(load_default=None)
     max = fields.Float(load_default=None)
     visible_when = ConditionField(load_default=None)
+    # How many characters a text answer may have; saving more is refused. A catalogue file
+    # may set it per field; text types get a default, so none is unbounded.
+    max_length = fields.Integer(load_default=None, validate=validate.Range(min=1, max=10_000))
+
+    @post_load
+    def _default_max_length(self, data, **kwargs):
+        if data["max_length"] is None:
+            data["max_length"] = DEFAULT_MAX_LENGTH.get(data["type"])
+        return data
 
     @validates_schema
     def _choices(self, data, **kwargs):

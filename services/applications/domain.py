@@ -71,6 +71,20 @@ class UnknownField(Problem):
     title_en = "This application has no such field"
 
 
+class FieldTooLong(Problem):
+    status = 422
+    code = "application.field_too_long"
+    title_da = "Svaret er for langt"
+    title_en = "The answer is too long"
+
+
+class FieldInvalid(Problem):
+    status = 422
+    code = "application.field_invalid"
+    title_da = "Svaret har ikke den rigtige form"
+    title_en = "The answer does not have the right form"
+
+
 class CannotSubmit(Problem):
     status = 422
     code = "application.cannot_submit"
@@ -119,6 +133,7 @@ def check_editable(state: str) -> None:
 
 
 def check_fields_known(app_type: ApplicationType, values: dict[str, Any]) -> None:
+    """Only the type's fields, each a single value within the catalogue's max length."""
     unknown = sorted(set(values) - set(app_type.fields))
     if unknown:
         raise UnknownField(
@@ -126,6 +141,21 @@ def check_fields_known(app_type: ApplicationType, values: dict[str, Any]) -> Non
             f"Unknown fields: {', '.join(unknown)}.",
             field=unknown[0],
         )
+    for field_id, value in values.items():
+        if isinstance(value, dict | list):
+            raise FieldInvalid(
+                "Svaret skal være en enkelt værdi.",
+                "The answer must be a single value.",
+                field=field_id,
+            )
+        limit = app_type.fields[field_id].get("max_length")
+        if isinstance(value, str) and limit and len(value) > limit:
+            raise FieldTooLong(
+                f"Svaret må højst have {limit} tegn.",
+                f"The answer may have at most {limit} characters.",
+                field=field_id,
+                extra={"max_length": limit},
+            )
 
 
 # -- guidance --------------------------------------------------------------------------------
