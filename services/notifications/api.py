@@ -12,6 +12,8 @@ from services.notifications.api_schemas import (
     ContactOut,
     ContactSchema,
     ForCitizenSchema,
+    InboxOut,
+    LetterOut,
     MessageOut,
     MessagesOut,
     PersonSchema,
@@ -51,6 +53,29 @@ def notifications() -> Notifications:
 @requires(kinds=(CITIZEN,))
 def my_messages():
     return jsonify(messages=notifications().my_messages(current_principal()))
+
+
+@bp.get("/me/inbox")
+@documented(
+    summary="My letters (each once, in its fullest text), newest first, read or not",
+    tags=["history"],
+    response=InboxOut,
+)
+@requires(kinds=(CITIZEN,))
+def my_inbox():
+    return jsonify(letters=notifications().my_inbox(current_principal()))
+
+
+@bp.post("/me/inbox/<message_id>/read")
+@documented(
+    summary="Mark one of my letters read (every channel's copy; the first reading is kept)",
+    tags=["history"],
+    response=LetterOut,
+    errors={404: ["notification.not_found"]},
+)
+@requires(kinds=(CITIZEN,))
+def read_letter(message_id: str):
+    return jsonify(notifications().mark_read(current_principal(), message_id))
 
 
 @bp.get("/messages")

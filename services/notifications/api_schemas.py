@@ -143,6 +143,23 @@ class MessagesOut(Schema):
     messages = fields.List(fields.Nested(MessageOut))
 
 
+class LetterOut(Schema):
+    id = fields.String(metadata={"description": "The copy shown (the fullest text)."})
+    message_ids = fields.List(fields.String(), metadata={"description": "Every channel's copy."})
+    citizen_id = fields.String(metadata={"description": "Whom the letter is about."})
+    recipient_role = fields.String(metadata={"enum": ["citizen", "proxy"]})
+    subject = fields.String()
+    body = fields.String()
+    language = fields.String()
+    channels = fields.List(fields.String(metadata={"enum": list(CHANNELS)}))
+    sent_at = fields.AwareDateTime()
+    read_at = fields.AwareDateTime(allow_none=True)
+
+
+class InboxOut(Schema):
+    letters = fields.List(fields.Nested(LetterOut))
+
+
 class ContactOut(Schema):
     person_id = fields.String()
     email = fields.String(allow_none=True)

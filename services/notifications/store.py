@@ -105,6 +105,16 @@ message_status = Table(
     Column("reason", String(100), nullable=True),
 )
 
+# When a recipient opened a letter in the portal's inbox ("Beskeder"): one row per trigger event
+# and recipient, so every channel's copy of the same letter is read at once.
+inbox_reads = Table(
+    "inbox_reads",
+    metadata,
+    Column("trigger_event_id", String(100), primary_key=True),
+    Column("recipient_id", PERSON, primary_key=True),
+    Column("read_at", UtcDateTime, nullable=False),
+)
+
 proxy_view = Table(
     "proxy_view",
     metadata,
@@ -457,3 +467,24 @@ def mark_reminded(conn: Connection, consent_id: str) -> bool:
         .values(reminded=True)
     )
     return result.rowcount == 1
+
+
+def read_letters(conn: Connection, recipient_id: str) -> dict[str, datetime]:
+    """When the recipient read each letter: trigger event id -> read at."""
+    rows = conn.execute(
+        select(inbox_reads.c.trigger_event_id, inbox_reads.c.read_at).where(
+            inbox_reads.c.recipient_id == recipient_id
+        )
+    )
+    return {row.trigger_event_id: row.read_at for row in rows}
+
+
+def mark_letter_read(
+    conn: Connection, trigger_event_id: str, recipient_id: str, at: datetime
+) -> None:
+    """Once: the first reading is the one kept."""
+    conn.execute(
+        _insert(conn, inbox_reads)
+        .values(trigger_event_id=trigger_event_id, recipient_id=recipient_id, read_at=at)
+        .on_conflict_do_nothing(index_elements=["trigger_event_id", "recipient_id"])
+    )
