@@ -4,12 +4,15 @@
     KAFKA_BOOTSTRAP=127.0.0.1:19092 DATABASE_URL=postgresql://.../{service} python -m kit.launcher
 
 Each service runs as two processes: its web app (gunicorn) and its worker (outbox relay and
-event consumers). Migrations run first. If any process dies, the launcher stops the rest
-and exits non-zero, so a broken start is never mistaken for a running system.
+event consumers). Migrations run first. If a process does not come up, the launcher stops the
+rest and exits non-zero, so a broken start is never mistaken for a running system. Once
+running, a process that dies is started again with backoff and the others keep serving
+(kit.supervisor); the launcher's own /healthz, /metrics and /processes are on port base + 99.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,10 +20,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kit.config import REPO_ROOT, var_dir
+from kit.supervisor import Supervisor, pipe_output
 
 SERVICES = ("applications", "consents", "appointments", "notifications", "overview")
 # SB_PORT_BASE moves every port at once (e.g. 9000: gateway 9000, services 9101..., workers
@@ -31,6 +37,7 @@ SERVICE_PORTS = {name: PORT_BASE + 101 + i for i, name in enumerate(SERVICES)}
 WORKER_PORTS = {name: PORT_BASE + 201 + i for i, name in enumerate(SERVICES)}
 IDP_PORT = PORT_BASE + 90
 OVERVIEW_STUB_PORT = PORT_BASE + 300
+LAUNCHER_PORT = PORT_BASE + 99  # the launcher's own health, metrics and process table
 
 
 @dataclass
@@ -119,13 +126,6 @@ def identity_env(env: dict[str, str]) -> None:
     env.setdefault("SB_COOKIE_SECURE", "0")
 
 
-def _pipe_output(name: str, stream) -> None:
-    width = 22
-    for line in iter(stream.readline, b""):
-        sys.stdout.write(f"{name:<{width}}| {line.decode(errors='replace')}")
-        sys.stdout.flush()
-
-
 def start_seed(env: dict[str, str]) -> subprocess.Popen | None:
     """Seeds the test municipality (infra/seed/) through the running gateway, in the
     background: a failing seed is logged, never fatal."""
@@ -147,7 +147,7 @@ def start_seed(env: dict[str, str]) -> subprocess.Popen | None:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    threading.Thread(target=_pipe_output, args=("seed", proc.stdout), daemon=True).start()
+    threading.Thread(target=pipe_output, args=("seed", proc.stdout), daemon=True).start()
     return proc
 
 
@@ -158,14 +158,15 @@ def migrate_all(env: dict[str, str]) -> None:
         )
 
 
-def wait_healthy(
-    specs: list[ProcessSpec], procs: dict[str, subprocess.Popen], timeout_s: float = 60.0
-) -> bool:
+def wait_healthy(specs: list[ProcessSpec], supervisor: Supervisor, timeout_s: float = 60.0) -> bool:
+    """Until every process answers its health URL; False if one exits or time runs out (a
+    broken start is never mistaken for a running system)."""
     deadline = time.monotonic() + timeout_s
     pending = {spec.name: spec.health_url for spec in specs}
     while pending and time.monotonic() < deadline:
         for name, url in list(pending.items()):
-            if procs[name].poll() is not None:
+            proc = supervisor.processes[name].proc
+            if proc is None or proc.poll() is not None:
                 return False
             try:
                 if requests.get(url, timeout=1).ok:
@@ -174,6 +175,35 @@ def wait_healthy(
                 pass
         time.sleep(0.2)
     return not pending
+
+
+def serve_launcher(supervisor: Supervisor, port: int) -> ThreadingHTTPServer:
+    """The launcher's own /healthz, /metrics (restarts, processes up, given up) and
+    /processes (each process's state, pid and restarts, as JSON)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            if self.path == "/metrics":
+                body, kind = generate_latest(supervisor.metrics.registry), CONTENT_TYPE_LATEST
+            elif self.path == "/processes":
+                body, kind = json.dumps(supervisor.status()).encode(), "application/json"
+            elif self.path == "/healthz":
+                body, kind = b'{"status": "ok"}', "application/json"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def main() -> int:
@@ -185,7 +215,6 @@ def main() -> int:
     var_dir()
     migrate_all(env)
     specs = process_table()
-    procs: dict[str, subprocess.Popen] = {}
     stopping = threading.Event()
 
     def stop_all(*_args) -> None:
@@ -193,21 +222,14 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop_all)
     signal.signal(signal.SIGTERM, stop_all)
+    supervisor = Supervisor(str(REPO_ROOT), env)
     for spec in specs:
-        proc = subprocess.Popen(
-            spec.argv,
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        procs[spec.name] = proc
-        threading.Thread(target=_pipe_output, args=(spec.name, proc.stdout), daemon=True).start()
+        supervisor.add(spec.name, spec.argv)
+    server = serve_launcher(supervisor, LAUNCHER_PORT)
 
     exit_code = 0
     seeding = None
-    if wait_healthy(specs, procs):
+    if wait_healthy(specs, supervisor):
         backend = "Kafka" if env.get("KAFKA_BOOTSTRAP") else "indlejret log / embedded log"
         print(
             f"\n  Alt kører / everything is running (bus: {backend}).\n"
@@ -215,6 +237,7 @@ def main() -> int:
             f"  Borgerportal / citizen portal:   http://127.0.0.1:{GATEWAY_PORT}/\n"
             f"  Tablet (medarbejder / staff):    http://127.0.0.1:{GATEWAY_PORT}/tablet/\n"
             f"  Mit Overblik (stub):             http://127.0.0.1:{OVERVIEW_STUB_PORT}/\n"
+            f"  Processer / processes:           http://127.0.0.1:{LAUNCHER_PORT}/processes\n"
             f"  Stop: Ctrl-C\n",
             flush=True,
         )
@@ -224,29 +247,16 @@ def main() -> int:
         stopping.set()
         exit_code = 1
 
+    # From here on a process that exits is started again (kit.supervisor); only a signal
+    # stops the platform.
     while not stopping.is_set():
-        for name, proc in procs.items():
-            if proc.poll() is not None:
-                print(
-                    f"launcher: {name} exited with {proc.returncode}; stopping all", file=sys.stderr
-                )
-                exit_code = 1
-                stopping.set()
-                break
+        supervisor.check()
         stopping.wait(0.5)
 
     if seeding is not None and seeding.poll() is None:
         os.killpg(seeding.pid, signal.SIGTERM)
-    for proc in procs.values():
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for proc in procs.values():
-        try:
-            proc.wait(max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    supervisor.stop_all()
+    server.shutdown()
     print("launcher: all processes stopped", flush=True)
     return exit_code
 
