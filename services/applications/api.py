@@ -23,7 +23,12 @@ from services.applications.api_schemas import (
     SubmitSchema,
     WithdrawSchema,
 )
-from services.applications.attachments import MAX_ATTACHMENT_BYTES
+from services.applications.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_TITLE_CHARS,
+    content_disposition,
+    safe_filename,
+)
 from services.applications.services import ApplicationsService, Idempotency, Outcome
 
 bp = Blueprint("applications", __name__, url_prefix="/api/applications")
@@ -276,12 +281,22 @@ def add_attachment(application_id: str):
             status=422,
             field="file",
         )
+    filename = safe_filename(upload.filename or "")
+    title = request.form.get("title", "").strip() or filename
+    if len(title) > MAX_TITLE_CHARS:
+        raise Problem(
+            f"Titlen må højst have {MAX_TITLE_CHARS} tegn.",
+            f"The title may have at most {MAX_TITLE_CHARS} characters.",
+            code="application.field_too_long",
+            status=422,
+            field="title",
+        )
     document = service().add_attachment(
         current_principal(),
         application_id,
-        request.form.get("requirement", ""),
-        request.form.get("title", "") or (upload.filename or ""),
-        upload.filename or "",
+        request.form.get("requirement", "")[:100],
+        title,
+        filename,
         upload.mimetype or "",
         upload.read(),
     )
@@ -299,9 +314,9 @@ def document_content(application_id: str, document_id: str):
     response = send_file(
         BytesIO(document["content"]),
         mimetype=document["content_type"] or "application/octet-stream",
-        as_attachment=True,
-        download_name=document["filename"] or "dokument",
     )
+    # Also for names stored before they were made safe: the header never carries a raw one.
+    response.headers["Content-Disposition"] = content_disposition(document["filename"] or "")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

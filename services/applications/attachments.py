@@ -1,9 +1,18 @@
-"""What may be attached: size and type limits, and a check that the bytes are what the type
-claims (a renamed program is not a PDF)."""
+"""What may be attached: size and type limits, a check that the bytes are what the type
+claims (a renamed program is not a PDF), and file names kept as data (a safe base name in,
+an RFC 6266 Content-Disposition out)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from urllib.parse import quote
+
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_FILENAME_CHARS = 100
+MAX_TITLE_CHARS = 200
+FALLBACK_NAME = "dokument"
+_RESERVED = re.compile(r'[<>:"|?*]')  # reserved on common file systems
 ATTACHMENT_TYPES = {
     "application/pdf",
     "image/jpeg",
@@ -48,3 +57,28 @@ def _is_word_document(content: bytes) -> bool:
         "[Content_Types].xml",
         "word/document.xml",
     } <= names and unpacked <= 10 * MAX_ATTACHMENT_BYTES
+
+
+def safe_filename(name: str) -> str:
+    """The base name a browser sent, without directories, control characters or characters
+    file systems reserve, at most MAX_FILENAME_CHARS long (the extension kept)."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
+    name = _RESERVED.sub("_", name).strip(" .")
+    if len(name) > MAX_FILENAME_CHARS:
+        stem, dot, extension = name.rpartition(".")
+        if not dot or len(extension) > 10:
+            stem, extension = name, ""
+        keep = MAX_FILENAME_CHARS - (len(extension) + 1 if extension else 0)
+        name = stem[:keep].rstrip(" .") + ("." + extension if extension else "")
+    return name or FALLBACK_NAME
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact name as RFC 8187 UTF-8 (RFC 6266
+    section 4.3), so no name can break out of the header or be read differently."""
+    name = safe_filename(filename)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._ ()+-]", "_", ascii_name).strip() or FALLBACK_NAME
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
