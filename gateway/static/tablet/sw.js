@@ -5,9 +5,13 @@
 // straight through (the app keeps the day route and the outbox itself).
 "use strict";
 
-const CACHE = "sb-tablet-shell-v2";
-const SHELL = ["/tablet/", "/static/tablet/tablet.css", "/static/tablet/app.js", "/static/ui/ui.js",
-               "/static/ui/texts.da.js", "/static/ui/texts.en.js"];
+const CACHE = "sb-tablet-shell-v3";
+const SHELL = [
+  "/tablet/", "/static/tablet/tablet.css", "/static/shared/guidance.js", "/static/ui/ui.js",
+  "/static/ui/texts.da.js", "/static/ui/texts.en.js",
+  ...["app", "api", "data", "dom", "form", "items", "outbox", "texts", "vault", "views"]
+    .map((name) => `/static/tablet/${name}.js`),
+];
 const TIMEOUT_MS = 3000;
 
 self.addEventListener("install", (event) => {
