@@ -64,8 +64,8 @@ def log_in(page, stack) -> None:
     assert page.evaluate("""async () => {
         await navigator.serviceWorker.ready;
         for (let i = 0; i < 100; i++) {
-            const cache = await caches.open('sb-tablet-shell-v2');
-            if ((await cache.keys()).length >= 12) return true;
+            const cache = await caches.open('sb-tablet-shell-v3');
+            if ((await cache.keys()).length === 16) return true;
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return false;
@@ -220,9 +220,7 @@ def test_a_whole_visit_offline_arrives_once_when_the_network_returns(
     assert application["attested_by"] == STAFF and application["citizen_confirmed_at"]
     assert application["created_by"]["name"] == "Erik Eriksen"
     assert application["attachments_provided"] == ["price_quote"]
-    documents = staff.get(
-        f"{stack.gateway}/api/applications/{application['id']}/documents"
-    ).json()
+    documents = staff.get(f"{stack.gateway}/api/applications/{application['id']}/documents").json()
     assert [(d["filename"], d["requirement_id"]) for d in documents] == [
         ("tilbud.jpg", "price_quote")
     ]
@@ -233,11 +231,15 @@ def test_a_whole_visit_offline_arrives_once_when_the_network_returns(
     closed = staff.get(f"{stack.gateway}/api/appointments/appointments/{visit['id']}").json()
     assert closed["status"] == "completed"
     assert closed["history"][-1]["reason"] == "Ansøgning om rollator udfyldt sammen med Anna."
-    receipts = [m for m in receipts_for(stack, ANNA, tmp_path) if application["case_number"] in str(m)]
+    receipts = [
+        m for m in receipts_for(stack, ANNA, tmp_path) if application["case_number"] in str(m)
+    ]
     assert receipts, "no receipt message for the citizen"
 
     # Once more after a lost answer: nothing new is recorded.
     page.reload()
     expect(page.locator("#outbox li[data-state=sent]")).to_have_count(3)
-    assert len(staff.get(f"{stack.gateway}/api/applications", params={"citizen_id": ANNA}).json()) == 1
+    assert (
+        len(staff.get(f"{stack.gateway}/api/applications", params={"citizen_id": ANNA}).json()) == 1
+    )
     assert script_errors(page) == []

@@ -72,7 +72,9 @@ function nav(view, next) {
   return el("div", { class: "actions" },
     view.step > 1 ? el("button", { type: "button", class: "button-quiet", id: "prev",
                                    onclick: () => ui.go({ ...view, step: view.step - 1 }) }, t("form.back")) : null,
-    next);
+    next,
+    el("button", { type: "button", class: "button-quiet", id: "keep-draft",
+                   onclick: (event) => queue("draft", event.currentTarget) }, t("review.draft")));
 }
 
 function message(finding) {
@@ -235,6 +237,25 @@ function answerText(field, value) {
   return String(value);
 }
 
+/** Into the outbox: "submit" (confirmed by the citizen) or "draft" for the citizen to finish. */
+async function queue(mode, button) {
+  button.disabled = true;
+  const visit = visitById(work.appointment_id);
+  const changed = work.app_id
+    ? Object.fromEntries(Object.entries(work.answers).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(work.base[k] ?? null)))
+    : work.answers;
+  await enqueue({ kind: "application", mode, type: work.type, title: work.title, citizen_id: work.citizen_id,
+                  appointment_id: work.appointment_id, app_id: work.app_id, version: work.version,
+                  answers: changed, answers_saved: Boolean(work.app_id) && !Object.keys(changed).length,
+                  files: work.files, create_key: newKey(), submit_key: newKey(),
+                  citizen_confirmed_at: mode === "submit" ? new Date(now()).toISOString() : null });
+  await vault.remove("work:" + work.id);
+  ui.notice = { kind: "ok", text: t(mode === "submit" ? "review.queued" : "review.draft.queued"),
+                item: box.items[box.items.length - 1].id };
+  work = null;
+  ui.go(visit ? { name: "visit", visit: visit.appointment_id } : { name: "route" });
+}
+
 function reviewView(view) {
   const found = findings();
   const list = (severity, kind, title) => {
@@ -256,23 +277,6 @@ function reviewView(view) {
   const confirm = el("input", { type: "checkbox", id: "citizen-confirms" });
   const attest = el("input", { type: "checkbox", id: "staff-attests" });
   const missing = el("p", { class: "small", id: "confirm-msg", hidden: true }, t("review.confirm.missing"));
-  const queue = async (mode, button) => {
-    button.disabled = true;
-    const visit = visitById(work.appointment_id);
-    const changed = work.app_id
-      ? Object.fromEntries(Object.entries(work.answers).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(work.base[k] ?? null)))
-      : work.answers;
-    await enqueue({ kind: "application", mode, type: work.type, title: work.title, citizen_id: work.citizen_id,
-                    appointment_id: work.appointment_id, app_id: work.app_id, version: work.version,
-                    answers: changed, answers_saved: Boolean(work.app_id) && !Object.keys(changed).length,
-                    files: work.files, create_key: newKey(), submit_key: newKey(),
-                    citizen_confirmed_at: mode === "submit" ? new Date(now()).toISOString() : null });
-    await vault.remove("work:" + work.id);
-    ui.notice = { kind: "ok", text: t(mode === "submit" ? "review.queued" : "review.draft.queued"),
-                  item: box.items[box.items.length - 1].id };
-    work = null;
-    ui.go(visit ? { name: "visit", visit: visit.appointment_id } : { name: "route" });
-  };
   return [...header(view, t("review.h1")),
     list("error", "error", t("review.errors")), list("warning", "warning", t("review.warnings")),
     list("hint", "info", t("review.hints")), ...sections,
