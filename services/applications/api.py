@@ -222,6 +222,7 @@ def submit(application_id: str):
             if_match(required=False),
             idempotency(f"submit:{application_id}"),
             body["citizen_confirmed_at"],
+            body["message"],
         )
     )
 

@@ -110,6 +110,19 @@ class SubmitSchema(_Strict):
     """Staff submitting for a citizen (co-service) say when the citizen confirmed it."""
 
     citizen_confirmed_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    message = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=5000),
+        metadata={"description": "Answering a request for information: the citizen's answer."},
+    )
+
+
+class FetchedOut(Schema):
+    fetch_id = fields.String()
+    source = fields.String()
+    fetched_at = fields.AwareDateTime()
+    values = fields.Dict(metadata={"description": "The fetched value of each field it fills."})
 
 
 class ApplicationOut(Schema):
@@ -142,6 +155,10 @@ class ApplicationOut(Schema):
     submitted_at = fields.DateTime(allow_none=True)
     information_deadline = fields.Date(allow_none=True)
     attachments_provided = fields.List(fields.String())
+    fetched = fields.List(
+        fields.Nested(FetchedOut),
+        metadata={"description": "Data fetched with consent: which fields, from where, when."},
+    )
     created_by = fields.Nested(CreatedByOut)
     attested_by = fields.String(
         allow_none=True,

@@ -208,7 +208,26 @@ class ApplicationsBase:
             "attachments_provided": sorted(
                 store.attachment_requirements_met(conn, application["id"])
             ),
+            "fetched": self._fetched(conn, application),
         }
+
+    def _fetched(self, conn: Connection, application: dict[str, Any]) -> list[dict[str, Any]]:
+        """What was fetched with consent into which fields, so a page can say where a value
+        came from and when (the citizen may still correct it)."""
+        fetches = self.app_type(application["type_id"]).data_fetches
+        return [
+            {
+                "fetch_id": row["fetch_id"],
+                "source": row["source"],
+                "fetched_at": as_utc(row["fetched_at"]),
+                "values": {
+                    f: row["data"][f]
+                    for f in fetches.get(row["fetch_id"], {}).get("fills_fields", [])
+                    if f in row["data"]
+                },
+            }
+            for row in store.list_fetched(conn, application["id"])
+        ]
 
     def _outcome(
         self, conn: Connection, application_id: str, principal: Principal, status: int = 200

@@ -135,6 +135,7 @@ class CitizenCommands(ApplicationsBase):
         expected_version: int | None,
         idem: Idempotency | None,
         citizen_confirmed_at: datetime | None = None,
+        message: str | None = None,
     ) -> Outcome:
         """Submit: the citizen's own act. Staff submitting for a citizen (co-service) send when
         the citizen confirmed it; the staff member is recorded as the one who attests that."""
@@ -168,7 +169,7 @@ class CitizenCommands(ApplicationsBase):
                     principal,
                     application,
                     "resume",
-                    reason="information provided",
+                    reason=(message or "").strip() or "information provided",
                     information_deadline=None,
                 )
                 return self._outcome(conn, application_id, principal)
