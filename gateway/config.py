@@ -41,6 +41,7 @@ class GatewayConfig:
         "guardianship_registrar",
         "scheduler",
         "notifications_admin",
+        "analyst",
     )
     # Client ids allowed to call as machines (case systems); empty = any client but ours.
     machine_clients: tuple[str, ...] = ()

@@ -66,6 +66,7 @@ TEST_PEOPLE = [
     staff("planlaegger-karen", "Karen Krogh", "scheduler"),
     staff("beskedadmin-lars", "Lars Lund", "notifications_admin"),
     staff("auditor-frida", "Frida Frederiksen", "auditor"),
+    staff("analytiker-mette", "Mette Mikkelsen", "analyst"),
     staff("registrar-gitte", "Gitte Gregersen", "guardianship_registrar"),
 ]
 

@@ -14,6 +14,8 @@ SERVICE_CALLERS: dict[str, frozenset[str]] = {
     "consents": frozenset({CITIZEN, STAFF, MACHINE}),
     "appointments": frozenset({CITIZEN, STAFF, MACHINE}),
     "notifications": frozenset({CITIZEN, STAFF, MACHINE}),
+    # Process insight: aggregates for analysts (role `analyst`), never citizens.
+    "insight": frozenset({STAFF, MACHINE}),
 }
 AUDITOR_ROLE = "auditor"
 

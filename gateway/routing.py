@@ -22,12 +22,13 @@ from kit import clock, data_subjects
 from kit.errors import Problem
 from kit.web import CORRELATION_HEADER
 
-SERVICES = ("applications", "consents", "appointments", "notifications")
+SERVICES = ("applications", "consents", "appointments", "notifications", "insight")
 DEFAULT_PORTS = {
     "applications": 8101,
     "consents": 8102,
     "appointments": 8103,
     "notifications": 8104,
+    "insight": 8106,
 }
 
 # Only these travel to the services; cookies and the caller's own Authorization never do.

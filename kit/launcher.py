@@ -28,7 +28,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kit.config import REPO_ROOT, var_dir
 from kit.supervisor import Supervisor, pipe_output
 
-SERVICES = ("applications", "consents", "appointments", "notifications", "overview")
+SERVICES = (
+    "applications",
+    "consents",
+    "appointments",
+    "notifications",
+    "overview",
+    "insight",
+)
 # SB_PORT_BASE moves every port at once (e.g. 9000: gateway 9000, services 9101..., workers
 # 9201...), so a test run and a `make run` can share a machine.
 PORT_BASE = int(os.environ.get("SB_PORT_BASE", "8000"))

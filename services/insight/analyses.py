@@ -100,7 +100,9 @@ def information_loops(log: pd.DataFrame) -> dict[str, Any]:
             "submitted": len(ids),
             "with_request": len(looped),
             "share": round(len(looped) / len(ids), 3) if ids else 0.0,
-            "requests_per_looped_case": round(sum(requests[a] for a in looped) / len(looped), 2)
+            "requests_per_looped_case": round(
+                float(sum(requests[a] for a in looped)) / len(looped), 2
+            )
             if looped
             else 0.0,
             "extra_contacts": int(sum(requests.get(a, 0) for a in ids)),

@@ -37,12 +37,21 @@ def _title(type_titles: dict[str, dict[str, str]], type_id: str, lang: str) -> s
     return type_titles.get(type_id, {}).get(lang, type_id)
 
 
-def rank(results: dict[str, Any], type_titles: dict[str, dict[str, str]]) -> list[Candidate]:
-    """Candidates from the analyses' results (analyses.run_all), highest score first."""
+def rank(results: dict[str, Any], catalogue) -> list[Candidate]:
+    """Candidates from the analyses' results (analyses.run_all), highest score first
+    (catalogue: catalogue_view.CatalogueView, for the names a manager knows)."""
+    type_titles = catalogue.titles
     found: list[Candidate] = []
 
     def name(type_id: str) -> tuple[str, str]:
         return _title(type_titles, type_id, "da"), _title(type_titles, type_id, "en")
+
+    def step(type_id: str, step_id: str, lang: str) -> str:
+        return catalogue.step_titles.get(type_id, {}).get(step_id, {}).get(lang, step_id)
+
+    def labels(type_id: str, names, lang: str) -> str:
+        known = catalogue.field_labels.get(type_id, {})
+        return "; ".join(known.get(n, {}).get(lang, n) for n in sorted(names))
 
     for type_id, loop in results["information_loops"].items():
         if loop["share"] >= MIN_LOOP_SHARE and loop["with_request"]:
@@ -67,19 +76,20 @@ def rank(results: dict[str, Any], type_titles: dict[str, dict[str, str]]) -> lis
             )
     for type_id, drop in results["drop_off"].items():
         if drop["share"] >= MIN_DROP_OFF_SHARE and drop["abandoned"]:
-            step, count = next(iter(drop["left_at_step"].items()))
+            step_id, count = next(iter(drop["left_at_step"].items()))
+            step_da, step_en = step(type_id, step_id, "da"), step(type_id, step_id, "en")
             da, en = name(type_id)
             found.append(
                 Candidate(
                     type_id,
                     "drop_off",
                     {
-                        "da": f"{da}: {drop['abandoned']} af {drop['created']} påbegyndte ansøgninger blev aldrig sendt; flest stoppede ved trinnet «{step}»",
-                        "en": f"{en}: {drop['abandoned']} of {drop['created']} started applications were never sent; most stopped at the step «{step}»",
+                        "da": f"{da}: {drop['abandoned']} af {drop['created']} påbegyndte ansøgninger blev aldrig sendt; flest stoppede ved trinnet «{step_da}»",
+                        "en": f"{en}: {drop['abandoned']} of {drop['created']} started applications were never sent; most stopped at the step «{step_en}»",
                     },
                     {
-                        "da": f"Gør trinnet «{step}» enklere: færre spørgsmål, klarere hjælpetekst, eller tilbyd hjælp (medbetjening).",
-                        "en": f"Simplify the step «{step}»: fewer questions, clearer help text, or offer assistance (co-service).",
+                        "da": f"Gør trinnet «{step_da}» enklere: færre spørgsmål, klarere hjælpetekst, eller tilbyd hjælp (medbetjening).",
+                        "en": f"Simplify the step «{step_en}»: fewer questions, clearer help text, or offer assistance (co-service).",
                     },
                     citizens=drop["abandoned"],
                     extra_contacts=0,
@@ -92,14 +102,14 @@ def rank(results: dict[str, Any], type_titles: dict[str, dict[str, str]]) -> lis
         if fields:
             da, en = name(type_id)
             citizens = max(fields.values())
-            listed = ", ".join(sorted(fields))
+            listed_da, listed_en = labels(type_id, fields, "da"), labels(type_id, fields, "en")
             found.append(
                 Candidate(
                     type_id,
                     "typed_not_fetched",
                     {
-                        "da": f"{da}: borgere tastede oplysninger, kommunen kunne hente ({listed})",
-                        "en": f"{en}: citizens typed data the municipality could fetch ({listed})",
+                        "da": f"{da}: borgere tastede oplysninger, kommunen kunne hente ({listed_da})",
+                        "en": f"{en}: citizens typed data the municipality could fetch ({listed_en})",
                     },
                     {
                         "da": "Tilbyd «Hent mine oplysninger» først i trinnet, så borgeren kun skal rette.",

@@ -164,18 +164,16 @@ def export(engine: Engine, directory: Path, name: str | None = None) -> ExportRe
     if rows and (added or not (directory / "ocel.json").exists()):
         tables = build_tables(rows, pseudonym)
         ocel = to_ocel(tables)
-        for target in ("ocel.json", "ocel.sqlite"):
-            (directory / target).unlink(missing_ok=True)
+        for old in ("ocel.json", "ocel.sqlite"):
+            (directory / old).unlink(missing_ok=True)
         pm4py.write_ocel2_json(ocel, str(directory / "ocel.json"))
         pm4py.write_ocel2_sqlite(ocel, str(directory / "ocel.sqlite"))
         files += ["ocel.json", "ocel.sqlite"]
         flat = flat_log(rows, pseudonym)
         for type_id, part in flat.groupby("type_id"):
-            target = directory / f"applications-{type_id}.xes"
-            pm4py.write_xes(
-                part.drop(columns="type_id"), str(target), case_id_key="case:concept:name"
-            )
-            files.append(target.name)
+            xes = directory / f"applications-{type_id}.xes"
+            pm4py.write_xes(part.drop(columns="type_id"), str(xes), case_id_key="case:concept:name")
+            files.append(xes.name)
         (directory / "manifest.json").write_text(
             json.dumps(
                 {

@@ -81,7 +81,7 @@ def compute(engine: Engine, catalogue: CatalogueView | None = None) -> Insight:
         applications=int((log["activity"] == "application created").sum()),
         results=results,
         weekly=figures.weekly(log, price),
-        candidates=candidates.rank(results, catalogue.titles),
+        candidates=candidates.rank(results, catalogue),
         catalogue=catalogue,
         contact_price_kr=price,
     )

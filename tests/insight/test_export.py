@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 
@@ -31,10 +32,8 @@ def _take(engine, events):
     """As the consumer does: each event through the inbox, once."""
     take = handle_once(engine, handlers.GROUP, handlers.take_event)
     for event in events:
-        try:
+        with contextlib.suppress(AlreadyHandled):
             take(event)
-        except AlreadyHandled:
-            pass
 
 
 def _stories():
