@@ -38,7 +38,7 @@ PG_HOST=127.0.0.1
 # listens on loopback and never holds real data.
 PG_USER=selvbetjening
 PG_PASSWORD=selvbetjening
-PG_DATABASES="${PG_DATABASES:-applications consents appointments notifications gateway overview}"
+PG_DATABASES="${PG_DATABASES:-applications consents appointments notifications gateway overview insight}"
 
 # Caller's libpq settings (PGHOST, PGDATABASE, ...) must not redirect our tools.
 unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGPASSFILE PGSERVICE PGDATA PGOPTIONS
