@@ -17,7 +17,7 @@ _subjects: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
 
 def touched(*citizen_ids: str) -> None:
     current = _subjects.get()
-    _subjects.set(current + tuple(c for c in citizen_ids if c and c not in current))
+    _subjects.set(current + tuple(c for c in dict.fromkeys(citizen_ids) if c and c not in current))
 
 
 def touched_subjects() -> tuple[str, ...]:

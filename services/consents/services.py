@@ -350,13 +350,14 @@ class Register:
     def proxy(self, principal: Principal, proxy_id: str) -> dict:
         with self.engine.connect() as conn:
             record = store.proxy_record(conn, proxy_id)
+            if record is not None:  # audited before the decision, refusals too
+                touched(record.proxy.citizen_id, record.proxy.agent_id)
             involved = record is not None and (
                 principal.kind == STAFF
                 or principal.subject in (record.proxy.citizen_id, record.proxy.agent_id)
             )
             if record is None or not involved:
                 raise ProxyNotFound()  # not 403: do not confirm that someone has a proxy
-            touched(record.proxy.citizen_id, record.proxy.agent_id)
             return views.proxy(record, self.clock())
 
     @staticmethod

@@ -100,10 +100,12 @@ class ApplicationsBase:
         # Social case data is read at the same assurance level as it is written.
         self._require_assurance(principal)
         application = store.get_application(conn, application_id, for_update=for_update)
+        if application is not None:
+            # Audited before the decision: a refused attempt is access the citizen may see.
+            touched(application["citizen_id"])
         represented = self._represented_scopes(conn, principal)
         if application is None or not access.can_read(principal, application, represented):
             raise NotFound(code="application.not_found")
-        touched(application["citizen_id"])
         return application
 
     def _load_fillable(

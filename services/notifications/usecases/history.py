@@ -38,9 +38,12 @@ class History(NotificationsBase):
     def message(self, principal: Principal, message_id: str) -> dict:
         with self.engine.connect() as conn:
             row = store.message(conn, message_id)
+            if row is not None:  # audited before the decision, refusals too
+                touched(
+                    row.citizen_id, *([row.recipient_id] if row.recipient_role != "staff" else [])
+                )
             if row is None or (principal.kind == CITIZEN and row.recipient_id != principal.subject):
                 raise MessageNotFound()  # not 403: do not confirm that it exists
-            touched(row.citizen_id, *([row.recipient_id] if row.recipient_role != "staff" else []))
             return self._views(conn, [row])[0]
 
     @staticmethod
