@@ -72,6 +72,11 @@ class CheckSchema(_Strict):
 
 class PowerOfAttorneySchema(_Strict):
     agent_id = PersonId(required=True, metadata={"description": "Who may act for you."})
+    agent_name = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Their name, as you know them (shown to the two of you)."},
+    )
     scopes = fields.List(fields.String(validate=validate.OneOf(PROXY_SCOPES)), required=True)
     valid_from = fields.AwareDateTime(load_default=None)
     valid_until = fields.AwareDateTime(load_default=None)
@@ -182,6 +187,8 @@ class ProxyOut(Schema):
     valid_from = fields.AwareDateTime()
     valid_until = fields.AwareDateTime(allow_none=True)
     court_reference = fields.String(allow_none=True)
+    agent_name = fields.String(allow_none=True)
+    citizen_name = fields.String(allow_none=True)
     granted_by = fields.String()
     granted_at = fields.AwareDateTime()
     revoked_at = fields.AwareDateTime(allow_none=True)

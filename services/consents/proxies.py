@@ -57,6 +57,10 @@ class Proxy:
     granted_by: str
     granted_at: datetime
     court_reference: str | None = None
+    # The names the grantor gave (the agent's) and had (their own), so each side sees a name
+    # rather than an id; shown to the two of them only, never in events.
+    agent_name: str | None = None
+    citizen_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def new_proxy(
     granted_by: str,
     now: datetime,
     court_reference: str | None = None,
+    agent_name: str | None = None,
+    citizen_name: str | None = None,
 ) -> Proxy:
     scopes = tuple(dict.fromkeys(scopes))
     if agent_id == citizen_id:
@@ -155,6 +161,8 @@ def new_proxy(
         granted_by=granted_by,
         granted_at=now,
         court_reference=court_reference,
+        agent_name=agent_name,
+        citizen_name=citizen_name,
     )
 
 

@@ -293,6 +293,8 @@ class Register:
                 granted_by=principal.subject,
                 now=now,
                 court_reference=body.get("court_reference"),
+                agent_name=body.get("agent_name"),
+                citizen_name=principal.name if citizen_id == principal.subject else None,
             )
             touched(citizen_id, proxy.agent_id)
             store.lock_citizen(conn, citizen_id)

@@ -96,6 +96,8 @@ proxies = Table(
     Column("court_reference", String(200), nullable=True),
     Column("granted_by", PERSON, nullable=False),
     Column("granted_at", UtcDateTime, nullable=False),
+    Column("agent_name", String(200), nullable=True),
+    Column("citizen_name", String(200), nullable=True),
 )
 
 proxy_revocations = Table(

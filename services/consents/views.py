@@ -97,6 +97,8 @@ def proxy(record: ProxyRecord, now: datetime) -> dict[str, Any]:
         "valid_from": iso(item.valid_from),
         "valid_until": iso(item.valid_until),
         "court_reference": item.court_reference,
+        "agent_name": item.agent_name,
+        "citizen_name": item.citizen_name,
         "granted_by": item.granted_by,
         "granted_at": iso(item.granted_at),
         "revoked_at": iso(record.revocation.revoked_at) if record.revocation else None,

@@ -125,3 +125,15 @@ def test_staff_register_a_guardianship_with_the_court_decision(service):
     assert (by_ward.status_code, by_ward.json["code"]) == (403, "proxy.revoke_not_allowed")
     assert registrar.post(f"/proxies/{guardianship['id']}/revocation").json["status"] == "revoked"
     assert registrar.get(f"/proxies?citizen_id={ward.id}").json["granted"][0]["status"] == "revoked"
+
+
+def test_a_power_of_attorney_carries_the_names_each_side_sees_but_no_event_does(service):
+    citizen, daughter = service.citizen(name="Anna Andersen"), service.citizen()
+    until = service.clock.now + timedelta(days=30)
+    body = {**proxy_body(daughter.id, until), "agent_name": "Bente Andersen"}
+    proxy = citizen.post("/proxies", body).json
+    assert (proxy["agent_name"], proxy["citizen_name"]) == ("Bente Andersen", "Anna Andersen")
+    [held] = daughter.get("/proxies").json["held"]
+    assert (held["agent_name"], held["citizen_name"]) == ("Bente Andersen", "Anna Andersen")
+    [granted] = service.events(citizen.id)
+    assert "Bente" not in str(granted.data) and "Anna" not in str(granted.data)
