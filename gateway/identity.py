@@ -9,8 +9,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
+import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -179,18 +179,36 @@ class IdentityProvider:
             )
         )
 
-    def logout_url(self, id_token: str | None, post_logout_redirect_uri: str) -> str | None:
-        """RP-initiated logout at the provider (OpenID Connect RP-Initiated Logout 1.0)."""
+    def end_provider_session(self, tokens: dict[str, Any]) -> bool:
+        """End the person's session at the provider from here, server to server, so the ID
+        token (whose claims hold the CPR number) never travels through the browser.
+
+        With a refresh token: the logout endpoint's back-channel form, authenticated as this
+        client (Keycloak ends the user session). Otherwise RP-Initiated Logout 1.0 by POST with
+        the ID token as hint. A provider that does not answer does not keep anyone logged in
+        here: the gateway's own session is ended regardless.
+        """
         endpoint = self.metadata.get("end_session_endpoint")
         if not endpoint:
-            return None
-        params = {
-            "post_logout_redirect_uri": post_logout_redirect_uri,
-            "client_id": self.config.client_id,
-        }
-        if id_token:
-            params["id_token_hint"] = id_token
-        return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+            return False
+        form = {"client_id": self.config.client_id}
+        if tokens.get("refresh_token"):
+            form["refresh_token"] = tokens["refresh_token"]
+        elif tokens.get("id_token"):
+            form["id_token_hint"] = tokens["id_token"]
+        else:
+            return False
+        try:
+            response = requests.post(
+                endpoint,
+                data=form,
+                auth=(self.config.client_id, self.config.client_secret),
+                timeout=3,
+                allow_redirects=False,
+            )
+        except requests.RequestException:
+            return False
+        return response.status_code < 400
 
     def identity_from(self, claims: dict[str, Any], channel: str) -> Identity:
         mapping = self.config.claims

@@ -160,15 +160,15 @@ def whoami():
 
 @bp.post("/auth/logout")
 def logout():
+    """End the session here and at the provider. The provider's session ends server to
+    server (IdentityProvider.end_provider_session): sending the browser to the provider with
+    id_token_hint would put the ID token, and the CPR number in it, in a URL and in page
+    JavaScript. `provider_logout_url` stays in the answer, always null, for older pages."""
     session = sessions().current()
-    target = request.host_url.rstrip("/") + "/"
-    if session is None:
-        response = jsonify(logged_out=True, provider_logout_url=None)
-        sessions().clear_cookie(response)
-        return response
-    check_csrf(session.csrf_token)
-    sessions().end(session)
-    provider_logout = idp().logout_url(session.tokens.get("id_token"), target)
-    response = jsonify(logged_out=True, provider_logout_url=provider_logout)
+    if session is not None:
+        check_csrf(session.csrf_token)
+        sessions().end(session)
+        idp().end_provider_session(session.tokens)
+    response = jsonify(logged_out=True, provider_logout_url=None)
     sessions().clear_cookie(response)
     return response
