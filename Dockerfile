@@ -22,7 +22,7 @@ WORKDIR /app
 # dev tools (pytest, ruff, mypy and what only they need); they are left out of the image, and
 # `pip check` fails the build should that ever drop something the runtime needs.
 COPY requirements.lock ./
-RUN grep -viE '^(pytest|ruff|mypy|mypy_extensions|iniconfig|pluggy|pygments|pathspec|librt|ast_serialize)==' \
+RUN grep -viE '^(pytest|ruff|mypy|mypy_extensions|iniconfig|pluggy|pygments|pathspec|librt|ast_serialize|check-jsonschema|kubernetes-validate|ruamel\.yaml|regress)==' \
         requirements.lock >/tmp/runtime.lock \
     && pip install -r /tmp/runtime.lock \
     && rm /tmp/runtime.lock
@@ -32,10 +32,13 @@ COPY kit/ kit/
 COPY schemas/ schemas/
 COPY services/ services/
 COPY gateway/ gateway/
+COPY infra/__init__.py infra/
+COPY infra/overview_stub/ infra/overview_stub/
+COPY infra/seed/ infra/seed/
 RUN pip install --no-deps . \
     && pip check \
     && rm -rf build ./*.egg-info \
-    && python -m compileall -q kit schemas services gateway \
+    && python -m compileall -q kit schemas services gateway infra \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin selvbetjening \
     && install -d -o selvbetjening -g selvbetjening "$SB_VAR_DIR"

@@ -5,7 +5,7 @@ STAMP := .venv/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum
 # Stop the test infrastructure after `make test` in CI; keep it running locally (faster reruns).
 STOP_INFRA ?= $(if $(CI),1,)
 PYTEST_ARGS ?=
-LINT_PATHS := kit schemas services gateway infra/overview_stub tests bench
+LINT_PATHS := kit schemas services gateway infra/overview_stub infra/seed infra/k8s tests bench
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run run-real infra-up infra-down lint format test test-fast openapi frontend-assets bench bench-bus bench-gateway bench-overview bench-appointments clean

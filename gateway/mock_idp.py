@@ -186,8 +186,9 @@ def create_app():
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 in a container")
     args = parser.parse_args()
-    server = make_server("127.0.0.1", args.port, create_app(), threaded=True)
+    server = make_server(args.host, args.port, create_app(), threaded=True)
     print(f"mock OpenID provider at http://127.0.0.1:{args.port}", flush=True)
     server.serve_forever()
 

@@ -8,3 +8,4 @@ CREATE DATABASE appointments OWNER selvbetjening;
 CREATE DATABASE notifications OWNER selvbetjening;
 CREATE DATABASE gateway OWNER selvbetjening;
 CREATE DATABASE overview OWNER selvbetjening;
+CREATE DATABASE insight OWNER selvbetjening;
