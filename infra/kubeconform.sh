@@ -2,7 +2,7 @@
 # kubeconform, the Kubernetes manifest validator the tests use on infra/k8s/ (no cluster
 # needed). Built from the Go module proxy with the machine's Go; idempotent: installs only when
 # missing, then prints the executable's path. Its schemas come from PyPI's kubernetes-validate
-# (tests/ops/test_deployment_files.py; why: docs/decisions/0012-deployment-files-checked.md).
+# (tests/ops/test_deployment_files.py; why: docs/decisions/0009-supervision-and-deployment-files.md).
 set -euo pipefail
 
 KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.8.0}"
