@@ -1,0 +1,96 @@
+"""Seed: today's route for the home-care staff, so the tablet (/tablet/) has visits at once.
+
+Erik and Jonna (home care) each get three home visits today at test citizens, with names,
+addresses and tasks, booked through the appointments API as the staff member would. The first
+visit of the day is at 07:30, so it has begun whenever someone tries the tablet and can be
+closed there; the others are later. Idempotent: a visit already on the route at that time is
+left alone, and each booking's Idempotency-Key is made from the date, the staff member and the
+time, so a second start books nothing twice; a time the staff member is already busy is skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from infra.seed import LOCAL, SeedEnv, expect
+
+ORDER = 30  # after the bookable services; before seeds that use the visits
+
+ANNA = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001"
+DAGMAR = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0004"
+EGON = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0005"
+
+# staff -> [(local time, minutes, citizen, name, address, tasks)]
+ROUTES: dict[str, list[tuple[str, int, str, str, str, list[str]]]] = {
+    "hjemmehjaelp-erik": [
+        (
+            "07:30",
+            45,
+            ANNA,
+            "Anna Andersen",
+            "Vestergade 3, 5000 Odense C",
+            ["Vurdering af hjemmehjælp", "Ansøgning om rollator", "Samtykke til lægeoplysninger"],
+        ),
+        (
+            "10:00",
+            30,
+            DAGMAR,
+            "Dagmar Dalgaard",
+            "Bredgade 12, 2. th., 5000 Odense C",
+            ["Bad og påklædning", "Medicin"],
+        ),
+        (
+            "14:30",
+            45,
+            EGON,
+            "Egon Enevoldsen",
+            "Skovvej 41, 5200 Odense V",
+            ["Ansøgning om boligindretning (badeværelse)"],
+        ),
+    ],
+    "hjemmehjaelp-jonna": [
+        ("08:00", 30, EGON, "Egon Enevoldsen", "Skovvej 41, 5200 Odense V", ["Morgenhjælp"]),
+        ("11:00", 45, ANNA, "Anna Andersen", "Vestergade 3, 5000 Odense C", ["Rengøring"]),
+        (
+            "14:00",
+            30,
+            DAGMAR,
+            "Dagmar Dalgaard",
+            "Bredgade 12, 2. th., 5000 Odense C",
+            ["Medicin"],
+        ),
+    ],
+}
+
+
+def _at(day: date, clock: str) -> datetime:
+    hour, minute = (int(part) for part in clock.split(":"))
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL)
+
+
+def seed(env: SeedEnv) -> None:
+    for staff_id, visits in ROUTES.items():
+        staff = env.session(staff_id, channel="tablet")
+        route = expect(staff.get(env.url("/api/appointments/route"))).json()
+        booked = {(v["citizen_id"], v["starts_at"][:16]) for v in route["visits"]}
+        for clock, minutes, citizen_id, name, address, tasks in visits:
+            starts = _at(env.today, clock)
+            if (citizen_id, starts.isoformat()[:16]) in booked:
+                continue
+            answer = staff.post(
+                env.url("/api/appointments/appointments"),
+                json={
+                    "citizen_id": citizen_id,
+                    "citizen_name": name,
+                    "starts_at": starts.isoformat(),
+                    "ends_at": (starts + timedelta(minutes=minutes)).isoformat(),
+                    "kind": "home_visit",
+                    "address": address,
+                    "staff_ids": [staff_id],
+                    "tasks": tasks,
+                },
+                headers={"Idempotency-Key": f"seed-route-{env.today}-{staff_id}-{clock}"},
+            )
+            if answer.status_code == 409 and answer.json().get("code") == "appointment.slot_taken":
+                continue  # the staff member's day already has something then: leave it
+            expect(answer, 200, 201)
