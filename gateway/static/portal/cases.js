@@ -12,8 +12,11 @@ function caseCard(app) {
   const facts = [];
   if (app.case_number) facts.push([t("cases.number"), app.case_number]);
   facts.push([t("cases.status"), draft ? t("cases.draft") : txt(app.status_text)]);
+  const helper = app.created_by && app.created_by.type === "staff" && app.created_by.name;
   facts.push(app.submitted_at ? [t("cases.sent"), formatDateTime(app.submitted_at)]
-                              : [t("cases.started"), formatDate(app.created_at)]);
+    : helper ? [t("cases.started"), t("cases.started.with", { name: helper,
+                                                              date: formatDate(app.created_at) })]
+      : [t("cases.started"), formatDate(app.created_at)]);
   let action = null;
   const hidden = el("span", { class: "sr-only", text: " – " + app.title });
   if (draft) {

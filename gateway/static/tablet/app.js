@@ -2,7 +2,7 @@
 // an application filled in with the citizen, consent collected on the spot, the visit closed;
 // all of it without network. This module starts the app: the header, moving between screens,
 // and when the tablet's data is wiped (logout, another staff member, idle time).
-import { refreshSession, session } from "./api.js";
+import { call, refreshSession, session } from "./api.js";
 import { el, main, show } from "./dom.js";
 import { data, load as loadData, now, refresh as refreshData, rememberMe } from "./data.js";
 import { formView } from "./form.js";
@@ -44,7 +44,7 @@ function renderBar() {
   lang.lang = language() === "da" ? "en" : "da";
   const logout = document.getElementById("logout");
   logout.textContent = t("logout");
-  logout.hidden = session.state !== "ok";
+  logout.hidden = !data.me; // also offline: the day can always be wiped
   const banner = document.getElementById("banner");
   const others = pending().filter((item) => item.staff && data.me && item.staff !== data.me.subject);
   banner.className = "banner";
@@ -123,11 +123,13 @@ function otherStaffPanel() {
 
 async function logoutAtServer() {
   await refreshSession();
-  const response = await fetch("/auth/logout", {
-    method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": session.csrf || "" },
-  }).catch(() => null);
-  session.state = response && response.ok ? "none" : session.state;
-  return response && response.ok ? await response.json() : {};
+  try {
+    const answer = await call("POST", "/auth/logout", { json: {} });
+    if (answer.ok) session.state = "none";
+    return answer.ok ? answer.body : {};
+  } catch (_offline) {
+    return {}; // no network: the server's session ends at its own timeout or the next logout
+  }
 }
 
 async function expireIfIdle() {

@@ -97,6 +97,7 @@ export default {
   "cases.status": "Status",
   "cases.draft": "Ikke sendt endnu",
   "cases.started": "Startet",
+  "cases.started.with": "{date} sammen med {name}",
   "cases.sent": "Sendt",
   "cases.continue": "Fortsæt",
   "cases.answer": "Send det, vi mangler",

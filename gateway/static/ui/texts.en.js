@@ -97,6 +97,7 @@ export default {
   "cases.status": "Status",
   "cases.draft": "Not sent yet",
   "cases.started": "Started",
+  "cases.started.with": "{date} with {name}",
   "cases.sent": "Sent",
   "cases.continue": "Continue",
   "cases.answer": "Send what we need",
