@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from flask import Flask, jsonify
 
-from gateway import audit, login, pages, routing
+from gateway import audit, login, pages, routing, video
 from gateway.config import GatewayConfig
 from gateway.identity import IdentityProvider
 from gateway.keys import InternalTokenMinter
@@ -53,6 +53,7 @@ def create_app(
     app.extensions["gateway_config"] = config
     for blueprint in (pages.bp, login.bp, audit.bp, routing.bp):
         app.register_blueprint(blueprint)
+    video.init_app(app)  # video visits: call pages, join links, WebRTC signalling
     # Per caller on the API; per address on /auth (logins create rows before anyone is known).
     app.extensions["rate_limiter"] = routing.install_rate_limits(app)
 

@@ -18,6 +18,11 @@ APPOINTMENT_CANCELLED = "dk.selvbetjening.appointment.cancelled.v1"
 APPOINTMENT_COMPLETED = "dk.selvbetjening.appointment.completed.v1"
 APPOINTMENT_NO_SHOW = "dk.selvbetjening.appointment.no_show.v1"
 REMINDER_DUE = "dk.selvbetjening.appointment.reminder_due.v1"
+# Video visits (docs/video.md): the call as the gateway's signalling saw it.
+VIDEO_CALL_STARTED = "dk.selvbetjening.appointment.video_call_started.v1"
+VIDEO_CALL_ENDED = "dk.selvbetjening.appointment.video_call_ended.v1"
+VIDEO_CALL_NOT_CONNECTED = "dk.selvbetjening.appointment.video_call_not_connected.v1"
+VIDEO_LINK_REVOKED = "dk.selvbetjening.appointment.video_link_revoked.v1"
 
 KINDS = ("home_visit", "video_visit", "office_meeting")
 
@@ -72,3 +77,36 @@ class AppointmentNoShowSchema(_Appointment):
 class ReminderDueSchema(_Appointment):
     reminder_id = fields.String(required=True)
     due_at = fields.AwareDateTime(required=True)
+
+
+class _VideoCall(_Appointment):
+    call_id = fields.String(required=True)
+    host_id = fields.String(required=True)  # the staff member who held the call
+
+
+@event_type(VIDEO_CALL_STARTED)
+class VideoCallStartedSchema(_VideoCall):
+    started_at = fields.AwareDateTime(required=True)  # the first two participants connected
+    participants = fields.Integer(required=True)
+
+
+@event_type(VIDEO_CALL_ENDED)
+class VideoCallEndedSchema(_VideoCall):
+    started_at = fields.AwareDateTime(required=True)
+    ended_at = fields.AwareDateTime(required=True)
+    duration_seconds = fields.Integer(required=True, validate=validate.Range(min=0))
+    participants = fields.Integer(required=True)  # the most connected at once
+
+
+@event_type(VIDEO_CALL_NOT_CONNECTED)
+class VideoCallNotConnectedSchema(_VideoCall):
+    attempted_at = fields.AwareDateTime(required=True)
+    given_up_at = fields.AwareDateTime(required=True)
+    # nobody_joined: the staff member waited alone; no_media: people joined, no connection
+    reason = fields.String(required=True, validate=validate.OneOf(("nobody_joined", "no_media")))
+
+
+@event_type(VIDEO_LINK_REVOKED)
+class VideoLinkRevokedSchema(_Appointment):
+    # video_url (in the base) is the new link; the old one no longer opens the call.
+    revoked_by = fields.String(required=True)

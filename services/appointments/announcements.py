@@ -105,3 +105,8 @@ def reminder_due(appointment: dict[str, Any], reminder: dict[str, Any], template
         reminder_id=reminder["id"],
         due_at=_iso(reminder["due_at"]),
     )
+
+
+def video(event_type: str, appointment: dict[str, Any], actor: Actor, template: str, **data: Any):
+    """A video visit's facts: calls started, ended or never connected; a revoked join link."""
+    return _event(event_type, appointment, actor, template, **data)

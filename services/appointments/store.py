@@ -79,7 +79,7 @@ appointments = Table(
     Column("note", Text, nullable=True),
     # Who the staff visit (booked by staff; the citizen's UUID alone tells them nothing).
     Column("citizen_name", String(200), nullable=True),
-    Column("video_room", String(64), nullable=True),
+    Column("video_room", String(64), nullable=True, unique=True, index=True),
     Column("cutoff_hours", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", PERSON, nullable=False),
@@ -134,6 +134,21 @@ idempotency_keys = Table(
     Column("status", Integer, nullable=False),
     Column("body", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+video_calls = Table(
+    "video_calls",
+    metadata,
+    Column("call_id", ID, primary_key=True),
+    Column("appointment_id", ID, nullable=False, index=True),
+    Column("host_id", PERSON, nullable=False),
+    Column("outcome", String(20), nullable=False),  # started, ended, not_connected
+    Column("attempted_at", UtcDateTime, nullable=True),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("duration_seconds", Integer, nullable=True),
+    Column("participants", Integer, nullable=False),
+    Column("reason", String(30), nullable=True),
 )
 
 proxy_view = Table(
@@ -486,3 +501,35 @@ def proxy_scopes(conn: Connection, agent_id: str, citizen_id: str, at: datetime)
         )
     )
     return {scope for (scopes,) in rows for scope in scopes}
+
+
+# Video visits --------------------------------------------------------------------------------
+
+
+def find_by_video_room(conn: Connection, room: str) -> dict[str, Any] | None:
+    row = conn.execute(select(appointments).where(appointments.c.video_room == room)).mappings()
+    first = row.first()
+    return dict(first) if first else None
+
+
+def find_video_call(conn: Connection, call_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(video_calls).where(video_calls.c.call_id == call_id)).mappings()
+    first = row.first()
+    return dict(first) if first else None
+
+
+def add_video_call(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(video_calls.insert().values(**row))
+
+
+def update_video_call(conn: Connection, call_id: str, **values: Any) -> None:
+    conn.execute(update(video_calls).where(video_calls.c.call_id == call_id).values(**values))
+
+
+def video_calls_of(conn: Connection, appointment_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(video_calls)
+        .where(video_calls.c.appointment_id == appointment_id)
+        .order_by(video_calls.c.attempted_at, video_calls.c.started_at)
+    ).mappings()
+    return [dict(r) for r in rows]

@@ -100,3 +100,18 @@ def route_stop(row: dict[str, Any], template: str) -> dict[str, Any]:
         "video_url": video_url(template, row["video_room"]),
         "colleagues": list(row["staff_ids"]),
     }
+
+
+def video_call(call: dict[str, Any]) -> dict[str, Any]:
+    """One video call of a visit, as the signalling saw it (docs/video.md)."""
+    return {
+        "call_id": call["call_id"],
+        "outcome": call["outcome"],  # started (still on), ended, not_connected
+        "host_id": call["host_id"],
+        "attempted_at": local(call["attempted_at"]),
+        "started_at": local(call["started_at"]),
+        "ended_at": local(call["ended_at"]),
+        "duration_seconds": call["duration_seconds"],
+        "participants": call["participants"],
+        "reason": call["reason"],
+    }

@@ -1,0 +1,358 @@
+"""The rooms of video visits: who is in which call, relaying their WebRTC signalling, and what
+the call did (started, ended, never connected), told to the appointments service.
+
+State lives in this gateway process's memory (one room per appointment), which is enough for
+one gateway process: a restart drops the rooms and the browsers reconnect into a new one.
+Several gateway replicas would need the rooms in a shared store (e.g. Redis pub/sub) or
+sticky routing by appointment id (docs/video.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from kit.errors import Problem
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# NAT traversal --------------------------------------------------------------------------------
+
+
+def turn_credentials(secret: str, ttl_s: int, now: float, user: str) -> tuple[str, str]:
+    """The TURN REST API scheme coturn checks with use-auth-secret: the username is
+    "<expiry>:<id>" and the password base64(HMAC-SHA1(secret, username)). No personal data in
+    the username: coturn logs it."""
+    username = f"{int(now) + ttl_s}:{user}"
+    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode()
+
+
+@dataclass(frozen=True)
+class IceConfig:
+    """STUN/TURN servers for the browsers; TURN credentials are minted per participant."""
+
+    stun_urls: tuple[str, ...] = ()
+    turn_urls: tuple[str, ...] = ()
+    turn_secret: str = field(default="", repr=False)
+    ttl_s: int = 3600
+    policy: str = "all"  # "relay": media only through TURN (hides the citizen's address)
+
+    @classmethod
+    def from_env(cls) -> IceConfig:
+        def urls(name: str) -> tuple[str, ...]:
+            return tuple(u.strip() for u in os.environ.get(name, "").split(",") if u.strip())
+
+        return cls(
+            stun_urls=urls("SB_STUN_URLS"),
+            turn_urls=urls("SB_TURN_URLS"),
+            turn_secret=os.environ.get("SB_TURN_SECRET", ""),
+            ttl_s=int(os.environ.get("SB_TURN_TTL_S", "3600")),
+            policy=os.environ.get("SB_VIDEO_ICE_POLICY", "all"),
+        )
+
+    def for_participant(self, now: float | None = None) -> dict[str, Any]:
+        servers: list[dict[str, Any]] = []
+        if self.stun_urls:
+            servers.append({"urls": list(self.stun_urls)})
+        if self.turn_urls and self.turn_secret:
+            username, credential = turn_credentials(
+                self.turn_secret,
+                self.ttl_s,
+                time.time() if now is None else now,
+                secrets.token_hex(8),
+            )
+            servers.append(
+                {"urls": list(self.turn_urls), "username": username, "credential": credential}
+            )
+        return {"iceServers": servers, "iceTransportPolicy": self.policy}
+
+
+# Refusals -------------------------------------------------------------------------------------
+
+
+class LinkInUse(Problem):
+    status = 409
+    code = "video.link_in_use"
+    title_da = "Linket er allerede i brug på en anden enhed"
+    title_en = "The link is already in use on another device"
+
+
+# Rooms -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Participant:
+    id: str
+    send_raw: Callable[[str], None]
+    close: Callable[[], None]
+    name: str | None  # None: a join link (the page says "the citizen")
+    kind: str  # staff, citizen (logged in) or link
+    subject: str
+    device: str | None = None
+    ready: bool = False
+    video: bool = True
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "role": "host" if self.kind == "staff" else "guest",
+            "ready": self.ready,
+            "video": self.video,
+        }
+
+
+@dataclass
+class Room:
+    appointment_id: str
+    citizen_id: str
+    default_host: str
+    call_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    participants: dict[str, Participant] = field(default_factory=dict)
+    host_id: str | None = None
+    attempted_at: datetime = field(default_factory=utcnow)
+    started_at: datetime | None = None
+    alone_since: datetime | None = None  # fewer than two connected since then
+    pairs: set[frozenset[str]] = field(default_factory=set)
+    most_connected: int = 0
+    most_ready: int = 0
+    messages: int = 0
+    closing: threading.Timer | None = None
+
+    def connected_ids(self) -> set[str]:
+        return {pid for pair in self.pairs for pid in pair}
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """What to tell the appointments service (outside the rooms' lock)."""
+
+    appointment_id: str
+    body: dict[str, Any]
+
+
+class Rooms:
+    """Every room of this process. `record` tells the appointments service a CallFact."""
+
+    def __init__(
+        self,
+        record: Callable[[CallFact], None],
+        empty_grace_s: float = 20.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._rooms: dict[str, Room] = {}
+        self.record = record
+        self.empty_grace_s = empty_grace_s
+        self.clock = clock
+        self.finished: list[dict[str, Any]] = []  # the last calls' numbers (benchmarks)
+
+    # joining and leaving ---------------------------------------------------------------------
+
+    def join(
+        self, appointment_id: str, citizen_id: str, default_host: str, who: Participant
+    ) -> tuple[Room, list[dict[str, Any]]]:
+        """Into the appointment's room (made on first use); answers it and who else is in it.
+        The caller holds `who.lock` and sends the welcome before anything else reaches them."""
+        replaced: Participant | None = None
+        with self._lock:
+            room = self._rooms.get(appointment_id)
+            if room is None:
+                room = self._rooms[appointment_id] = Room(appointment_id, citizen_id, default_host)
+            if room.closing is not None:  # back within the grace period: the same call
+                room.closing.cancel()
+                room.closing = None
+            if who.kind == "link":
+                for other in room.participants.values():
+                    if other.kind != "link":
+                        continue
+                    if other.device != who.device:
+                        raise LinkInUse(
+                            "Luk opkaldet på den anden enhed først, eller log ind.",
+                            "Close the call on the other device first, or log in.",
+                        )
+                    replaced = other  # the same device again (a reload): the newest wins
+            if replaced is not None:
+                self._remove(room, replaced)
+            if who.kind == "staff" and room.host_id is None:
+                room.host_id = who.subject
+            room.participants[who.id] = who
+            peers = [p.public() for p in room.participants.values() if p.id != who.id]
+        if replaced is not None:
+            replaced.close()
+        self.broadcast(room, {"type": "peer-joined", "peer": who.public()}, skip=who.id)
+        return room, peers
+
+    def leave(self, room: Room, who: Participant) -> None:
+        with self._lock:
+            if room.participants.get(who.id) is not who:
+                return  # already replaced or removed
+            self._remove(room, who)
+            empty = not room.participants
+            if empty and self._rooms.get(room.appointment_id) is room:
+                room.closing = threading.Timer(self.empty_grace_s, self._close_if_empty, [room])
+                room.closing.daemon = True
+                room.closing.start()
+        self.broadcast(room, {"type": "peer-left", "id": who.id})
+
+    def _remove(self, room: Room, who: Participant) -> None:
+        room.participants.pop(who.id, None)
+        room.pairs = {pair for pair in room.pairs if who.id not in pair}
+        if len(room.connected_ids()) < 2 and room.alone_since is None:
+            room.alone_since = self.clock()
+
+    def _close_if_empty(self, room: Room) -> None:
+        with self._lock:
+            if room.participants or self._rooms.get(room.appointment_id) is not room:
+                return
+            del self._rooms[room.appointment_id]
+        self._finish(room)
+
+    def end(self, room: Room, by: Participant) -> None:
+        """The host ends the call for everyone, at once."""
+        with self._lock:
+            if self._rooms.get(room.appointment_id) is not room:
+                return
+            del self._rooms[room.appointment_id]
+            if room.alone_since is None:
+                room.alone_since = self.clock()
+            everyone = list(room.participants.values())
+            room.participants.clear()
+        for p in everyone:
+            self._send(room, p, {"type": "ended", "by": by.name})
+            p.close()
+        self._finish(room)
+
+    def kick_links(self, appointment_id: str, code: str) -> int:
+        """Close the join link's participants (the link was revoked)."""
+        with self._lock:
+            room = self._rooms.get(appointment_id)
+            links = [p for p in room.participants.values() if p.kind == "link"] if room else []
+        for p in links:
+            assert room is not None
+            self._send(room, p, {"type": "refused", "code": code})
+            p.close()
+        return len(links)
+
+    def _finish(self, room: Room) -> None:
+        now = self.clock()
+        host = room.host_id or room.default_host
+        numbers = {"call_id": room.call_id, "messages": room.messages}
+        if room.started_at is not None:
+            ended = room.alone_since or now
+            body = {
+                "event": "ended",
+                "at": ended.isoformat(),
+                "participants": room.most_connected,
+            }
+            numbers["duration_s"] = (ended - room.started_at).total_seconds()
+        else:
+            body = {
+                "event": "not_connected",
+                "at": now.isoformat(),
+                "attempted_at": room.attempted_at.isoformat(),
+                "participants": room.most_ready,
+                "reason": "no_media" if room.most_ready >= 2 else "nobody_joined",
+            }
+        self.finished.append(numbers)
+        del self.finished[:-100]
+        self.record(
+            CallFact(room.appointment_id, {**body, "call_id": room.call_id, "host_id": host})
+        )
+
+    # messages --------------------------------------------------------------------------------
+
+    def handle(self, room: Room, who: Participant, message: dict[str, Any]) -> dict | None:
+        """One message from a participant; answers what to send back to them, if anything."""
+        kind = message.get("type")
+        with self._lock:
+            room.messages += 1
+        if kind == "signal":
+            target = room.participants.get(str(message.get("to")))
+            if target is not None and isinstance(message.get("data"), dict):
+                self._send(
+                    room, target, {"type": "signal", "from": who.id, "data": message["data"]}
+                )
+            return None
+        if kind == "ready":
+            with self._lock:
+                who.ready = True
+                who.video = bool(message.get("video", True))
+                ready = [p.id for p in room.participants.values() if p.ready and p.id != who.id]
+                room.most_ready = max(room.most_ready, len(ready) + 1)
+            self.broadcast(room, {"type": "peer-ready", "peer": who.public()}, skip=who.id)
+            return {"type": "ready-ok", "peers": ready}
+        if kind == "connected":
+            return self._connected(room, who, str(message.get("peer")))
+        if kind == "media":
+            who.video = bool(message.get("video", True))
+            self.broadcast(
+                room, {"type": "peer-media", "id": who.id, "video": who.video}, skip=who.id
+            )
+            return None
+        if kind == "ping":
+            return {"type": "pong"}
+        return {"type": "error", "code": "video.unknown_message"}
+
+    def _connected(self, room: Room, who: Participant, peer: str) -> dict | None:
+        fact: CallFact | None = None
+        with self._lock:
+            if peer not in room.participants or peer == who.id:
+                return None
+            room.pairs.add(frozenset((who.id, peer)))
+            connected = len(room.connected_ids())
+            room.most_connected = max(room.most_connected, connected)
+            if connected >= 2:
+                room.alone_since = None
+            if room.started_at is None and connected >= 2:
+                room.started_at = self.clock()
+                fact = CallFact(
+                    room.appointment_id,
+                    {
+                        "event": "started",
+                        "call_id": room.call_id,
+                        "host_id": room.host_id or room.default_host,
+                        "at": room.started_at.isoformat(),
+                        "attempted_at": room.attempted_at.isoformat(),
+                        "participants": connected,
+                    },
+                )
+        if fact is not None:
+            self.record(fact)
+            self.broadcast(room, {"type": "call-started"})
+        return None
+
+    def broadcast(self, room: Room, message: dict[str, Any], skip: str | None = None) -> None:
+        with self._lock:
+            targets = [p for p in room.participants.values() if p.id != skip]
+        for p in targets:
+            self._send(room, p, message)
+
+    def _send(self, room: Room, to: Participant, message: dict[str, Any]) -> None:
+        with self._lock:
+            room.messages += 1
+        # One writer per socket at a time; a closed socket's own thread leaves the room.
+        with to.lock, contextlib.suppress(Exception):
+            to.send_raw(json.dumps(message))
+
+    def room_of(self, appointment_id: str) -> Room | None:
+        with self._lock:
+            return self._rooms.get(appointment_id)
