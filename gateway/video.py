@@ -343,7 +343,9 @@ def signalling(ws, appointment_id: str) -> None:
                     "you": participant.public(),
                     "peers": peers,
                     "ice": ice.for_participant(),
-                    "appointment": {k: access.get(k) for k in ("starts_at", "ends_at")},
+                    "appointment": {
+                        k: access.get(k) for k in ("starts_at", "ends_at", "citizen_name")
+                    },
                     "call_started": room.started_at is not None,
                 }
             )

@@ -37,6 +37,7 @@ class VideoAccessOut(Schema):
     ends_at = fields.String()
     staff_ids = fields.List(fields.String())
     role = fields.String(metadata={"enum": ["host", "guest"]})
+    citizen_name = fields.String(allow_none=True)
     video_calls = fields.List(fields.Nested(VideoCallOut))
 
 

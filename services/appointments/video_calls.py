@@ -106,6 +106,8 @@ class VideoCalls:
             "ends_at": views.local(row["ends_at"]),
             "staff_ids": list(row["staff_ids"]),
             "role": role,
+            # Staff see whom they call; a join link's holder is not told the citizen's name.
+            "citizen_name": row.get("citizen_name") if role == "host" else None,
             "video_calls": [views.video_call(c) for c in store.video_calls_of(conn, row["id"])],
         }
 

@@ -1,0 +1,274 @@
+"""Video visits in real browsers (docs/video.md): Debian's Chromium with a fake camera and
+microphone, each person in a browser context of their own (their own device and cookies),
+signalling through the gateway's WebSocket, media browser to browser or through the local
+coturn. Each RTCPeerConnection must reach "connected" and decode video frames; the call's
+start, end and duration must land on the appointment."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from gateway.video_rooms import IceConfig
+from services.appointments.services import Appointments
+from tests.conftest import _missing
+from tests.e2e.test_browser import CHROMIUM, FLAGS
+from tests.gateway.conftest import ANNA, CARL
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.browser
+STAFF = "sagsbehandler-dorte"  # Dorte Dahl: the staff member the video visits are booked for
+MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium ({CHROMIUM}; infra/chromium.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[*FLAGS, *MEDIA_FLAGS]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def device(chromium):
+    """A new device (browser context) per call: device() -> page; all closed afterwards."""
+    contexts = []
+
+    def new_device(locale: str = "da-DK"):
+        context = chromium.new_context(locale=locale, viewport={"width": 1024, "height": 768})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors  # type: ignore[attr-defined]
+        return page
+
+    yield new_device
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def video(tablet_stack):
+    """The platform with a short grace for an empty room (the tests need not wait 20 s)."""
+    tablet_stack.app.extensions["video_rooms"].empty_grace_s = 0.3
+    return tablet_stack
+
+
+def book_video_visit(stack, starts_in: timedelta = timedelta(minutes=-5), minutes: int = 45):
+    """A video visit for Anna with Dorte, booked by Dorte; answers the appointment and the
+    join link's token (the last part of its URL)."""
+    staff = stack.browser()
+    stack.login(staff, STAFF)
+    starts = datetime.now(UTC).replace(microsecond=0) + starts_in
+    answer = staff.post(
+        f"{stack.gateway}/api/appointments/appointments",
+        json={
+            "citizen_id": ANNA,
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(minutes=minutes)).isoformat(),
+            "kind": "video_visit",
+            "staff_ids": [STAFF],
+        },
+        headers={**stack.csrf(staff), "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert answer.status_code == 201, answer.text
+    appointment = answer.json()
+    return appointment, appointment["video_url"].rsplit("/", 1)[1]
+
+
+def staff_joins(page, stack, appointment_id: str) -> None:
+    page.goto(f"{stack.gateway}/auth/login?channel=tablet&next=/video/{appointment_id}/")
+    page.click(f"button[name=sub][value='{STAFF}']")
+    page.wait_for_url(f"{stack.gateway}/video/{appointment_id}/")
+    page.wait_for_selector("#join-video")
+
+
+def calls_of(stack, appointment_id: str) -> list[dict]:
+    staff = stack.browser()
+    stack.login(staff, STAFF)
+    answer = staff.get(
+        f"{stack.gateway}/api/appointments/appointments/{appointment_id}/video-calls"
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["video_calls"]
+
+
+def wait_connected(page, peers: int, timeout_s: float = 30) -> list[dict]:
+    """Every peer connection of the page connected and decoding the other's video."""
+    stats: list[dict] = []
+
+    def decoding() -> bool:
+        nonlocal stats
+        stats = page.evaluate("window.videoCall.stats()")
+        return len(stats) == peers and all(
+            s["state"] == "connected" and s["framesDecoded"] > 0 for s in stats
+        )
+
+    wait_until(decoding, timeout_s, interval_s=0.2, message=f"{peers} decoding connections")
+    return stats
+
+
+def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, tmp_path):
+    from playwright.sync_api import expect
+
+    appointment, token = book_video_visit(video)
+    staff, citizen = device(), device()
+
+    # Dorte opens the visit; the citizen taps the link from the message: no login.
+    staff_joins(staff, video, appointment["id"])
+    expect(staff.locator("#presence")).to_have_text("Borgeren har ikke åbnet skærmbesøget endnu.")
+    citizen.goto(f"{video.gateway}/video/j/{token}")
+    citizen.wait_for_url(f"{video.gateway}/video/{appointment['id']}/")
+    assert token not in citizen.url  # the secret left the address bar
+    # She sees who is calling before her camera turns on.
+    expect(citizen.locator("#caller")).to_have_text("Dorte Dahl fra kommunen ringer")
+    assert citizen.evaluate("window.videoCall.stream") is None
+    expect(staff.locator("#presence")).to_have_text("Borgeren har åbnet skærmbesøget.")
+    citizen.screenshot(path=str(tmp_path / "1-citizen-sees-who-calls.png"))
+
+    citizen.click("#join-video")
+    expect(citizen.locator("#call-state")).to_have_text("Venter på den anden …")
+    staff.click("#join-video")  # "Start videoopkald"
+    for page in (staff, citizen):
+        wait_connected(page, peers=1)
+        expect(page.locator("#call-state")).to_have_text("Forbundet")
+    timing = staff.evaluate("window.videoCall.timing")
+    assert timing["connectedAt"] > timing["clickedAt"]
+    staff.screenshot(path=str(tmp_path / "2-staff-connected.png"))
+
+    # The start is on the appointment while the call goes on.
+    wait_until(lambda: len(calls_of(video, appointment["id"])) == 1, 10, message="call started")
+    assert calls_of(video, appointment["id"])[0]["outcome"] == "started"
+
+    # The camera-off switch: the citizen's picture goes, the staff member is told.
+    citizen.click("#toggle-camera")
+    expect(staff.locator(".tile .camera-off").first).to_have_text("Kameraet er slukket")
+    expect(citizen.locator("#toggle-camera")).to_have_text("Tænd kamera")
+
+    time.sleep(1.2)  # a call of measurable length
+    staff.click("#end")
+    for page in (staff, citizen):
+        expect(page.locator("#call-state")).to_have_text("Opkaldet er slut")
+
+    wait_until(
+        lambda: calls_of(video, appointment["id"])[0]["outcome"] == "ended", 10, message="ended"
+    )
+    (call,) = calls_of(video, appointment["id"])
+    assert call["host_id"] == STAFF
+    assert call["participants"] == 2
+    assert call["duration_seconds"] >= 1
+    started = datetime.fromisoformat(call["started_at"])
+    ended = datetime.fromisoformat(call["ended_at"])
+    assert round((ended - started).total_seconds()) == call["duration_seconds"]
+    # The visit counts as held.
+    staff_session = video.browser()
+    video.login(staff_session, STAFF)
+    shown = staff_session.get(
+        f"{video.gateway}/api/appointments/appointments/{appointment['id']}"
+    ).json()
+    assert shown["status"] == "completed"
+    assert shown["history"][-1]["reason"] == "video_call"
+    # Every use of the link is in Anna's access log.
+    anna = video.browser()
+    video.login(anna, ANNA)
+    uses = [
+        row
+        for row in anna.get(f"{video.gateway}/api/me/access-log").json()
+        if row["actor_id"] == "video-join-link"
+    ]
+    assert uses and all(row["status"] == 200 for row in uses)
+    assert all(appointment["id"] in row["resource"] for row in uses)
+    assert not staff.errors and not citizen.errors
+
+
+def test_three_people_connect_in_one_call(video, device):
+    """Dorte, Anna by the link, and Carl (Anna's relative, with power of attorney) logged
+    in: a mesh of three peer connections, each decoding the others' video."""
+    appointment, token = book_video_visit(video)
+    # The appointments service learns proxies from the consents service's events.
+    with video.engines["appointments"].begin() as conn:
+        Appointments.record_proxy(
+            conn,
+            {
+                "proxy_id": "proxy-carl-anna",
+                "citizen_id": ANNA,
+                "agent_id": CARL,
+                "scopes": ["appointments.read"],
+                "valid_from": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+                "valid_until": None,
+            },
+        )
+    staff, citizen, relative = device(), device(), device()
+    staff_joins(staff, video, appointment["id"])
+    citizen.goto(f"{video.gateway}/video/j/{token}")
+    relative.goto(f"{video.gateway}/auth/login?channel=portal&next=/video/{appointment['id']}/")
+    relative.click(f"button[name=sub][value='{CARL}']")
+    relative.wait_for_url(f"{video.gateway}/video/{appointment['id']}/")
+    for page in (staff, citizen, relative):
+        page.click("#join-video")
+    for page in (staff, citizen, relative):
+        wait_connected(page, peers=2)
+    names = relative.locator("#peers").inner_text()
+    assert "Dorte Dahl" in names and "Borgeren" in names
+    staff.click("#end")
+    wait_until(
+        lambda: [c["outcome"] for c in calls_of(video, appointment["id"])] == ["ended"],
+        10,
+        message="ended",
+    )
+    assert calls_of(video, appointment["id"])[0]["participants"] == 3
+
+
+def test_a_relay_only_call_connects_through_the_local_coturn(video, device):
+    """iceTransportPolicy "relay": every path goes through TURN with credentials the
+    platform minted (TURN REST API scheme), checked by coturn's static-auth-secret."""
+    url = os.environ.get("SB_TEST_TURN_URL", "")
+    secret = os.environ.get("SB_TEST_TURN_SECRET", "")
+    if not url or not secret:
+        _missing("coturn (SB_TEST_TURN_URL, SB_TEST_TURN_SECRET; infra/coturn.sh)")
+    video.app.extensions["video_ice"] = IceConfig(
+        turn_urls=(url,), turn_secret=secret, ttl_s=600, policy="relay"
+    )
+    appointment, token = book_video_visit(video)
+    staff, citizen = device(), device()
+    staff_joins(staff, video, appointment["id"])
+    citizen.goto(f"{video.gateway}/video/j/{token}")
+    citizen.click("#join-audio")  # sound only on her side: she still sees Dorte
+    staff.click("#join-video")
+    for page in (staff, citizen):
+        wait_until(
+            lambda page=page: (
+                [s["state"] for s in page.evaluate("window.videoCall.stats()")] == ["connected"]
+            ),
+            20,
+            message="connected through TURN",
+        )
+        stats = page.evaluate("window.videoCall.stats()")
+        assert all(s["relay"] for s in stats), stats
+    wait_connected(citizen, peers=1)  # she decodes Dorte's video
+    assert citizen.evaluate("window.videoCall.audioOnly") is True
+    staff.click("#end")
+
+    # Credentials signed with another secret: coturn refuses them, so nothing connects.
+    video.app.extensions["video_ice"] = IceConfig(
+        turn_urls=(url,), turn_secret="not-the-secret", ttl_s=600, policy="relay"
+    )
+    for page in (staff, citizen):
+        page.reload()
+        page.click("#join-video")
+    time.sleep(4)
+    for page in (staff, citizen):
+        assert all(s["state"] != "connected" for s in page.evaluate("window.videoCall.stats()"))
