@@ -28,15 +28,17 @@ run-real: venv infra-up ## Run every process against the local Kafka broker and 
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \
 	 DATABASE_URL="$$(infra/postgres.sh url '{service}')" $(PY) -m kit.launcher
 
-infra-up: ## Start Kafka (KRaft) and Keycloak (Maven Central), PostgreSQL (Debian package)
+infra-up: ## Start Kafka (KRaft) and Keycloak (Maven Central), PostgreSQL and coturn (Debian)
 	@infra/kafka.sh start >/dev/null
 	@infra/postgres.sh start >/dev/null
 	@infra/keycloak.sh start >/dev/null
+	@infra/coturn.sh start >/dev/null
 
-infra-down: ## Stop Kafka, PostgreSQL and Keycloak
+infra-down: ## Stop Kafka, PostgreSQL, Keycloak and coturn
 	@infra/kafka.sh stop
 	@infra/postgres.sh stop
 	@infra/keycloak.sh stop
+	@infra/coturn.sh stop
 
 lint: venv ## ruff (lint and format check) and mypy
 	@$(PY) -m ruff check $(LINT_PATHS)
@@ -51,6 +53,7 @@ test: venv lint infra-up ## Lint; start Kafka, PostgreSQL, Keycloak, Chromium; r
 	@rc=0; SB_CHROMIUM=$$(infra/chromium.sh) KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) \
 	  SB_TEST_POSTGRES_URL=$$(infra/postgres.sh url) \
 	  SB_TEST_KEYCLOAK_ISSUER=$$(infra/keycloak.sh url) SB_REQUIRE_REAL_INFRA=1 \
+	  SB_TEST_TURN_URL=$$(infra/coturn.sh url) SB_TEST_TURN_SECRET=$$(infra/coturn.sh secret) \
 	  $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	  if [ -n "$(STOP_INFRA)" ]; then $(MAKE) --no-print-directory infra-down; fi; \
 	  exit $$rc

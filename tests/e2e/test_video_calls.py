@@ -127,8 +127,15 @@ def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, 
     appointment, token = book_video_visit(video)
     staff, citizen = device(), device()
 
-    # Dorte opens the visit; the citizen taps the link from the message: no login.
-    staff_joins(staff, video, appointment["id"])
+    # Dorte starts the visit from her day route on the tablet; the citizen taps the link from
+    # the message: no login.
+    staff.goto(f"{video.gateway}/auth/login?channel=tablet&next=/tablet/")
+    staff.click(f"button[name=sub][value='{STAFF}']")
+    staff.wait_for_url(f"{video.gateway}/tablet/")
+    visit = staff.locator(f"li[data-appointment='{appointment['id']}']")
+    expect(visit.locator("a.video-start")).to_have_text("Start skærmbesøg")
+    visit.locator("a.video-start").click()
+    staff.wait_for_url(f"{video.gateway}/video/{appointment['id']}/")
     expect(staff.locator("#presence")).to_have_text("Borgeren har ikke åbnet skærmbesøget endnu.")
     citizen.goto(f"{video.gateway}/video/j/{token}")
     citizen.wait_for_url(f"{video.gateway}/video/{appointment['id']}/")
@@ -195,9 +202,9 @@ def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, 
 
 
 def test_three_people_connect_in_one_call(video, device):
-    """Dorte, Anna by the link, and Carl (Anna's relative, with power of attorney) logged
-    in: a mesh of three peer connections, each decoding the others' video."""
-    appointment, token = book_video_visit(video)
+    """Dorte, Anna from her appointments page, and Carl (Anna's relative, with power of
+    attorney): a mesh of three peer connections, each decoding the others' video."""
+    appointment, _ = book_video_visit(video)
     # The appointments service learns proxies from the consents service's events.
     with video.engines["appointments"].begin() as conn:
         Appointments.record_proxy(
@@ -213,7 +220,12 @@ def test_three_people_connect_in_one_call(video, device):
         )
     staff, citizen, relative = device(), device(), device()
     staff_joins(staff, video, appointment["id"])
-    citizen.goto(f"{video.gateway}/video/j/{token}")
+    # Anna logged in: "Deltag" on the appointment in the portal.
+    citizen.goto(f"{video.gateway}/auth/login?channel=portal&next=/aftaler/")
+    citizen.click(f"button[name=sub][value='{ANNA}']")
+    citizen.wait_for_url(f"{video.gateway}/aftaler/")
+    citizen.locator("a.video-link").click()
+    citizen.wait_for_url(f"{video.gateway}/video/{appointment['id']}/")
     relative.goto(f"{video.gateway}/auth/login?channel=portal&next=/video/{appointment['id']}/")
     relative.click(f"button[name=sub][value='{CARL}']")
     relative.wait_for_url(f"{video.gateway}/video/{appointment['id']}/")
@@ -222,7 +234,7 @@ def test_three_people_connect_in_one_call(video, device):
     for page in (staff, citizen, relative):
         wait_connected(page, peers=2)
     names = relative.locator("#peers").inner_text()
-    assert "Dorte Dahl" in names and "Borgeren" in names
+    assert "Dorte Dahl" in names and "Anna Andersen" in names
     staff.click("#end")
     wait_until(
         lambda: [c["outcome"] for c in calls_of(video, appointment["id"])] == ["ended"],

@@ -58,7 +58,8 @@ function canChange(appointment) {
 function where(appointment) {
   if (appointment.kind === "home_visit") return tr("where.home");
   if (appointment.kind === "video_visit" && appointment.video_url) {
-    return el("a", { href: appointment.video_url, class: "video-link", rel: "noopener",
+    // The call page (static/video/): logged in, no join link needed (docs/video.md).
+    return el("a", { href: "/video/" + appointment.id + "/", class: "video-link",
                      text: tr("where.video") });
   }
   return appointment.location || tr("where.office");

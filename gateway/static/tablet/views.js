@@ -63,6 +63,11 @@ function visitCard(visit) {
     mine.length ? el("ul", { class: "visit-actions" }, mine.map((item) => el("li", { class: "item-" + item.state },
       t("visit.kind." + item.kind), ": ", el("strong", null, t("state." + item.state))))) : null,
     el("div", { class: "actions" },
+      // Video visits: the call page (static/video/, docs/video.md) opens from the route.
+      visit.kind === "video_visit" && !closed
+        ? el("a", { class: "button button-big video-start", href: "/video/" + visit.appointment_id + "/" },
+             t("visit.video.start"))
+        : null,
       el("button", { type: "button", class: "button-big open",
                      onclick: () => ui.go({ name: "visit", visit: visit.appointment_id }) }, t("visit.open"))));
 }

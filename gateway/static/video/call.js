@@ -3,117 +3,10 @@
 // turns on only when the person taps to join; the citizen sees who calls before that.
 // docs/video.md describes the protocol and the states.
 
-import { el, initLanguage, lang, mount } from "../portal/common.js";
+import { el, initLanguage, lang, mount, scoped } from "/static/ui/ui.js";
 
-const TEXTS = {
-  da: {
-    "h1": "Skærmbesøg",
-    "when": "{date} kl. {from}–{to}",
-    "state.connecting": "Forbinder til kommunen …",
-    "state.lobby": "Du er ikke med i opkaldet endnu",
-    "state.waiting": "Venter på den anden …",
-    "state.joining": "Forbinder …",
-    "state.connected": "Forbundet",
-    "state.reconnecting": "Forbindelsen er dårlig. Vi prøver igen …",
-    "state.ended": "Opkaldet er slut",
-    "state.refused": "Du kan ikke komme ind",
-    "calling": "{name} fra kommunen ringer",
-    "calling.note": "Dit kamera tænder først, når du trykker på en af knapperne.",
-    "waiting.staff": "Medarbejderen er ikke kommet endnu. Du kan gå ind nu, så er du klar.",
-    "host.citizen": "Borger: {name}",
-    "host.citizen.here": "Borgeren har åbnet skærmbesøget.",
-    "host.citizen.away": "Borgeren har ikke åbnet skærmbesøget endnu.",
-    "join.video": "Deltag med video",
-    "join.audio": "Deltag kun med lyd",
-    "start.video": "Start videoopkald",
-    "start.audio": "Start kun med lyd",
-    "camera.off": "Sluk kamera",
-    "camera.on": "Tænd kamera",
-    "mic.off": "Slå lyden fra",
-    "mic.on": "Slå lyden til",
-    "leave": "Læg på",
-    "end": "Afslut besøget for alle",
-    "revoke": "Luk borgerens link",
-    "revoked": "Linket er lukket. Borgeren kan stadig logge ind og trykke Deltag.",
-    "audio.only": "Vi kunne ikke bruge kameraet. Du deltager kun med lyd.",
-    "no.media": "Vi kunne ikke bruge mikrofonen. Giv browseren lov til at bruge kamera og mikrofon, og prøv igen.",
-    "you": "Dig",
-    "citizen": "Borgeren",
-    "camera.is.off": "Kameraet er slukket",
-    "peers": "I opkaldet: {names}",
-    "ended.duration": "Opkaldet varede {minutes} min.",
-    "back.staff": "Tilbage til dagens besøg",
-    "back.citizen": "Tilbage til Mine aftaler",
-    "login": "Log ind for at deltage",
-    "refused.video.not_open_yet": "Skærmbesøget er ikke åbnet endnu. Du kan gå ind fra kl. {clock}.",
-    "refused.video.closed": "Skærmbesøget er slut. Linket kan ikke bruges mere.",
-    "refused.video.link_invalid": "Linket virker ikke. Kommunen kan have lukket det. Brug det nyeste link, eller log ind og tryk Deltag under Mine aftaler.",
-    "refused.video.link_revoked": "Kommunen har lukket linket. Log ind og tryk Deltag under Mine aftaler, eller ring til kommunen.",
-    "refused.video.link_in_use": "Linket er i brug på en anden telefon eller computer. Læg på der først, eller log ind.",
-    "refused.video.link_other_appointment": "Linket hører til et andet besøg.",
-    "refused.video.visit_cancelled": "Besøget er aflyst.",
-    "refused.video.not_a_video_visit": "Besøget er ikke et skærmbesøg.",
-    "refused.appointment.not_found": "Vi kan ikke finde besøget.",
-    "refused.auth.token_missing": "Log ind, eller brug linket fra din besked.",
-    "refused.video.unavailable": "Kommunen svarer ikke lige nu. Prøv igen om lidt.",
-  },
-  en: {
-    "h1": "Video visit",
-    "when": "{date} at {from}–{to}",
-    "state.connecting": "Connecting to the municipality …",
-    "state.lobby": "You have not joined the call yet",
-    "state.waiting": "Waiting for the other person …",
-    "state.joining": "Connecting …",
-    "state.connected": "Connected",
-    "state.reconnecting": "The connection is poor. Trying again …",
-    "state.ended": "The call has ended",
-    "state.refused": "You cannot join",
-    "calling": "{name} from the municipality is calling",
-    "calling.note": "Your camera turns on only when you tap one of the buttons.",
-    "waiting.staff": "The staff member has not arrived yet. You can join now and be ready.",
-    "host.citizen": "Citizen: {name}",
-    "host.citizen.here": "The citizen has opened the video visit.",
-    "host.citizen.away": "The citizen has not opened the video visit yet.",
-    "join.video": "Join with video",
-    "join.audio": "Join with sound only",
-    "start.video": "Start video call",
-    "start.audio": "Start with sound only",
-    "camera.off": "Turn camera off",
-    "camera.on": "Turn camera on",
-    "mic.off": "Mute",
-    "mic.on": "Unmute",
-    "leave": "Hang up",
-    "end": "End the visit for everyone",
-    "revoke": "Close the citizen's link",
-    "revoked": "The link is closed. The citizen can still log in and tap Join.",
-    "audio.only": "We could not use the camera. You take part with sound only.",
-    "no.media": "We could not use the microphone. Allow the browser to use camera and microphone, and try again.",
-    "you": "You",
-    "citizen": "The citizen",
-    "camera.is.off": "The camera is off",
-    "peers": "In the call: {names}",
-    "ended.duration": "The call lasted {minutes} min.",
-    "back.staff": "Back to today's visits",
-    "back.citizen": "Back to My appointments",
-    "login": "Log in to join",
-    "refused.video.not_open_yet": "The video visit has not opened yet. You can join from {clock}.",
-    "refused.video.closed": "The video visit is over. The link cannot be used any more.",
-    "refused.video.link_invalid": "The link does not work. The municipality may have closed it. Use the newest link, or log in and tap Join under My appointments.",
-    "refused.video.link_revoked": "The municipality closed the link. Log in and tap Join under My appointments, or call the municipality.",
-    "refused.video.link_in_use": "The link is in use on another phone or computer. Hang up there first, or log in.",
-    "refused.video.link_other_appointment": "The link belongs to another visit.",
-    "refused.video.visit_cancelled": "The visit was cancelled.",
-    "refused.video.not_a_video_visit": "The visit is not a video visit.",
-    "refused.appointment.not_found": "We cannot find the visit.",
-    "refused.auth.token_missing": "Log in, or use the link from your message.",
-    "refused.video.unavailable": "The municipality is not answering right now. Try again shortly.",
-  },
-};
+const t = scoped("video.");
 
-function t(key, vars = {}) {
-  const text = TEXTS[lang()][key] ?? TEXTS.da[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_m, name) => (name in vars ? String(vars[name]) : ""));
-}
 
 const locale = () => (lang() === "en" ? "en-GB" : "da-DK");
 const clock = (iso) =>
@@ -405,8 +298,8 @@ function setPhase(phase) {
 const isHost = () => call.me && call.me.role === "host";
 const nameOf = (p) => p.name || (p.kind === "link" ? t("citizen") : "?");
 
-function button(id, text, onclick, kind = "") {
-  return el("button", { type: "button", id, class: `button big ${kind}`.trim(), onclick, text });
+function button(id, text, onclick, kind = "primary") {
+  return el("button", { type: "button", id, class: `button button-${kind} big`, onclick, text });
 }
 
 function header() {
@@ -496,8 +389,8 @@ function inCall() {
          : null,
        button("toggle-mic", t(call.micOff ? "mic.on" : "mic.off"), toggleMic, "secondary"),
        isHost()
-         ? button("end", t("end"), () => send({ type: "end" }), "danger")
-         : button("leave", t("leave"), () => { send({ type: "leave" }); finish("ended"); }, "danger")),
+         ? button("end", t("end"), () => send({ type: "end" }), "primary button-danger")
+         : button("leave", t("leave"), () => { send({ type: "leave" }); finish("ended"); }, "primary button-danger")),
     isHost() ? revokeButton() : null,
   ];
 }
@@ -508,7 +401,7 @@ function ended() {
     : null;
   return [
     minutes ? el("p", { text: t("ended.duration", { minutes }) }) : null,
-    el("p", {}, el("a", { class: "button big", href: isHost() ? "/tablet/" : "/aftaler/",
+    el("p", {}, el("a", { class: "button button-primary big", href: isHost() ? "/tablet/" : "/aftaler/",
                           text: t(isHost() ? "back.staff" : "back.citizen") })),
   ];
 }
@@ -516,7 +409,7 @@ function ended() {
 function refused() {
   const r = call.refusal || {};
   const key = `refused.${r.code}`;
-  const known = key in TEXTS.da;
+  const known = t(key) !== key;
   const text = known
     ? t(key, { clock: r.opens_at ? clock(r.opens_at) : "" })
     : (lang() === "en" ? r.title_en : r.title) || r.code;
@@ -526,7 +419,7 @@ function refused() {
     el("p", { id: "refusal", class: "panel panel-error", role: "alert", "data-code": r.code || "",
               text }),
     login
-      ? el("p", {}, el("a", { class: "button big", id: "login-to-join",
+      ? el("p", {}, el("a", { class: "button button-primary big", id: "login-to-join",
                               href: `/auth/login?channel=portal&next=/video/${appointmentId}/`,
                               text: t("login") }))
       : null,
