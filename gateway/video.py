@@ -15,6 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from flask import Blueprint, Flask, current_app, g, jsonify, redirect, request
@@ -187,7 +188,7 @@ def resolve_link(token: str, device: str | None, appointment_id: str | None = No
 def admit(appointment_id: str) -> Admission:
     """Who is at the door of this appointment's call, or a refusal."""
     origin = request.headers.get("Origin")
-    if origin and origin.rstrip("/") != request.host_url.rstrip("/"):
+    if origin and urlsplit(origin).netloc != request.host:
         raise ForeignOrigin()  # another site's page must not ride the citizen's cookies
     sessions: SessionManager = current_app.extensions["sessions"]
     session = sessions.current()

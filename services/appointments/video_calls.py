@@ -92,7 +92,11 @@ class VideoCalls:
                 )
             except Problem as refusal:
                 # Tell the gateway whose link it was, so the refused use is audited for them.
-                refusal.extra = {**refusal.extra, "citizen_id": row["citizen_id"]}
+                refusal.extra = {
+                    **refusal.extra,
+                    "citizen_id": row["citizen_id"],
+                    "appointment_id": row["id"],
+                }
                 raise
             return self._access(conn, row, "guest")
 
