@@ -131,6 +131,8 @@ def identity_env(env: dict[str, str]) -> None:
     # Plain http on loopback: browsers accept Secure cookies on localhost, HTTP clients do
     # not. Anything not on loopback keeps the default (Secure).
     env.setdefault("SB_COOKIE_SECURE", "0")
+    # Video visits' join links open the gateway's own call page (docs/video.md).
+    env.setdefault("SB_VIDEO_URL_TEMPLATE", f"http://127.0.0.1:{GATEWAY_PORT}/video/j/{{room}}")
 
 
 def start_seed(env: dict[str, str]) -> subprocess.Popen | None:

@@ -57,8 +57,9 @@ def new_id() -> str:
 
 @dataclass(frozen=True)
 class Config:
-    # The video provider's join link; "{room}" becomes the appointment's room name.
-    video_url_template: str = "https://video.example.kommune.dk/room/{room}"
+    # The video visit's join link (the gateway's call page, docs/video.md); "{room}" becomes
+    # the appointment's room token.
+    video_url_template: str = "http://127.0.0.1:8000/video/j/{room}"
     reminder_lead: timedelta = timedelta(hours=24)
 
     @classmethod

@@ -6,6 +6,7 @@ start, end and duration must land on the appointment."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -121,6 +122,21 @@ def wait_connected(page, peers: int, timeout_s: float = 30) -> list[dict]:
     return stats
 
 
+def report_numbers(stack, setup: str, timing: dict) -> None:
+    """One line for bench/bench_video.py: Start to connected, signalling messages per call."""
+    numbers = stack.app.extensions["video_rooms"].finished[-1]
+    print(
+        "video-bench "
+        + json.dumps(
+            {
+                "setup": setup,
+                "start_to_connected_ms": round(timing["connectedAt"] - timing["clickedAt"]),
+                "messages": numbers["messages"],
+            }
+        )
+    )
+
+
 def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, tmp_path):
     from playwright.sync_api import expect
 
@@ -173,6 +189,7 @@ def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, 
     wait_until(
         lambda: calls_of(video, appointment["id"])[0]["outcome"] == "ended", 10, message="ended"
     )
+    report_numbers(video, "two, direct", timing)
     (call,) = calls_of(video, appointment["id"])
     assert call["host_id"] == STAFF
     assert call["participants"] == 2
@@ -235,12 +252,14 @@ def test_three_people_connect_in_one_call(video, device):
         wait_connected(page, peers=2)
     names = relative.locator("#peers").inner_text()
     assert "Dorte Dahl" in names and "Anna Andersen" in names
+    timing = relative.evaluate("window.videoCall.timing")  # the last to join
     staff.click("#end")
     wait_until(
         lambda: [c["outcome"] for c in calls_of(video, appointment["id"])] == ["ended"],
         10,
         message="ended",
     )
+    report_numbers(video, "three, direct", timing)
     assert calls_of(video, appointment["id"])[0]["participants"] == 3
 
 
@@ -272,7 +291,10 @@ def test_a_relay_only_call_connects_through_the_local_coturn(video, device):
         assert all(s["relay"] for s in stats), stats
     wait_connected(citizen, peers=1)  # she decodes Dorte's video
     assert citizen.evaluate("window.videoCall.audioOnly") is True
+    timing = staff.evaluate("window.videoCall.timing")
     staff.click("#end")
+    wait_until(lambda: video.app.extensions["video_rooms"].finished, 10, message="ended")
+    report_numbers(video, "two, relay only (TURN)", timing)
 
     # Credentials signed with another secret: coturn refuses them, so nothing connects.
     video.app.extensions["video_ice"] = IceConfig(
