@@ -354,6 +354,7 @@ def discover(issuer: str) -> dict[str, Any]:
 
 def install(app: Flask, verifier: TokenVerifier | None) -> None:
     """Authenticate every /api request; routes then declare what they require."""
+    app.extensions["verifier"] = verifier
 
     @app.before_request
     def _authenticate() -> None:
@@ -368,7 +369,29 @@ def install(app: Flask, verifier: TokenVerifier | None) -> None:
             raise Unauthenticated(
                 detail_en="no identity provider is configured", code="auth.not_configured"
             )
-        g.principal = verifier.verify(header[len("Bearer ") :].strip())
+        token = header[len("Bearer ") :].strip()
+        g.principal = verifier.verify(token)
+        g.bearer_token = token
+
+
+def current_token() -> str:
+    """The caller's verified token, to confirm the caller's authority with the service that
+    holds it (one that never calls back: see docs/decisions/0010-proxy-writes-confirmed.md)."""
+    token = g.get("bearer_token")
+    if not token:
+        raise Unauthenticated(code="auth.token_missing")
+    return str(token)
+
+
+def verify_delegated(app: Flask, token: str, audience: str) -> Principal:
+    """Verify a token minted for another service (`audience`), with this service's issuer and
+    keys. Only for a narrow question that other service asks about its own caller."""
+    verifier: TokenVerifier | None = app.extensions.get("verifier")
+    if verifier is None:
+        raise Unauthenticated(code="auth.not_configured")
+    return TokenVerifier(
+        verifier.issuer, audience, verifier.key_source, verifier.claims, verifier.leeway_s
+    ).verify(token)
 
 
 def current_principal() -> Principal:

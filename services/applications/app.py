@@ -6,6 +6,7 @@ import os
 
 from kit.web import create_service_app
 from services.applications import api
+from services.applications.authority import ProxyAuthority, authority_from_env
 from services.applications.catalogue import Catalogue
 from services.applications.services import ApplicationsService
 from services.applications.sources import SimulatedIncomeSource
@@ -14,7 +15,13 @@ SERVICE = "applications"
 
 
 def create_app(
-    settings=None, verifier=None, runtime=None, catalogue=None, sources=None, clock=None
+    settings=None,
+    verifier=None,
+    runtime=None,
+    catalogue=None,
+    sources=None,
+    clock=None,
+    authority: ProxyAuthority | None = None,
 ):
     app = create_service_app(
         SERVICE, settings, blueprints=[api.bp], verifier=verifier, runtime=runtime
@@ -26,6 +33,7 @@ def create_app(
         catalogue or Catalogue.load(),
         sources=sources if sources is not None else {"eindkomst": SimulatedIncomeSource()},
         required_assurance=os.environ.get("SB_REQUIRED_ASSURANCE", "Substantial"),
+        authority=authority or authority_from_env(),
         **extra,
     )
 

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, current_app, jsonify, request
 
-from kit.auth import CITIZEN, MACHINE, STAFF, current_principal, requires
+from kit.auth import (
+    CITIZEN,
+    MACHINE,
+    STAFF,
+    Unauthenticated,
+    current_principal,
+    requires,
+    verify_delegated,
+)
 from kit.openapi import documented
 from kit.web import parse
 from services.consents import views
 from services.consents.api_schemas import (
+    AuthorityQuerySchema,
     CheckOut,
     CheckSchema,
     ConsentListOut,
@@ -261,4 +272,39 @@ def openapi_document(app) -> dict:
         description="Consents (retssikkerhedsloven § 11 a, GDPR art. 7), "
         "powers of attorney and guardianship, and the check "
         "other services ask before they use a citizen's data.",
+    )
+
+
+# -- for other services, never through the gateway -----------------------------------------
+
+internal = Blueprint("consents_internal", __name__, url_prefix="/internal")
+# Whose tokens may ask: the services that act under a proxy, each with its own audience.
+AUTHORITY_AUDIENCES = os.environ.get("SB_AUTHORITY_AUDIENCES", "selvbetjening/applications").split(
+    ","
+)
+
+
+@internal.get("/proxy-authority")
+def proxy_authority():
+    """May the caller (the token's subject, as agent) act for ?citizen_id= with ?scope= now?
+
+    The applications service asks this before a write under a proxy, passing on the caller's
+    own token (minted for it by the gateway); the answer concerns that caller only. Not under
+    /api/, so the gateway never routes it; consents never calls back, so no wait cycle.
+    """
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise Unauthenticated(code="auth.token_missing")
+    token, principal = header[len("Bearer ") :].strip(), None
+    for audience in AUTHORITY_AUDIENCES:
+        try:
+            principal = verify_delegated(current_app, token, audience.strip())
+            break
+        except Unauthenticated:
+            continue
+    if principal is None or principal.kind != CITIZEN:
+        raise Unauthenticated(code="auth.token_invalid")
+    query = parse(AuthorityQuerySchema(), request.args.to_dict())
+    return jsonify(
+        register().confirm_authority(principal, str(query["citizen_id"]), query["scope"])
     )

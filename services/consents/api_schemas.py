@@ -255,3 +255,8 @@ class PurposeOut(Schema):
 
 class PurposesOut(Schema):
     purposes = fields.List(fields.Nested(PurposeOut))
+
+
+class AuthorityQuerySchema(Schema):
+    citizen_id = fields.UUID(required=True)
+    scope = fields.String(required=True, validate=validate.OneOf(PROXY_SCOPES))

@@ -349,6 +349,19 @@ class Register:
                 citizen_id = acting_for(conn, principal, citizen_id, READ, now).citizen_id
             return self._proxies_view(conn, citizen_id, now)
 
+    def confirm_authority(self, agent: Principal, citizen_id: str, scope: str) -> dict:
+        """Does `agent` hold a proxy for `citizen_id` with `scope` at this moment? Asked by a
+        service before it lets a write made under a proxy through: this register is the
+        authoritative state, that service's event-fed view may lag (docs/decisions/0010-proxy-writes-confirmed.md)."""
+        now = self.clock()
+        with self.engine.connect() as conn:
+            records = store.proxy_records(conn, citizen_id=citizen_id, agent_id=agent.subject)
+        try:
+            proxy = authority(records, agent.subject, citizen_id, scope, now)
+        except Problem as refusal:
+            return {"authorised": False, "code": refusal.code, "checked_at": now.isoformat()}
+        return {"authorised": True, "proxy_id": proxy.id, "checked_at": now.isoformat()}
+
     def proxy(self, principal: Principal, proxy_id: str) -> dict:
         with self.engine.connect() as conn:
             record = store.proxy_record(conn, proxy_id)

@@ -20,6 +20,7 @@ from kit.idempotency import Idempotency, IdempotencyKeyReused
 from kit.outbox import record_event
 from schemas.events import applications as ev
 from services.applications import access, domain, store
+from services.applications.authority import LocalViewOnly, ProxyAuthority
 from services.applications.catalogue import ApplicationType, Catalogue
 from services.applications.errors import (
     Forbidden,
@@ -65,8 +66,10 @@ class ApplicationsBase:
         required_assurance: str = "Substantial",
         clock: Callable[[], datetime] = store.now,
         topic: str = TOPIC,
+        authority: ProxyAuthority | None = None,
     ) -> None:
         self.engine = engine
+        self.authority = authority or LocalViewOnly()
         self.topic = topic
         self.catalogue = catalogue
         self.sources = sources or {}
@@ -112,10 +115,17 @@ class ApplicationsBase:
         self, conn: Connection, principal: Principal, application_id: str
     ) -> dict[str, Any]:
         application = self._load_readable(conn, principal, application_id, for_update=True)
-        represented = self._represented_scopes(conn, principal)
-        if not access.can_fill_in(principal, application["citizen_id"], represented):
-            raise Forbidden(detail_en="you may read but not change this application")
+        self._check_fill_in(conn, principal, application["citizen_id"])
         return application
+
+    def _check_fill_in(self, conn: Connection, principal: Principal, citizen_id: str) -> None:
+        """May the caller create or change this citizen's application? A write under a proxy
+        is confirmed with the consents service (authority.py), not the local view alone."""
+        represented = self._represented_scopes(conn, principal)
+        if not access.can_fill_in(principal, citizen_id, represented):
+            raise Forbidden(detail_en="you may read but not change this application")
+        if principal.kind == CITIZEN and principal.subject != citizen_id:
+            self.authority.confirm(citizen_id, access.PROXY_WRITE)
 
     def _require_assurance(self, principal: Principal) -> None:
         if principal.kind == CITIZEN and not principal.has_assurance(self.required_assurance):

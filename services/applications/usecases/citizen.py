@@ -13,11 +13,10 @@ from kit.data_subjects import touched
 from kit.idempotency import Idempotency
 from kit.outbox import record_event
 from schemas.events import applications as ev
-from services.applications import access, attachments, domain, store
+from services.applications import attachments, domain, store
 from services.applications.errors import (
     AttachmentRejected,
     CitizenConfirmationRequired,
-    Forbidden,
     InvalidRequest,
     VersionConflict,
 )
@@ -48,9 +47,7 @@ class CitizenCommands(ApplicationsBase):
             )
 
         def work(conn: Connection) -> Outcome:
-            represented = self._represented_scopes(conn, principal)
-            if not access.can_fill_in(principal, citizen_id, represented):
-                raise Forbidden(detail_en="you may not apply on this citizen's behalf")
+            self._check_fill_in(conn, principal, citizen_id)
             now = self.clock()
             application = {
                 "id": str(uuid.uuid4()),
