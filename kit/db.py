@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
 
 # Constraint names that are the same on both databases, so migrations can refer to them.
@@ -18,8 +20,30 @@ NAMING_CONVENTION = {
 }
 
 
+# Execution option marking a read-only unit of work (see read_only()).
+READ_ONLY = "sb_read_only"
+
+
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Connection]:
+    """A read-only unit of work: one consistent snapshot, and no write lock.
+
+    Every query that changes nothing uses this instead of `engine.begin()`. On SQLite the
+    transaction is deferred (a WAL reader never waits for a writer, and a writer never waits
+    for it) and `query_only` makes a stray write fail at once rather than upgrade the lock;
+    on PostgreSQL it is a READ ONLY transaction. Writes keep using `engine.begin()`, which
+    takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE) so that two writers queue instead
+    of failing with "database is locked".
+    """
+    options = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    with engine.connect().execution_options(**options) as conn, conn.begin():
+        yield conn
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -53,9 +77,13 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # Take the write lock at BEGIN: two deferred transactions that both read, then write,
-        # would otherwise fail with "database is locked" instead of waiting their turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = bool(connection.get_execution_options().get(READ_ONLY))
+        if connection.info.get(READ_ONLY, False) != reading:  # the pooled connection's mode
+            connection.exec_driver_sql(f"PRAGMA query_only={int(reading)}")
+            connection.info[READ_ONLY] = reading
+        # A writer takes the write lock at BEGIN: two deferred transactions that both read,
+        # then write, would otherwise fail with "database is locked" instead of waiting.
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 
 from kit.bus.base import Bus, BusUnavailable, OutgoingRecord
-from kit.db import new_metadata
+from kit.db import new_metadata, read_only
 from kit.events import Event, encode_event
 from kit.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from schemas.registry import EventTypeRegistry, registry
@@ -81,8 +81,30 @@ def record_event(
     )
 
 
+def record_encoded(conn: Connection, topic: str, events: list[tuple[Event, bytes]]) -> None:
+    """Add events already validated and encoded (`encode_event`) in one statement: for a
+    writer that validates where the event arises and writes later in batches."""
+    if events:
+        moment = datetime.now(UTC)
+        conn.execute(
+            outbox_table.insert(),
+            [
+                {
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "topic": topic,
+                    "key": event.key,
+                    "payload": payload,
+                    "created_at": moment,
+                    "attempts": 0,
+                }
+                for event, payload in events
+            ],
+        )
+
+
 def backlog(engine: Engine) -> int:
-    with engine.connect() as conn:
+    with read_only(engine) as conn:
         return int(
             conn.execute(
                 select(func.count())
@@ -112,7 +134,7 @@ class OutboxRelay:
 
     def publish_pending(self) -> int:
         """One round: publish the oldest unsent events. Returns how many were published."""
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             rows = conn.execute(
                 select(
                     outbox_table.c.id,

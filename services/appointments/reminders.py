@@ -17,6 +17,7 @@ import threading
 
 from sqlalchemy import Engine
 
+from kit.db import read_only
 from kit.outbox import record_event
 from services.appointments import announcements, domain, store
 from services.appointments.services import Clock, Config, utcnow
@@ -42,7 +43,7 @@ class ReminderScheduler:
 
     def run_once(self) -> int:
         """Announce every reminder due now; returns how many events were recorded."""
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             due = store.due_reminders(conn, self.clock(), self.batch_size)
         return sum(self._announce(reminder["id"], reminder["appointment_id"]) for reminder in due)
 

@@ -19,6 +19,7 @@ import schemas.events.appointments  # noqa: F401 - registers the event types
 from kit import clock
 from kit.auth import CITIZEN, Forbidden, Principal
 from kit.data_subjects import touched
+from kit.db import read_only
 from kit.errors import Problem
 from kit.events import Actor
 from kit.idempotency import Idempotency, IdempotencyKeyReused
@@ -173,7 +174,7 @@ class Appointments:
         return views.rules(rules)
 
     def list_rules(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             return [views.rules(r) for r in store.all_rules(conn)]
 
     def _rules(self, conn: Connection, service_id: str | None) -> BookingRules:
@@ -188,7 +189,7 @@ class Appointments:
         now = self.clock()
         first = first or domain.local_date(now)
         last = min(last or first + timedelta(days=6), first + timedelta(days=MAX_SLOT_DAYS))
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             rules = self._rules(conn, service_id)
             busy = store.busy(
                 conn,
@@ -515,7 +516,7 @@ class Appointments:
     # Reading ---------------------------------------------------------------------------------
 
     def appointments_of(self, principal: Principal, citizen_id: str | None) -> list[dict]:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             acting = self._acting(conn, principal, citizen_id, READ)
             return [
                 views.appointment(r, self.template)
@@ -523,7 +524,7 @@ class Appointments:
             ]
 
     def appointment(self, principal: Principal, appointment_id: str) -> dict:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             row, _ = self._load(conn, principal, appointment_id, READ)
             return views.appointment(row, self.template, store.history(conn, appointment_id))
 
@@ -536,7 +537,7 @@ class Appointments:
                 code="appointment.not_your_route",
             )
         day = day or domain.local_date(self.clock())
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             rows = store.route(
                 conn,
                 staff_id,

@@ -13,6 +13,7 @@ import threading
 
 from sqlalchemy import Engine
 
+from kit.db import read_only
 from kit.outbox import record_event
 from services.consents import announcements, store
 from services.consents.domain import ConsentExpiry
@@ -39,7 +40,7 @@ class ExpiryScheduler:
     def run_once(self) -> int:
         """Record every expiry that is due now; returns how many events were recorded."""
         now = self.clock()
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             citizens = store.citizens_with_due_consents(conn, now, self.batch_size)
             proxy_ids = store.due_proxy_ids(conn, now, self.batch_size)
         return sum(self._expire_consents(citizen_id) for citizen_id in citizens) + sum(

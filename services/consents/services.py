@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine
 from kit import clock
 from kit.auth import CITIZEN, STAFF, AssuranceTooLow, Principal
 from kit.data_subjects import touched
+from kit.db import read_only
 from kit.errors import Problem
 from kit.events import Actor
 from kit.outbox import record_event
@@ -208,14 +209,14 @@ class Register:
             return views.consent(history.consent(consent_id), history, now)
 
     def consents_of(self, principal: Principal, citizen_id: str | None) -> list[dict]:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             now = self.clock()
             acting = acting_for(conn, principal, citizen_id, READ, now)
             history = store.consent_history(conn, acting.citizen_id)
             return [views.consent(c, history, now) for c in reversed(history.consents)]
 
     def consent(self, principal: Principal, consent_id: str) -> dict:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             now = self.clock()
             citizen_id = store.consent_citizen(conn, consent_id)
             if citizen_id is None:
@@ -256,7 +257,7 @@ class Register:
 
     def export(self, principal: Principal, citizen_id: str | None) -> dict:
         """Everything recorded about the citizen's consents and proxies (right of access)."""
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             now = self.clock()
             acting = acting_for(conn, principal, citizen_id, READ, now)
             history = store.consent_history(conn, acting.citizen_id)
@@ -339,7 +340,7 @@ class Register:
             return views.proxy(ProxyRecord(record.proxy, revocation, record.expiry), now)
 
     def proxies_of(self, principal: Principal, citizen_id: str | None) -> dict:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             now = self.clock()
             if principal.kind == STAFF:
                 if citizen_id is None:
@@ -363,7 +364,7 @@ class Register:
         return {"authorised": True, "proxy_id": proxy.id, "checked_at": now.isoformat()}
 
     def proxy(self, principal: Principal, proxy_id: str) -> dict:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             record = store.proxy_record(conn, proxy_id)
             if record is not None:  # audited before the decision, refusals too
                 touched(record.proxy.citizen_id, record.proxy.agent_id)

@@ -12,6 +12,7 @@ import threading
 import uuid
 from datetime import timedelta
 
+from kit.db import read_only
 from services.notifications import store
 from services.notifications.rules import CONSENT_EXPIRING, CONSENT_REMINDER_DAYS
 from services.notifications.services import Notifications, Trigger
@@ -31,7 +32,7 @@ class ConsentReminders:
 
     def run_once(self) -> int:
         now = self.notifications.clock()
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             due = store.consents_to_remind(
                 conn, now, now + timedelta(days=CONSENT_REMINDER_DAYS), self.batch_size
             )

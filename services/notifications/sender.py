@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy import Engine
 
+from kit.db import read_only
 from kit.outbox import record_event
 from services.notifications import announcements, store
 from services.notifications.domain import SENDING
@@ -79,7 +80,7 @@ class Sender:
     def run_once(self) -> int:
         """Hand every due message to its provider; returns how many were handed over."""
         now = self.clock()
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             due = store.due_messages(conn, now, self.batch_size)
         handed = 0
         for row in due:

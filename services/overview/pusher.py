@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Engine
 from tenacity import RetryCallState, wait_exponential_jitter
 
+from kit.db import read_only
 from services.overview import metrics, store
 from services.overview.config import RetryPolicy
 from services.overview.transport import RejectedPush, TransientPushError, Transport
@@ -59,7 +60,7 @@ class Pusher:
     def run_once(self) -> int:
         """One round; returns how many pushes the index took."""
         now = datetime.now(UTC)
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             heads = store.ready_heads(conn, now, self.batch_size)
         if not heads:
             self._update_gauges(force=False)
@@ -139,7 +140,7 @@ class Pusher:
         if not force and time.monotonic() - self._gauges_at < 1.0:
             return
         self._gauges_at = time.monotonic()
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             counts = store.counts(conn)
         metrics.PENDING.set(counts["pending"])
         oldest = counts["oldest_pending"]

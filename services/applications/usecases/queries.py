@@ -6,6 +6,7 @@ from typing import Any
 
 from kit.auth import CITIZEN, Principal
 from kit.data_subjects import touched
+from kit.db import read_only
 from services.applications import access, domain, store
 from services.applications.errors import Forbidden, InvalidRequest, NotFound
 from services.applications.usecases.base import ApplicationsBase, Outcome, as_utc
@@ -16,7 +17,7 @@ class Queries(ApplicationsBase):
 
     def list_for(self, principal: Principal, citizen_id: str | None = None) -> list[dict]:
         self._require_assurance(principal)
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             if principal.kind == CITIZEN:
                 represented = self._represented_scopes(conn, principal)
                 visible = [principal.subject] + [
@@ -39,12 +40,12 @@ class Queries(ApplicationsBase):
             return [self.view(conn, a, principal) for a in found]
 
     def get(self, principal: Principal, application_id: str) -> Outcome:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             self._load_readable(conn, principal, application_id)
             return self._outcome(conn, application_id, principal)
 
     def checks(self, principal: Principal, application_id: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             application = self._load_readable(conn, principal, application_id)
             findings = domain.evaluate(
                 self.app_type(application["type_id"]),
@@ -58,14 +59,14 @@ class Queries(ApplicationsBase):
         }
 
     def history(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             self._load_readable(conn, principal, application_id)
             return [
                 {**row, "at": as_utc(row["at"])} for row in store.get_history(conn, application_id)
             ]
 
     def documents(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             self._load_readable(conn, principal, application_id)
             rows = store.list_documents(
                 conn, application_id, include_internal=access.sees_internal_documents(principal)
@@ -75,7 +76,7 @@ class Queries(ApplicationsBase):
     def document_content(
         self, principal: Principal, application_id: str, document_id: str
     ) -> dict[str, Any]:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             self._load_readable(conn, principal, application_id)
             document = store.get_document(conn, application_id, document_id)
         hidden = (

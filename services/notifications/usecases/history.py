@@ -7,6 +7,7 @@ from sqlalchemy.engine import Row
 
 from kit.auth import CITIZEN, Principal
 from kit.data_subjects import touched
+from kit.db import read_only
 from kit.errors import Problem
 from services.notifications import store, views
 from services.notifications.domain import MessageNotFound
@@ -25,18 +26,18 @@ class History(NotificationsBase):
 
     def my_messages(self, principal: Principal) -> list[dict]:
         touched(principal.subject)
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             return self._views(conn, store.messages_to(conn, principal.subject))
 
     def messages_about(self, citizen_id: str | None) -> list[dict]:
         if not citizen_id:
             raise CitizenRequired(field="citizen_id")
         touched(citizen_id)
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             return self._views(conn, store.messages_about(conn, citizen_id))
 
     def message(self, principal: Principal, message_id: str) -> dict:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             row = store.message(conn, message_id)
             if row is not None:  # audited before the decision, refusals too
                 touched(

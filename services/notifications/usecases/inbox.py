@@ -13,6 +13,7 @@ from sqlalchemy.engine import Row
 
 from kit.auth import Principal
 from kit.data_subjects import touched
+from kit.db import read_only
 from services.notifications import store
 from services.notifications.domain import MessageNotFound
 from services.notifications.usecases.base import NotificationsBase
@@ -29,7 +30,7 @@ class Inbox(NotificationsBase):
 
     def my_inbox(self, principal: Principal) -> list[dict[str, Any]]:
         touched(principal.subject)
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             rows = store.messages_to(conn, principal.subject, limit=500)
             read = store.read_letters(conn, principal.subject)
         letters: dict[str, list[Row]] = {}

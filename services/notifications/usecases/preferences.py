@@ -8,6 +8,7 @@ from typing import Any
 
 from kit.auth import Principal
 from kit.data_subjects import touched
+from kit.db import read_only
 from services.notifications import store, views
 from services.notifications.usecases.base import NotificationsBase
 
@@ -17,7 +18,7 @@ class Preferences(NotificationsBase):
 
     def preferences(self, principal: Principal) -> dict:
         touched(principal.subject)
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             return views.contact(self.contacts.contact(conn, principal.subject))
 
     def set_preferences(self, principal: Principal, body: Mapping[str, Any]) -> dict:

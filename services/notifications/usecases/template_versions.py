@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from kit.auth import Principal
+from kit.db import read_only
 from kit.errors import Problem
 from services.notifications import store, views
 from services.notifications.domain import (
@@ -38,14 +39,14 @@ class TemplateVersions(NotificationsBase):
     """Templates and their versions."""
 
     def templates(self) -> list[dict]:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             return [
                 self._template_view(conn, template_id, latest_only=True)
                 for template_id in sorted(TEMPLATES)
             ]
 
     def template(self, template_id: str) -> dict:
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             return self._template_view(conn, template_id, latest_only=False)
 
     def _template_view(self, conn: Connection, template_id: str, latest_only: bool) -> dict:
@@ -106,7 +107,7 @@ class TemplateVersions(NotificationsBase):
             validate_template(spec, body["texts"])
             version, texts = None, body["texts"]
         else:
-            with self.engine.connect() as conn:
+            with read_only(self.engine) as conn:
                 version, texts = self._template(conn, template_id)
         values = {k: _preview_value(k, v) for k, v in body["values"].items()}
         rendered = render(texts[body["language"]], values, body["language"])
