@@ -43,6 +43,7 @@ def create_app(
     app.config["UPSTREAMS"] = targets
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.extensions["engine"] = runtime.engine
+    app.extensions["audit_writer"] = audit.AuditWriter(runtime.engine)
     app.extensions["idp"] = IdentityProvider(config)
     app.extensions["minter"] = InternalTokenMinter(
         var_dir() / "gateway" / "internal-signing-key.json", config.internal_issuer

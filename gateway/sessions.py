@@ -7,6 +7,8 @@ import contextlib
 import json
 import os
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -20,9 +22,14 @@ from werkzeug.wrappers import Response
 from gateway import store
 from gateway.config import GatewayConfig
 from gateway.identity import Identity
+from kit.db import read_only
 
 COOKIE = "sb_session"
 TOUCH_EVERY_S = 15
+# How long a looked-up session is trusted from memory. Logout in this process ends it at
+# once; another gateway process notices within this time (docs/decisions/0008-*.md).
+CACHE_S = float(os.environ.get("SB_SESSION_CACHE_S", "5"))
+CACHE_MAX = 10_000
 
 
 class TokenBox:
@@ -57,11 +64,28 @@ class Session:
     tokens: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Cached:
+    session: Session
+    created_at_s: float  # wall clock, for the absolute timeout
+    last_seen_at_s: float  # as stored, for the idle timeout
+    cached_at: float  # monotonic
+
+
 class SessionManager:
     def __init__(self, engine: Engine, config: GatewayConfig, box: TokenBox) -> None:
         self.engine = engine
         self.config = config
         self.box = box
+        # id hash -> the session as last read; spares a query and two decryptions per request.
+        self._cache: dict[str, _Cached] = {}
+        self._cache_lock = threading.Lock()
+        self._forgotten = 0  # counts forget(): a lookup that raced one does not cache
+
+    def forget(self, id_hash: str) -> None:
+        with self._cache_lock:
+            self._cache.pop(id_hash, None)
+            self._forgotten += 1
 
     def create(self, identity: Identity, tokens: dict[str, Any]) -> tuple[str, Session]:
         session_id = secrets.token_urlsafe(32)
@@ -87,19 +111,45 @@ class SessionManager:
         if not session_id or len(session_id) > 100:
             return None
         id_hash = store.hash_session_id(session_id)
-        with self.engine.begin() as conn:
+        cached = self._cache.get(id_hash)
+        if cached is not None and time.monotonic() - cached.cached_at < CACHE_S:
+            now_s = time.time()
+            if (
+                now_s - cached.last_seen_at_s <= min(TOUCH_EVERY_S, self.config.session_idle_s)
+                and now_s - cached.created_at_s <= self.config.session_absolute_s
+            ):
+                return cached.session
+        forgotten = self._forgotten
+        with read_only(self.engine) as conn:
             row = store.get_session(conn, id_hash)
-            if row is None:
-                return None
-            now = store.now()
-            idle = now - row["last_seen_at"] > timedelta(seconds=self.config.session_idle_s)
-            old = now - row["created_at"] > timedelta(seconds=self.config.session_absolute_s)
-            if idle or old:
-                store.end_session(conn, id_hash)
-                return None
-            # The idle clock needs no finer grain than this; sparing a write per request.
-            if now - row["last_seen_at"] > timedelta(seconds=TOUCH_EVERY_S):
+        if row is None:
+            return None
+        now = store.now()
+        idle = now - row["last_seen_at"] > timedelta(seconds=self.config.session_idle_s)
+        old = now - row["created_at"] > timedelta(seconds=self.config.session_absolute_s)
+        if idle or old:
+            self.end_by_hash(id_hash)
+            return None
+        # The idle clock needs no finer grain than this; sparing a write per request.
+        if now - row["last_seen_at"] > timedelta(seconds=TOUCH_EVERY_S):
+            with self.engine.begin() as conn:
                 store.touch_session(conn, id_hash)
+            row["last_seen_at"] = now
+        session = self._from_row(id_hash, row)
+        with self._cache_lock:
+            if self._forgotten != forgotten:
+                return session  # a logout or refresh happened meanwhile: do not keep it
+            if len(self._cache) >= CACHE_MAX:
+                self._cache.clear()
+            self._cache[id_hash] = _Cached(
+                session,
+                row["created_at"].timestamp(),
+                row["last_seen_at"].timestamp(),
+                time.monotonic(),
+            )
+        return session
+
+    def _from_row(self, id_hash: str, row: dict[str, Any]) -> Session:
         claims = self.box.open(row["claims"]) if isinstance(row["claims"], str) else {}
         identity = Identity(
             subject=row["subject"],
@@ -115,10 +165,16 @@ class SessionManager:
     def update_tokens(self, session: Session, tokens: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             store.touch_session(conn, session.id_hash, tokens=self.box.seal(tokens))
+        self.forget(session.id_hash)
 
     def end(self, session: Session) -> None:
+        self.end_by_hash(session.id_hash)
+
+    def end_by_hash(self, id_hash: str) -> None:
+        self.forget(id_hash)
         with self.engine.begin() as conn:
-            store.end_session(conn, session.id_hash)
+            store.end_session(conn, id_hash)
+        self.forget(id_hash)  # and a lookup that read it before this commit must not keep it
 
     def set_cookie(self, response: Response, session_id: str) -> None:
         response.set_cookie(

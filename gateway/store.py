@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Index,
     Integer,
     String,
     Table,
@@ -62,7 +63,7 @@ audit_log = Table(
     metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
-    Column("citizen_id", String(200), nullable=False, index=True),
+    Column("citizen_id", String(200), nullable=False),
     Column("actor_id", String(200), nullable=False),
     Column("actor_type", String(20), nullable=False),
     Column("channel", String(20), nullable=False),
@@ -70,6 +71,8 @@ audit_log = Table(
     Column("resource", String(300), nullable=False),
     Column("status", Integer, nullable=False),
     Column("correlation_id", String(100), nullable=True),
+    # A citizen's trail, newest first, a page at a time (keyset on id): see find_audit.
+    Index("ix_audit_log_citizen_id_id", "citizen_id", "id"),
 )
 
 
@@ -153,14 +156,23 @@ def end_session(conn: Connection, id_hash: str) -> None:
 
 def add_audit(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(insert(audit_log), [{"at": now(), **row} for row in rows])
+        moment = now()
+        conn.execute(insert(audit_log), [{"at": moment, **row} for row in rows])
 
 
 def find_audit(
-    conn: Connection, citizen_id: str, exclude_actor: str | None = None, limit: int = 500
+    conn: Connection,
+    citizen_id: str,
+    exclude_actor: str | None = None,
+    limit: int = 100,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
+    """One page of a citizen's trail, newest first; the next page starts `before` the last
+    row's id (keyset: the index on (citizen_id, id) finds it without counting past rows)."""
     query = select(audit_log).where(audit_log.c.citizen_id == citizen_id)
     if exclude_actor:
         query = query.where(audit_log.c.actor_id != exclude_actor)
+    if before is not None:
+        query = query.where(audit_log.c.id < before)
     rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).mappings()
     return [{**dict(r), "at": as_utc(r["at"])} for r in rows]

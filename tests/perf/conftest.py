@@ -1,0 +1,3 @@
+"""The gateway stack of tests/gateway, shared here."""
+
+from tests.gateway.conftest import stack  # noqa: F401
