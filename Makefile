@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 LINT_PATHS := kit schemas services gateway infra/overview_stub infra/seed infra/k8s tests bench
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run run-real infra-up infra-down lint format test test-fast openapi frontend-assets bench bench-bus bench-gateway bench-overview bench-appointments clean
+.PHONY: help venv run run-real infra-up infra-down lint format test test-fast openapi frontend-assets bench bench-hot bench-bus bench-gateway bench-lists bench-overview bench-appointments clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -68,13 +68,19 @@ openapi: venv ## Regenerate the OpenAPI documents in docs/api/ from the code
 frontend-assets: ## Rebuild the checked-in design system (dkfds) and axe-core from npm (needs npm)
 	@infra/frontend_assets.sh
 
-bench: bench-bus bench-gateway bench-overview bench-appointments ## All benchmarks (docs/BENCHMARKS.md)
+bench: bench-hot bench-bus bench-overview bench-appointments ## All benchmarks (docs/BENCHMARKS.md)
+
+bench-hot: venv ## Issue 18's hot paths next to their ceilings, one table into docs/BENCHMARKS.md
+	@infra/wrk.sh >/dev/null && $(PY) -m bench.hot_paths
 
 bench-bus: venv infra-up ## Bus throughput and latency: embedded, Kafka, raw kafka-python
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) $(PY) -m bench.bench_bus
 
-bench-gateway: venv ## Authenticated read via the gateway vs straight to the service vs hello
-	@$(PY) -m bench.bench_gateway
+bench-gateway: venv ## Authenticated read via the gateway and the service vs the ceilings (wrk)
+	@infra/wrk.sh >/dev/null && $(PY) -m bench.bench_gateway
+
+bench-lists: venv ## List endpoints at 1,000 and at 1,000,000 rows, p99 side by side (wrk)
+	@infra/wrk.sh >/dev/null && $(PY) -m bench.bench_lists
 
 bench-overview: venv ## Mit Overblik connector: pushes per second, resync of 100,000 cases
 	@$(PY) -m services.overview.bench
