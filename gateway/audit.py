@@ -5,7 +5,7 @@ the outbox, in the same transaction). A citizen sees who looked at their data; s
 auditor role can search any citizen's trail.
 
 A request does not wait for its audit row: it hands the entry to the AuditWriter, whose one
-thread writes whatever has queued up in one transaction (docs/decisions/0008-*.md).
+thread writes whatever has queued up in one transaction (docs/decisions/0010-*.md).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from kit.db import read_only
 COOKIE = "sb_session"
 TOUCH_EVERY_S = 15
 # How long a looked-up session is trusted from memory. Logout in this process ends it at
-# once; another gateway process notices within this time (docs/decisions/0008-*.md).
+# once; another gateway process notices within this time (docs/decisions/0010-*.md).
 CACHE_S = float(os.environ.get("SB_SESSION_CACHE_S", "5"))
 CACHE_MAX = 10_000
 
