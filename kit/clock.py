@@ -4,7 +4,9 @@
 may replay a year of history through the real APIs by sending `X-SB-Demo-Time` (an ISO 8601
 time with offset) with each request; it is honoured only when `SB_DEMO_CLOCK=1`, which
 `make run` sets and which a production start refuses (kit.adapters), so a real client can never
-move a real case's clock. Background work (consumers, jobs) always runs on real time.
+move a real case's clock. A consumer handling an event of demo history (an event whose time lies
+well in the past while the demo clock is on) runs at that event's time, so what it causes (a
+receipt, say) belongs to the same history; all other background work runs on real time.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 DEMO_HEADER = "X-SB-Demo-Time"
 DEMO_SETTING = "SB_DEMO_CLOCK"
@@ -28,6 +30,17 @@ def now() -> datetime:
 
 def demo_clock_enabled() -> bool:
     return os.environ.get(DEMO_SETTING, "") == "1"
+
+
+DEMO_HISTORY_AGE = timedelta(minutes=10)
+
+
+def demo_time_of(event_time: datetime) -> datetime | None:
+    """The time a consumer should work at for an event: the event's own time when it is demo
+    history (demo clock on, and older than DEMO_HISTORY_AGE), else None (real time)."""
+    if demo_clock_enabled() and event_time < datetime.now(UTC) - DEMO_HISTORY_AGE:
+        return event_time
+    return None
 
 
 def parse_demo_time(value: str) -> datetime | None:

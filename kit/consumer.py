@@ -33,6 +33,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from kit import clock
 from kit.bus.base import Bus, BusConsumer, BusUnavailable, CommitFailed, Record
 from kit.events import Event, InvalidEvent, decode_event
 from kit.inbox import AlreadyHandled
@@ -209,7 +210,8 @@ class EventConsumer:
             return
         token = correlation_id_var.set(event.correlation_id)
         try:
-            self._handle_with_retries(record, event)
+            with clock.demo_time(clock.demo_time_of(event.time)):
+                self._handle_with_retries(record, event)
         finally:
             correlation_id_var.reset(token)
 

@@ -253,6 +253,7 @@ def typed_but_fetchable(
             "applications": len(ids),
             "with_fetch": len(ids & fetched),
             "typed_fields": {k: len(v) for k, v in sorted(typed.items())},
+            "applications_typing": len(set().union(*typed.values())) if typed else 0,
         }
     return result
 

@@ -101,7 +101,7 @@ def rank(results: dict[str, Any], catalogue) -> list[Candidate]:
         fields = {k: v for k, v in typed["typed_fields"].items() if v >= MIN_TYPED_FIELD_CASES}
         if fields:
             da, en = name(type_id)
-            citizens = max(fields.values())
+            citizens = typed["applications_typing"]
             listed_da, listed_en = labels(type_id, fields, "da"), labels(type_id, fields, "en")
             found.append(
                 Candidate(
@@ -116,7 +116,7 @@ def rank(results: dict[str, Any], catalogue) -> list[Candidate]:
                         "en": "Offer «Fetch my data» first in the step, so the citizen only corrects.",
                     },
                     citizens=citizens,
-                    extra_contacts=sum(fields.values()),
+                    extra_contacts=0,  # typing is effort, not a contact
                     days=0.0,
                     evidence=typed,
                 )

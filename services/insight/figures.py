@@ -30,7 +30,11 @@ def weekly(log: pd.DataFrame, price_kr: float | None = None) -> list[dict[str, A
         return []
     apps = apps.assign(week=_week(apps["created_at"]))
     started = (
-        apps.assign(kind=apps["channel"].where(apps["actor_type"] != "staff", "staff"))
+        apps.assign(
+            kind=apps["channel"].where(
+                (apps["actor_type"] != "staff") | (apps["channel"] == "tablet"), "staff"
+            )
+        )
         .groupby(["week", "kind"])
         .size()
     )

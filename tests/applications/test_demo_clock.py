@@ -36,3 +36,12 @@ def test_a_malformed_or_naive_demo_time_is_ignored():
     with clock.demo_time(datetime(2025, 1, 1, tzinfo=UTC)):
         assert clock.now().year == 2025
     assert clock.now().year >= 2026
+
+
+def test_a_consumer_works_at_the_time_of_demo_history_but_at_real_time_otherwise(monkeypatch):
+    old = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setenv(clock.DEMO_SETTING, "1")
+    assert clock.demo_time_of(old) == old
+    assert clock.demo_time_of(datetime.now(UTC)) is None
+    monkeypatch.delenv(clock.DEMO_SETTING)
+    assert clock.demo_time_of(old) is None

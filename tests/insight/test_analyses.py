@@ -105,7 +105,12 @@ def test_typed_fields_a_fetch_could_have_filled_are_counted_where_nothing_was_fe
     result = analyses.typed_but_fetchable(
         _log(typed, fetched), {"enkeltudgifter": {"monthly_income"}}
     )["enkeltudgifter"]
-    assert result == {"applications": 2, "with_fetch": 1, "typed_fields": {"monthly_income": 1}}
+    assert result == {
+        "applications": 2,
+        "with_fetch": 1,
+        "typed_fields": {"monthly_income": 1},
+        "applications_typing": 1,
+    }
 
 
 def test_messages_belong_to_the_application_whose_event_caused_them():
