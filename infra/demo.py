@@ -112,7 +112,7 @@ class Demo:
         self._lock = threading.Lock()
         self.types: dict[str, dict[str, Any]] = {}
         self.purposes: dict[str, str] = {}
-        self._local = threading.local()
+        self.cprs: list[str] = []  # the made-up CPR numbers given to the mock provider
 
     # -- set-up ----------------------------------------------------------------------------
     def prepare(self, citizens: int) -> list[str]:
@@ -132,6 +132,7 @@ class Demo:
                 "name": f"Demoborger {number + 1}",
             }
             ok(requests.put(f"{self.env.idp}/users/{person}", json=claims, timeout=10), 204)
+            self.cprs.append(cpr)
             people.append(person)
         first = self.env.session(people[0])
         purposes = ok(first.get(self.env.url("/api/consents/purposes"))).json()["purposes"]
@@ -365,7 +366,9 @@ class _NotYet(Exception):
     """The next step would lie in the future: the case is still open today."""
 
 
-def run(env: SeedEnv, applications: int, citizens: int, seed: int, threads: int) -> Counter:
+def run(
+    env: SeedEnv, applications: int, citizens: int, seed: int, threads: int
+) -> tuple[Counter, Demo]:
     rng = random.Random(seed)
     demo = Demo(env, rng, datetime.now(UTC) - timedelta(minutes=30))
     people = demo.prepare(citizens)
@@ -389,7 +392,7 @@ def run(env: SeedEnv, applications: int, citizens: int, seed: int, threads: int)
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(lane, lanes))
-    return demo.stats
+    return demo.stats, demo
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.monotonic()
-    stats = run(PatientSeedEnv(gateway=args.gateway, idp=args.idp), args.applications, args.citizens, args.seed, args.threads)
+    stats, _ = run(PatientSeedEnv(gateway=args.gateway, idp=args.idp), args.applications, args.citizens, args.seed, args.threads)
     for key, value in sorted(stats.items()):
         print(f"{key}: {value}")
     print(f"{args.applications} ansøgningsforløb på {time.monotonic() - started:.0f} s / application lives")

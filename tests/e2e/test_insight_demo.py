@@ -5,7 +5,6 @@ candidates with their evidence; the export holds none of the demo citizens' data
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -61,7 +60,7 @@ def test_the_demo_year_through_the_real_apis_gives_an_analyst_a_report_with_cand
     platform, tmp_path
 ):
     env = demo.PatientSeedEnv(gateway=GATEWAY, idp=IDP)
-    stats = demo.run(env, applications=60, citizens=20, seed=11, threads=2)
+    stats, year = demo.run(env, applications=50, citizens=20, seed=11, threads=2)
     assert sum(v for k, v in stats.items() if k.startswith("submitted:")) >= 30, stats
     assert not [k for k in stats if k.startswith("error:")], stats
 
@@ -71,9 +70,7 @@ def test_the_demo_year_through_the_real_apis_gives_an_analyst_a_report_with_cand
         return analyst.get(f"{GATEWAY}/api/insight/figures", timeout=30).json()
 
     # The exporter's consumer catches up with everything the demo caused.
-    wait_until(
-        lambda: figures()["applications"] >= 60, 120, interval_s=2, message="the exporter"
-    )
+    wait_until(lambda: figures()["applications"] >= 50, 120, interval_s=2, message="the exporter")
     found = figures()
     kinds = {c["kind"] for c in found["candidates"]}
     assert {"information_loop", "drop_off"} <= kinds, found["candidates"]
@@ -82,9 +79,9 @@ def test_the_demo_year_through_the_real_apis_gives_an_analyst_a_report_with_cand
     assert len(weeks) > 20  # a year of history, not one afternoon
     page = analyst.get(f"{GATEWAY}/api/insight/report", timeout=60)
     assert page.status_code == 200 and "Kandidater til afbureaukratisering" in page.text
-    refused = env.session(
-        "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001"
-    ).get(f"{GATEWAY}/api/insight/figures", timeout=10)
+    refused = env.session("6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001").get(
+        f"{GATEWAY}/api/insight/figures", timeout=10
+    )
     assert refused.status_code in (403, 404)  # citizens never reach process insight
 
     out = tmp_path / "export"
@@ -98,5 +95,5 @@ def test_the_demo_year_through_the_real_apis_gives_an_analyst_a_report_with_cand
     assert {"ocel.json", "ocel.sqlite", "manifest.json"} <= {p.name for p in out.iterdir()}
     for path in out.iterdir():
         text = path.read_bytes().decode("utf-8", errors="replace")
-        assert not re.search(r"(?<!\d)\d{10}(?!\d)", text), path.name  # no CPR-shaped number
+        assert not [cpr for cpr in year.cprs if cpr in text], path.name
         assert "Demoborger" not in text and "Demo: " not in text
