@@ -5,10 +5,10 @@ STAMP := .venv/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum
 # Stop the test infrastructure after `make test` in CI; keep it running locally (faster reruns).
 STOP_INFRA ?= $(if $(CI),1,)
 PYTEST_ARGS ?=
-LINT_PATHS := kit schemas services gateway infra/overview_stub infra/seed infra/k8s tests bench
+LINT_PATHS := kit schemas services gateway infra/overview_stub infra/seed infra/k8s infra/demo.py tests bench
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run run-real infra-up infra-down lint format test test-fast openapi frontend-assets bench bench-hot bench-bus bench-gateway bench-lists bench-overview bench-appointments clean
+.PHONY: demo help venv run run-real infra-up infra-down lint format test test-fast openapi frontend-assets bench bench-hot bench-bus bench-gateway bench-lists bench-overview bench-appointments clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ bench-overview: venv ## Mit Overblik connector: pushes per second, resync of 100
 
 bench-appointments: venv infra-up ## Bookings per second and p99 under contention
 	@SB_TEST_POSTGRES_URL=$$(infra/postgres.sh url) $(PY) -m services.appointments.bench
+
+demo: venv ## A year of demo data through the real APIs of a running `make run` (docs/insight.md)
+	@$(PY) -m infra.demo
 
 clean: ## Remove the virtual environment and local state (var/)
 	rm -rf .venv var
