@@ -120,7 +120,9 @@ class Demo:
         self.case_system = case_system
         anyone = case_system
         for type_id in PROFILES:
-            self.types[type_id] = ok(anyone.get(self.env.url(f"/api/applications/types/{type_id}"))).json()
+            self.types[type_id] = ok(
+                anyone.get(self.env.url(f"/api/applications/types/{type_id}"))
+            ).json()
         people = []
         for number in range(citizens):
             person = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -169,7 +171,9 @@ class Demo:
             if kind == "choice":
                 answers[item["id"]] = self.rng.choice(item["choices"])["value"]
             elif kind == "boolean":
-                answers[item["id"]] = False if item["id"].startswith("own_") else self.rng.random() < 0.7
+                answers[item["id"]] = (
+                    False if item["id"].startswith("own_") else self.rng.random() < 0.7
+                )
             elif kind == "money":
                 answers[item["id"]] = self.rng.randint(5, 200) * 100
             else:
@@ -248,7 +252,9 @@ class Demo:
         """Submit; when the guidance says an attachment is missing, attach it (as a citizen
         following the guidance would) and submit again."""
         url = self.env.url(f"/api/applications/{app_id}/submit")
-        answer = actor.post(url, json=body, headers={**self.at(at), "Idempotency-Key": str(uuid.uuid4())})
+        answer = actor.post(
+            url, json=body, headers={**self.at(at), "Idempotency-Key": str(uuid.uuid4())}
+        )
         if answer.status_code == 422 and answer.json().get("code") == "application.cannot_submit":
             for finding in answer.json().get("findings", []):
                 if finding.get("code") != "application.attachment_required":
@@ -264,7 +270,9 @@ class Demo:
                     201,
                 )
                 self.count("attached")
-            answer = actor.post(url, json=body, headers={**self.at(at), "Idempotency-Key": str(uuid.uuid4())})
+            answer = actor.post(
+                url, json=body, headers={**self.at(at), "Idempotency-Key": str(uuid.uuid4())}
+            )
         ok(answer)
 
     def fetch(self, person, definition, app_id: str, at: datetime) -> set[str]:
@@ -396,7 +404,9 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
     parser.add_argument("--idp", default="http://127.0.0.1:8090")
     parser.add_argument("--applications", type=int, default=1500)
@@ -406,10 +416,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.monotonic()
-    stats, _ = run(PatientSeedEnv(gateway=args.gateway, idp=args.idp), args.applications, args.citizens, args.seed, args.threads)
+    stats, _ = run(
+        PatientSeedEnv(gateway=args.gateway, idp=args.idp),
+        args.applications,
+        args.citizens,
+        args.seed,
+        args.threads,
+    )
     for key, value in sorted(stats.items()):
         print(f"{key}: {value}")
-    print(f"{args.applications} ansøgningsforløb på {time.monotonic() - started:.0f} s / application lives")
+    print(
+        f"{args.applications} ansøgningsforløb på {time.monotonic() - started:.0f} s / application lives"
+    )
     return 0 if not any(k.startswith("error:") for k in stats) else 1
 
 
