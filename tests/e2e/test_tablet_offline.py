@@ -26,8 +26,10 @@ def tablet(tmp_path):
     """A browser context sized and behaving like a tablet (touch), with its page."""
     if not Path(CHROMIUM).exists():
         _missing(f"Chromium ({CHROMIUM}; infra/chromium.sh installs it)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Sync waits for timers and the network; on a busy 2-core CI machine 5 s is too tight.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         context = browser.new_context(
@@ -41,6 +43,7 @@ def tablet(tmp_path):
         yield context, page
         context.close()
         browser.close()
+    expect.set_options(timeout=5_000)
 
 
 def count_requests(app, path: str) -> list[int]:

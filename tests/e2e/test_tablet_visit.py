@@ -5,7 +5,8 @@ fills in an application for a walker with her (one warning, one photo), she conf
 attests, he collects her consent, closes the visit with a note, and reloads the page, still
 offline. When the network returns everything arrives once: one submitted application (channel
 tablet, Erik as attester, Anna as the party) with its photo, one consent, one completed visit,
-and the receipt in Anna's messages. The screenshots are the ones in docs/tablet.md.
+and the receipt in Anna's messages. Each screen passes axe-core; the screenshots are the ones
+in docs/tablet.md (SB_TABLET_SCREENSHOTS=docs/img/tablet writes them there).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.axe import check_accessibility
 from tests.e2e.conftest import COPENHAGEN, STAFF
 from tests.e2e.test_tablet_offline import count_requests, script_errors, tablet  # noqa: F401
 from tests.gateway.conftest import ANNA
@@ -28,8 +30,11 @@ PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" 
 
 
 def shot(page, tmp_path, name: str) -> None:
+    """Every screen shown is checked with axe-core, then photographed."""
+    check_accessibility(page, state=name)
     folder = Path(SHOTS) if SHOTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header at the top of the picture
     page.screenshot(path=str(folder / f"tablet-{name}.png"), full_page=True)
 
 
@@ -210,6 +215,7 @@ def test_a_whole_visit_offline_arrives_once_when_the_network_returns(
     expect(page.locator("#outbox li[data-state=sent]")).to_have_count(3)
     expect(page.locator("#queue")).to_have_text("Alt er sendt")
     expect(page.locator("#outbox li[data-kind=application]")).to_contain_text("Sagsnummer")
+    expect(card.locator(".visit-head")).to_contain_text("Gennemført")  # the route, fetched again
     shot(page, tmp_path, "8-sent")
 
     (application,) = staff.get(

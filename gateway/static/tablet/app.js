@@ -90,6 +90,10 @@ async function go(view) {
 ui.go = go;
 ui.render = render;
 box.onChange = refresh;
+box.onSent = async () => {
+  await refreshData();
+  refresh();
+};
 
 // -- wiping ------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import * as vault from "./vault.js";
 const RETRY_MS = 15000;
 export const ACTIVE = ["waiting", "sending"];
 
-export const box = { items: [], sending: false, onChange: () => {} };
+export const box = { items: [], sending: false, onChange: () => {}, onSent: () => {} };
 
 export async function load() {
   box.items = await vault.get("outbox", []);
@@ -155,6 +155,7 @@ const senders = {
 export async function flush() {
   if (box.sending || !pending().length) return;
   box.sending = true;
+  let sent = 0;
   try {
     if (!(await refreshSession())) return;
     for (const item of box.items) {
@@ -165,6 +166,7 @@ export async function flush() {
       try {
         await senders[item.kind](item);
         item.sent_at = new Date().toISOString();
+        sent += 1;
       } catch (error) {
         item.state = "waiting";
         if (error instanceof Stop || error instanceof Offline) return;
@@ -178,6 +180,7 @@ export async function flush() {
     box.sending = false;
     box.onChange();
     scheduleRetry();
+    if (sent) box.onSent(); // the route and the citizens' pages as the server now has them
   }
 }
 
