@@ -117,7 +117,7 @@ def callback():
             "The login must finish in the browser that started it.",
             code="auth.login_not_from_this_browser",
         )
-    age = store.now() - (store.as_utc(transaction["created_at"]) or store.now())
+    age = store.now() - transaction["created_at"]
     if age.total_seconds() > 600 or not code:
         raise LoginFailed(detail_en="the login took too long", code="auth.login_expired")
     identity, tokens = idp().finish_login(

@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
-    DateTime,
     Index,
     Integer,
     String,
@@ -24,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from kit.db import new_metadata
+from kit.db import UtcDateTime, new_metadata
 
 metadata = new_metadata()
 _ID = BigInteger().with_variant(Integer, "sqlite")
@@ -38,8 +37,8 @@ login_transactions = Table(
     Column("channel", String(20), nullable=False),
     Column("browser_hash", String(64), nullable=False),
     Column("return_to", String(300), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("used_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
 )
 
 sessions = Table(
@@ -53,16 +52,16 @@ sessions = Table(
     Column("claims", JSON, nullable=False),
     Column("tokens", Text, nullable=False),  # encrypted (gateway.sessions.TokenBox)
     Column("csrf_token", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("last_seen_at", DateTime(timezone=True), nullable=False),
-    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
 )
 
 audit_log = Table(
     "audit_log",
     metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
     Column("citizen_id", String(200), nullable=False),
     Column("actor_id", String(200), nullable=False),
     Column("actor_type", String(20), nullable=False),
@@ -78,12 +77,6 @@ audit_log = Table(
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def hash_session_id(session_id: str) -> str:
@@ -138,10 +131,7 @@ def get_session(conn: Connection, id_hash: str) -> dict[str, Any] | None:
     )
     if not row:
         return None
-    found = dict(row)
-    found["created_at"] = as_utc(found["created_at"])
-    found["last_seen_at"] = as_utc(found["last_seen_at"])
-    return found
+    return dict(row)
 
 
 def touch_session(conn: Connection, id_hash: str, **values: Any) -> None:
@@ -175,4 +165,4 @@ def find_audit(
     if before is not None:
         query = query.where(audit_log.c.id < before)
     rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).mappings()
-    return [{**dict(r), "at": as_utc(r["at"])} for r in rows]
+    return [dict(r) for r in rows]

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Connection, DateTime, Engine, String, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Column, Connection, Engine, String, Table
 
+from kit.db import UtcDateTime
 from kit.events import Event
 from kit.outbox import messaging_metadata
+from kit.rows import insert_if_absent
 
 inbox_table = Table(
     "inbox",
@@ -21,7 +22,7 @@ inbox_table = Table(
     Column("consumer", String(200), primary_key=True),
     Column("event_id", String(100), primary_key=True),
     Column("event_type", String(200), nullable=False),
-    Column("handled_at", DateTime(timezone=True), nullable=False),
+    Column("handled_at", UtcDateTime, nullable=False),
 )
 
 
@@ -31,20 +32,16 @@ class AlreadyHandled(Exception):
 
 def claim(conn: Connection, consumer: str, event: Event) -> bool:
     """Record that `consumer` handles `event`; False if it already did."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(inbox_table)
-        .values(
-            consumer=consumer,
-            event_id=event.id,
-            event_type=event.type,
-            handled_at=datetime.now(UTC),
-        )
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-        .returning(inbox_table.c.event_id)
+    return insert_if_absent(
+        conn,
+        inbox_table,
+        {
+            "consumer": consumer,
+            "event_id": event.id,
+            "event_type": event.type,
+            "handled_at": datetime.now(UTC),
+        },
     )
-    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
-    return conn.execute(statement).first() is not None
 
 
 def handle_once(

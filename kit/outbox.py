@@ -20,7 +20,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
-    DateTime,
     Engine,
     Integer,
     LargeBinary,
@@ -33,7 +32,7 @@ from sqlalchemy import (
 )
 
 from kit.bus.base import Bus, BusUnavailable, OutgoingRecord
-from kit.db import new_metadata, read_only
+from kit.db import UtcDateTime, new_metadata, read_only
 from kit.events import Event, encode_event
 from kit.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from schemas.registry import EventTypeRegistry, registry
@@ -53,8 +52,8 @@ outbox_table = Table(
     Column("topic", String(200), nullable=False),
     Column("key", String(200), nullable=False),
     Column("payload", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True, index=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
 )

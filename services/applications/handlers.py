@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from kit import proxies
 from kit.consumer import EventConsumer
 from kit.events import Event
 from kit.inbox import handle_once
@@ -26,12 +27,8 @@ def on_consent_event(conn: Connection, event: Event) -> None:
         Uc.end_consent(conn, data["consent_id"], "withdrawn", data["withdrawn_at"])
     elif event.type == consent_events.CONSENT_EXPIRED:
         Uc.end_consent(conn, data["consent_id"], "expired", data["expired_at"])
-    elif event.type == consent_events.PROXY_GRANTED:
-        Uc.record_proxy(conn, data)
-    elif event.type == consent_events.PROXY_REVOKED:
-        Uc.end_proxy(conn, data["proxy_id"], "revoked")
-    elif event.type == consent_events.PROXY_EXPIRED:
-        Uc.end_proxy(conn, data["proxy_id"], "expired")
+    else:
+        proxies.on_proxy_event(conn, event)
 
 
 def consent_view_consumer(runtime: Runtime, topic: str = "consents") -> EventConsumer:

@@ -8,8 +8,8 @@ them together; the API, the handlers and the tests use it from here.
 
 from __future__ import annotations
 
-from kit.idempotency import Idempotency
-from services.applications.usecases.base import SOURCE, TOPIC, Outcome, etag
+from kit.idempotency import Idempotency, Outcome
+from services.applications.usecases.base import SOURCE, TOPIC, etag
 from services.applications.usecases.casework import Casework
 from services.applications.usecases.citizen import CitizenCommands
 from services.applications.usecases.consent_view import ConsentView

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,6 @@ from sqlalchemy import (
     Column,
     Connection,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -20,16 +18,15 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    func,
     insert,
     or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from kit import clock
-from kit.db import new_metadata
+from kit.db import UtcDateTime, new_metadata
+from kit.rows import upsert
 
 metadata = new_metadata()
 _ID = BigInteger().with_variant(Integer, "sqlite")
@@ -54,14 +51,14 @@ applications = Table(
     # Shown to the citizen: "started with <staff name> on <date>" (co-service on a tablet).
     Column("created_by_name", String(200), nullable=True),
     Column("channel", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("submitted_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=True),
     Column("information_deadline", Date, nullable=True),
     # A submission staff made on the citizen's behalf: who attests that the citizen confirmed
     # it, and when the citizen did (on the tablet's clock).
     Column("attested_by", String(200), nullable=True),
-    Column("citizen_confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("citizen_confirmed_at", UtcDateTime, nullable=True),
 )
 
 history = Table(
@@ -77,7 +74,7 @@ history = Table(
     Column("on_behalf_of", String(100), nullable=True),
     Column("channel", String(20), nullable=False),
     Column("reason", Text, nullable=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
 )
 
 documents = Table(
@@ -95,19 +92,7 @@ documents = Table(
     Column("sha256", String(64), nullable=True),
     Column("content", LargeBinary, nullable=True),
     Column("added_by", String(200), nullable=False),
-    Column("added_at", DateTime(timezone=True), nullable=False),
-)
-
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("caller", String(200), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("status", Integer, nullable=False),
-    Column("body", JSON, nullable=False),
-    Column("headers", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
 )
 
 consent_view = Table(
@@ -119,21 +104,9 @@ consent_view = Table(
     Column("sources", JSON, nullable=False),
     Column("data_categories", JSON, nullable=False),
     Column("case_ref", String(100), nullable=True),
-    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("expires_at", UtcDateTime, nullable=True),
     Column("state", String(20), nullable=False),  # active, withdrawn, expired
-    Column("changed_at", DateTime(timezone=True), nullable=False),
-)
-
-proxy_view = Table(
-    "proxy_view",
-    metadata,
-    Column("proxy_id", String(100), primary_key=True),
-    Column("citizen_id", String(100), nullable=False, index=True),
-    Column("agent_id", String(100), nullable=False, index=True),
-    Column("scopes", JSON, nullable=False),
-    Column("valid_from", DateTime(timezone=True), nullable=False),
-    Column("valid_until", DateTime(timezone=True), nullable=True),
-    Column("state", String(20), nullable=False),  # active, revoked, expired
+    Column("changed_at", UtcDateTime, nullable=False),
 )
 
 fetched_data = Table(
@@ -145,7 +118,7 @@ fetched_data = Table(
     Column("source", String(100), nullable=False),
     Column("consent_id", String(100), nullable=False),
     Column("data", JSON, nullable=False),
-    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("fetched_at", UtcDateTime, nullable=False),
 )
 
 case_number_counters = Table(
@@ -279,69 +252,11 @@ def attachment_requirements_met(conn: Connection, application_id: str) -> set[st
     return set(rows)
 
 
-# -- idempotency ------------------------------------------------------------------------------
-
-
-def find_idempotent_response(conn: Connection, caller: str, key: str) -> dict[str, Any] | None:
-    row = (
-        conn.execute(
-            select(idempotency_keys).where(
-                and_(idempotency_keys.c.caller == caller, idempotency_keys.c.key == key)
-            )
-        )
-        .mappings()
-        .first()
-    )
-    return dict(row) if row else None
-
-
-def claim_idempotency_key(conn: Connection, caller: str, key: str, request_hash: str) -> bool:
-    """Claim (caller, key) inside the use case's transaction; False if it was claimed before.
-
-    On PostgreSQL a concurrent claim of the same key waits for the first transaction, then
-    sees its row; on SQLite the write lock serialises them. Either way one request does the
-    work and the other replays its response.
-    """
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(idempotency_keys)
-        .values(
-            caller=caller,
-            key=key,
-            request_hash=request_hash,
-            status=0,
-            body={},
-            headers={},
-            created_at=now(),
-        )
-        .on_conflict_do_nothing()
-        .returning(idempotency_keys.c.key)
-    )
-    return conn.execute(statement).first() is not None
-
-
-def complete_idempotency_key(
-    conn: Connection, caller: str, key: str, status: int, body: Any, headers: dict[str, str]
-) -> None:
-    conn.execute(
-        update(idempotency_keys)
-        .where(and_(idempotency_keys.c.caller == caller, idempotency_keys.c.key == key))
-        .values(status=status, body=json.loads(json.dumps(body, default=str)), headers=headers)
-    )
-
-
 # -- local views of other services' facts ------------------------------------------------------
 
 
 def upsert_consent(conn: Connection, row: dict[str, Any]) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(consent_view).values(**row)
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["consent_id"],
-            set_={k: statement.excluded[k] for k in row if k != "consent_id"},
-        )
-    )
+    upsert(conn, consent_view, row)
 
 
 def set_consent_state(conn: Connection, consent_id: str, state: str, at: datetime) -> int:
@@ -383,43 +298,6 @@ def find_valid_consent(
     return None
 
 
-def upsert_proxy(conn: Connection, row: dict[str, Any]) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(proxy_view).values(**row)
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["proxy_id"],
-            set_={k: statement.excluded[k] for k in row if k != "proxy_id"},
-        )
-    )
-
-
-def set_proxy_state(conn: Connection, proxy_id: str, state: str) -> None:
-    conn.execute(
-        update(proxy_view)
-        .where(and_(proxy_view.c.proxy_id == proxy_id, proxy_view.c.state == "active"))
-        .values(state=state)
-    )
-
-
-def principals_of_agent(conn: Connection, agent_id: str, scope: str, at: datetime) -> list[str]:
-    rows = (
-        conn.execute(
-            select(proxy_view).where(
-                and_(
-                    proxy_view.c.agent_id == agent_id,
-                    proxy_view.c.state == "active",
-                    proxy_view.c.valid_from <= at,
-                    or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > at),
-                )
-            )
-        )
-        .mappings()
-        .all()
-    )
-    return sorted({r["citizen_id"] for r in rows if scope in r["scopes"]})
-
-
 def insert_fetched(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(insert(fetched_data).values(fetched_at=now(), **row))
 
@@ -431,7 +309,3 @@ def list_fetched(conn: Connection, application_id: str) -> list[dict[str, Any]]:
         .order_by(fetched_data.c.id)
     ).mappings()
     return [dict(r) for r in rows]
-
-
-def count_rows(conn: Connection, table: Table) -> int:
-    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())

@@ -16,13 +16,13 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 import schemas.events.appointments  # noqa: F401 - registers the event types
-from kit import clock
+from kit import clock, proxies
 from kit.auth import CITIZEN, Forbidden, Principal
 from kit.data_subjects import touched
 from kit.db import read_only
 from kit.errors import Problem
 from kit.events import Actor
-from kit.idempotency import Idempotency, IdempotencyKeyReused
+from kit.idempotency import Idempotency, Outcome, run_once
 from kit.outbox import record_event
 from schemas.events.appointments import APPOINTMENT_COMPLETED, APPOINTMENT_NO_SHOW
 from services.appointments import announcements, domain, store, views
@@ -88,13 +88,6 @@ class CitizenRequired(Problem):
 
 
 @dataclass(frozen=True)
-class Outcome:
-    status: int
-    body: dict[str, Any]
-    replayed: bool = False
-
-
-@dataclass(frozen=True)
 class Acting:
     """Who the caller acts for, and how events and history name them."""
 
@@ -133,7 +126,7 @@ class Appointments:
         if citizen_id is None:
             raise CitizenRequired(field="citizen_id")
         touched(citizen_id)  # audited even when refused: someone tried to act for them
-        if principal.kind == CITIZEN and scope not in store.proxy_scopes(
+        if principal.kind == CITIZEN and scope not in proxies.scopes_of(
             conn, principal.subject, citizen_id, self.clock()
         ):
             raise NoAuthority(extra={"required_scope": scope})
@@ -160,7 +153,7 @@ class Appointments:
         try:
             acting = self._acting(conn, principal, row["citizen_id"], scope)
         except NoAuthority:
-            if store.proxy_scopes(conn, principal.subject, row["citizen_id"], self.clock()):
+            if proxies.scopes_of(conn, principal.subject, row["citizen_id"], self.clock()):
                 raise  # a proxy without this scope may know the appointment exists
             raise AppointmentNotFound()
         return row, acting
@@ -232,7 +225,7 @@ class Appointments:
             self._plan_reminder(conn, row, now)
             return Outcome(201, views.appointment(row, self.template))
 
-        return self._write(idem, work)
+        return self._write(principal, idem, work)
 
     def _citizen_booking(
         self, conn: Connection, acting: Acting, body: dict[str, Any], now: datetime
@@ -368,38 +361,25 @@ class Appointments:
         if due is not None:
             store.plan_reminder(conn, new_id(), row["id"], row["starts_at"], due)
 
-    def _write(self, idem: Idempotency | None, work: Callable[[Connection], Outcome]) -> Outcome:
+    def _write(
+        self, principal: Principal, idem: Idempotency | None, work: Callable[[Connection], Outcome]
+    ) -> Outcome:
         """One transaction with its idempotency key. A double booking that slipped past the
         check (a concurrent winner) is refused by the database and retried: the retry sees the
         winner, so it picks another free staff member or answers appointment.slot_taken."""
+
+        def recheck(conn: Connection, replay: Outcome) -> None:
+            # A replay answers only someone who may still see the appointment.
+            self._load(conn, principal, replay.body["id"], READ)
+
         for _attempt in range(BOOKING_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
-                    return self._idempotent(conn, idem, work)
+                    return run_once(conn, idem, work, recheck=recheck)
             except IntegrityError as exc:
                 if not store.is_double_booking(exc):
                     raise
         raise SlotTaken()
-
-    def _idempotent(
-        self, conn: Connection, idem: Idempotency | None, work: Callable[[Connection], Outcome]
-    ) -> Outcome:
-        if idem is None:
-            return work(conn)
-        if not store.claim_idempotency_key(
-            conn, idem.caller, idem.key, idem.request_hash, self.clock()
-        ):
-            stored = store.find_idempotent_response(conn, idem.caller, idem.key)
-            assert stored is not None
-            if stored["request_hash"] != idem.request_hash:
-                raise IdempotencyKeyReused(
-                    "Nøglen er allerede brugt til en anden forespørgsel.",
-                    "This key was already used for a different request.",
-                )
-            return Outcome(stored["status"], stored["body"], True)
-        outcome = work(conn)
-        store.complete_idempotency_key(conn, idem.caller, idem.key, outcome.status, outcome.body)
-        return outcome
 
     # Changes ---------------------------------------------------------------------------------
 
@@ -466,7 +446,7 @@ class Appointments:
             self._plan_reminder(conn, row, now)
             return Outcome(200, views.appointment(row, self.template))
 
-        return self._write(idem, work)
+        return self._write(principal, idem, work)
 
     def cancel(self, principal: Principal, appointment_id: str, reason: str | None) -> dict:
         with self.engine.begin() as conn:
@@ -550,30 +530,3 @@ class Appointments:
             "date": day.isoformat(),
             "visits": [views.route_stop(r, self.template) for r in rows],
         }
-
-    # Facts from the consents service (event handlers call these) -----------------------------
-
-    @staticmethod
-    def record_proxy(conn: Connection, data: dict[str, Any]) -> None:
-        store.upsert_proxy(
-            conn,
-            {
-                "proxy_id": data["proxy_id"],
-                "citizen_id": data["citizen_id"],
-                "agent_id": data["agent_id"],
-                "scopes": list(data["scopes"]),
-                "valid_from": _parse_time(data["valid_from"]),
-                "valid_until": _parse_time(data.get("valid_until")),
-                "state": "active",
-            },
-        )
-
-    @staticmethod
-    def end_proxy(conn: Connection, proxy_id: str, state: str) -> None:
-        store.end_proxy(conn, proxy_id, state)
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)

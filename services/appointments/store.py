@@ -10,7 +10,6 @@ serialised (BEGIN IMMEDIATE, kit.db), so the overlap check inside the same trans
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -24,14 +23,13 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from kit.db import UtcDateTime, new_metadata
+from kit.rows import upsert
 from services.appointments.domain import BookingRules
 
 metadata = new_metadata()
@@ -125,17 +123,6 @@ reminders = Table(
     Column("sent_at", UtcDateTime, nullable=True),
 )
 
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("caller", String(200), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("status", Integer, nullable=False),
-    Column("body", JSON, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-)
-
 video_calls = Table(
     "video_calls",
     metadata,
@@ -151,22 +138,6 @@ video_calls = Table(
     Column("reason", String(30), nullable=True),
 )
 
-proxy_view = Table(
-    "proxy_view",
-    metadata,
-    Column("proxy_id", String(100), primary_key=True),
-    Column("citizen_id", PERSON, nullable=False, index=True),
-    Column("agent_id", PERSON, nullable=False, index=True),
-    Column("scopes", JSON, nullable=False),
-    Column("valid_from", UtcDateTime, nullable=False),
-    Column("valid_until", UtcDateTime, nullable=True),
-    Column("state", String(20), nullable=False),  # active, revoked, expired
-)
-
-
-def _insert(conn: Connection, table: Table):
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-
 
 def is_double_booking(error: IntegrityError) -> bool:
     text = str(error.orig)
@@ -181,14 +152,7 @@ def is_double_booking(error: IntegrityError) -> bool:
 
 
 def save_rules(conn: Connection, rules: BookingRules, by: str, now: datetime) -> None:
-    row = {**_rules_row(rules), "updated_at": now, "updated_by": by}
-    statement = _insert(conn, booking_rules).values(**row)
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["service_id"],
-            set_={k: statement.excluded[k] for k in row if k != "service_id"},
-        )
-    )
+    upsert(conn, booking_rules, {**_rules_row(rules), "updated_at": now, "updated_by": by})
 
 
 def _rules_row(rules: BookingRules) -> dict[str, Any]:
@@ -359,19 +323,19 @@ def plan_reminder(
 ) -> None:
     """Plan the reminder of one start of an appointment. A reminder of the same start that was
     cancelled (moved away and back) is planned again; one already sent stays sent."""
-    statement = _insert(conn, reminders).values(
-        id=reminder_id,
-        appointment_id=appointment_id,
-        starts_at=starts_at,
-        due_at=due_at,
-        status=PLANNED,
-    )
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["appointment_id", "starts_at"],
-            set_={"due_at": due_at, "status": PLANNED},
-            where=reminders.c.status == REMINDER_CANCELLED,
-        )
+    upsert(
+        conn,
+        reminders,
+        {
+            "id": reminder_id,
+            "appointment_id": appointment_id,
+            "starts_at": starts_at,
+            "due_at": due_at,
+            "status": PLANNED,
+        },
+        key=["appointment_id", "starts_at"],
+        changes={"due_at": due_at, "status": PLANNED},
+        where=reminders.c.status == REMINDER_CANCELLED,
     )
 
 
@@ -406,101 +370,6 @@ def finish_reminder(conn: Connection, reminder_id: str, status: str, now: dateti
         .values(status=status, sent_at=now)
     )
     return result.rowcount == 1
-
-
-def reminders_of(conn: Connection, appointment_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(reminders)
-        .where(reminders.c.appointment_id == appointment_id)
-        .order_by(reminders.c.starts_at)
-    ).mappings()
-    return [dict(r) for r in rows]
-
-
-# Idempotency ----------------------------------------------------------------------------------
-
-
-def claim_idempotency_key(
-    conn: Connection, caller: str, key: str, request_hash: str, now: datetime
-) -> bool:
-    """Claim (caller, key) in the use case's transaction; False if it was claimed before. A
-    concurrent claim waits for the first transaction (PostgreSQL) or the write lock (SQLite)."""
-    statement = (
-        _insert(conn, idempotency_keys)
-        .values(
-            caller=caller,
-            key=key,
-            request_hash=request_hash,
-            status=0,
-            body={},
-            created_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(idempotency_keys.c.key)
-    )
-    return conn.execute(statement).first() is not None
-
-
-def find_idempotent_response(conn: Connection, caller: str, key: str) -> dict[str, Any] | None:
-    row = (
-        conn.execute(
-            select(idempotency_keys).where(
-                and_(idempotency_keys.c.caller == caller, idempotency_keys.c.key == key)
-            )
-        )
-        .mappings()
-        .first()
-    )
-    return dict(row) if row else None
-
-
-def complete_idempotency_key(
-    conn: Connection, caller: str, key: str, status: int, body: Any
-) -> None:
-    conn.execute(
-        update(idempotency_keys)
-        .where(and_(idempotency_keys.c.caller == caller, idempotency_keys.c.key == key))
-        .values(status=status, body=json.loads(json.dumps(body, default=str)))
-    )
-
-
-# The consents service's proxies, as a local view -----------------------------------------------
-
-
-def upsert_proxy(conn: Connection, row: dict[str, Any]) -> None:
-    statement = _insert(conn, proxy_view).values(**row)
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["proxy_id"],
-            set_={k: statement.excluded[k] for k in row if k != "proxy_id"},
-            # A late "granted" (redelivered after a revocation) never revives the proxy.
-            where=proxy_view.c.state == "active",
-        )
-    )
-
-
-def end_proxy(conn: Connection, proxy_id: str, state: str) -> None:
-    conn.execute(
-        update(proxy_view)
-        .where(and_(proxy_view.c.proxy_id == proxy_id, proxy_view.c.state == "active"))
-        .values(state=state)
-    )
-
-
-def proxy_scopes(conn: Connection, agent_id: str, citizen_id: str, at: datetime) -> set[str]:
-    """What the agent may do for the citizen now, by every valid proxy together."""
-    rows = conn.execute(
-        select(proxy_view.c.scopes).where(
-            and_(
-                proxy_view.c.agent_id == agent_id,
-                proxy_view.c.citizen_id == citizen_id,
-                proxy_view.c.state == "active",
-                proxy_view.c.valid_from <= at,
-                or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > at),
-            )
-        )
-    )
-    return {scope for (scopes,) in rows for scope in scopes}
 
 
 # Video visits --------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from sqlalchemy import (
     and_,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from kit.db import UtcDateTime, new_metadata
+from kit.rows import insert_if_absent
 from services.consents.domain import Consent, ConsentExpiry, ConsentHistory, Withdrawal
 from services.consents.proxies import Proxy, ProxyExpiry, ProxyRecord, Revocation
 
@@ -132,21 +132,13 @@ consent_checks = Table(
 )
 
 
-def _insert(conn: Connection, table: Table):
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-
-
 def lock_citizen(conn: Connection, citizen_id: str, *, shared: bool = False) -> None:
     """Serialise changes to one citizen's consents and proxies until the transaction ends.
 
     `shared` (for checks): checks run side by side, but never beside a change, so a check's
     time and answer are consistent with every withdrawal's time. Take the clock after this.
     """
-    conn.execute(
-        _insert(conn, citizen_locks)
-        .values(citizen_id=citizen_id)
-        .on_conflict_do_nothing(index_elements=["citizen_id"])
-    )
+    insert_if_absent(conn, citizen_locks, {"citizen_id": citizen_id})
     # SQLite has no row locks; its BEGIN IMMEDIATE (kit.db) already serialises writers.
     conn.execute(
         select(citizen_locks.c.citizen_id)

@@ -25,14 +25,13 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     func,
-    or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
 from kit.db import UtcDateTime, new_metadata
+from kit.rows import insert_if_absent, upsert
 from services.notifications.domain import DUE, Contact
 
 metadata = new_metadata()
@@ -115,18 +114,6 @@ inbox_reads = Table(
     Column("read_at", UtcDateTime, nullable=False),
 )
 
-proxy_view = Table(
-    "proxy_view",
-    metadata,
-    Column("proxy_id", ID, primary_key=True),
-    Column("citizen_id", PERSON, nullable=False, index=True),
-    Column("agent_id", PERSON, nullable=False),
-    Column("scopes", JSON, nullable=False),
-    Column("valid_from", UtcDateTime, nullable=False),
-    Column("valid_until", UtcDateTime, nullable=True),
-    Column("ended", Boolean, nullable=False, default=False),
-)
-
 consent_view = Table(
     "consent_view",
     metadata,
@@ -149,26 +136,6 @@ case_view = Table(
 )
 
 
-def _insert(conn: Connection, table: Table):
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-
-
-def _upsert(
-    conn: Connection,
-    table: Table,
-    key: str,
-    values: Mapping[str, Any],
-    update_only: Mapping[str, Any] | None = None,
-) -> None:
-    changes = {k: v for k, v in (update_only or values).items() if k != key}
-    statement = _insert(conn, table).values(**values)
-    conn.execute(
-        statement.on_conflict_do_update(index_elements=[key], set_=changes)
-        if changes
-        else statement.on_conflict_do_nothing(index_elements=[key])
-    )
-
-
 # Contacts -------------------------------------------------------------------------------------
 
 
@@ -187,10 +154,9 @@ def contact(conn: Connection, person_id: str) -> Contact | None:
 
 
 def save_contact(conn: Connection, value: Contact, now: datetime) -> None:
-    _upsert(
+    upsert(
         conn,
         contacts,
-        "person_id",
         {
             "person_id": value.person_id,
             "email": value.email,
@@ -244,13 +210,9 @@ def add_template_version(
 
 def add_message(conn: Connection, values: Mapping[str, Any]) -> bool:
     """Insert the message unless this trigger gave this recipient one on this channel."""
-    statement = (
-        _insert(conn, messages)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["trigger_event_id", "recipient_id", "channel"])
-        .returning(messages.c.id)
+    return insert_if_absent(
+        conn, messages, values, key=["trigger_event_id", "recipient_id", "channel"]
     )
-    return conn.execute(statement).first() is not None
 
 
 def add_status(
@@ -360,12 +322,11 @@ def count_by_status(conn: Connection) -> dict[str, int]:
 
 def save_case(conn: Connection, application_id: str, citizen_id: str, **changes: Any) -> None:
     known = {k: v for k, v in changes.items() if v is not None}
-    _upsert(
+    upsert(
         conn,
         case_view,
-        "application_id",
         {"application_id": application_id, "citizen_id": citizen_id, **known},
-        update_only=known,
+        changes=known,
     )
 
 
@@ -375,46 +336,12 @@ def case(conn: Connection, application_id: str) -> Row | None:
     ).first()
 
 
-def save_proxy(conn: Connection, data: Mapping[str, Any]) -> None:
-    _upsert(
-        conn,
-        proxy_view,
-        "proxy_id",
-        {
-            "proxy_id": data["proxy_id"],
-            "citizen_id": data["citizen_id"],
-            "agent_id": data["agent_id"],
-            "scopes": list(data["scopes"]),
-            "valid_from": data["valid_from"],
-            "valid_until": data["valid_until"],
-            "ended": False,
-        },
-    )
-
-
-def end_proxy(conn: Connection, proxy_id: str) -> None:
-    conn.execute(update(proxy_view).where(proxy_view.c.proxy_id == proxy_id).values(ended=True))
-
-
-def proxies_of(conn: Connection, citizen_id: str, scope: str, now: datetime) -> list[str]:
-    rows = conn.execute(
-        select(proxy_view).where(
-            proxy_view.c.citizen_id == citizen_id,
-            proxy_view.c.ended.is_(False),
-            proxy_view.c.valid_from <= now,
-            or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > now),
-        )
-    )
-    return sorted({row.agent_id for row in rows if scope in row.scopes})
-
-
 def save_consent(
     conn: Connection, consent_id: str, citizen_id: str, purpose: str, expires_at: datetime | None
 ) -> None:
-    _upsert(
+    upsert(
         conn,
         consent_view,
-        "consent_id",
         {
             "consent_id": consent_id,
             "citizen_id": citizen_id,
@@ -423,7 +350,7 @@ def save_consent(
             "ended": False,
             "reminded": False,
         },
-        update_only={"purpose": purpose},
+        changes={"purpose": purpose},
     )
 
 
@@ -483,8 +410,8 @@ def mark_letter_read(
     conn: Connection, trigger_event_id: str, recipient_id: str, at: datetime
 ) -> None:
     """Once: the first reading is the one kept."""
-    conn.execute(
-        _insert(conn, inbox_reads)
-        .values(trigger_event_id=trigger_event_id, recipient_id=recipient_id, read_at=at)
-        .on_conflict_do_nothing(index_elements=["trigger_event_id", "recipient_id"])
+    insert_if_absent(
+        conn,
+        inbox_reads,
+        {"trigger_event_id": trigger_event_id, "recipient_id": recipient_id, "read_at": at},
     )

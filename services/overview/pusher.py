@@ -144,6 +144,4 @@ class Pusher:
             counts = store.counts(conn)
         metrics.PENDING.set(counts["pending"])
         oldest = counts["oldest_pending"]
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=UTC)  # SQLite gives naive UTC back
         metrics.LAG.set((datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0)

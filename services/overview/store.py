@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
-    DateTime,
     Index,
     Integer,
     String,
@@ -25,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from kit.db import new_metadata
+from kit.db import UtcDateTime, new_metadata
 from services.overview.domain import Push
 
 metadata = new_metadata()
@@ -39,7 +38,7 @@ cases = Table(
     Column("version", Integer, nullable=False),
     # The record (domain.new_record): holds the CPR number, which the index needs.
     Column("record", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 pending = Table(
@@ -51,9 +50,9 @@ pending = Table(
     Column("record_id", String(100), nullable=False),
     Column("version", Integer, nullable=False),
     Column("payload", Text, nullable=False),
-    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+    Column("enqueued_at", UtcDateTime, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("last_error", Text, nullable=True),
     Index("ix_overview_pending_case_id_id", "case_id", "id"),
 )
@@ -67,11 +66,11 @@ dead_letters = Table(
     Column("record_id", String(100), nullable=False),
     Column("version", Integer, nullable=False),
     Column("payload", Text, nullable=False),
-    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+    Column("enqueued_at", UtcDateTime, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("reason", String(100), nullable=False),
     Column("error", Text, nullable=True),
-    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
 )
 
 

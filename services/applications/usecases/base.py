@@ -7,16 +7,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from kit import proxies
 from kit.auth import CITIZEN, AssuranceTooLow, Principal
 from kit.data_subjects import touched
 from kit.events import Actor, Event
-from kit.idempotency import Idempotency, IdempotencyKeyReused
+from kit.idempotency import Idempotency, Outcome, run_once
 from kit.outbox import record_event
 from schemas.events import applications as ev
 from services.applications import access, domain, store
@@ -35,25 +35,8 @@ TOPIC = "applications"
 SOURCE = "/services/applications"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a command returns: the HTTP layer turns it into a response."""
-
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str]
-    replayed: bool = False
-
-
 def etag(version: int) -> str:
     return f'"v{version}"'
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 class ApplicationsBase:
@@ -93,7 +76,7 @@ class ApplicationsBase:
         if principal.kind != CITIZEN:
             return scopes
         for scope in (access.PROXY_READ, access.PROXY_WRITE):
-            for citizen in store.principals_of_agent(conn, principal.subject, scope, self.clock()):
+            for citizen in proxies.represented_by(conn, principal.subject, scope, self.clock()):
                 scopes.setdefault(citizen, set()).add(scope)
         return scopes
 
@@ -162,31 +145,14 @@ class ApplicationsBase:
         )
 
     def _with_idempotency(
-        self,
-        idem: Idempotency | None,
-        work: Callable[[Connection], Outcome],
-        principal: Principal | None = None,
+        self, idem: Idempotency | None, work: Callable[[Connection], Outcome], principal: Principal
     ) -> Outcome:
+        def recheck(conn: Connection, replay: Outcome) -> None:
+            # A replay answers only someone who may still see the application.
+            self._load_readable(conn, principal, replay.body["id"])
+
         with self.engine.begin() as conn:
-            if idem is None:
-                return work(conn)
-            if not store.claim_idempotency_key(conn, idem.caller, idem.key, idem.request_hash):
-                stored = store.find_idempotent_response(conn, idem.caller, idem.key)
-                assert stored is not None
-                if stored["request_hash"] != idem.request_hash:
-                    raise IdempotencyKeyReused(
-                        "Nøglen er allerede brugt til en anden forespørgsel.",
-                        "This key was already used for a different request.",
-                    )
-                if principal is not None and stored["body"].get("id"):
-                    # A replay answers only someone who may still see the application.
-                    self._load_readable(conn, principal, stored["body"]["id"])
-                return Outcome(stored["status"], stored["body"], stored["headers"], True)
-            outcome = work(conn)
-            store.complete_idempotency_key(
-                conn, idem.caller, idem.key, outcome.status, outcome.body, outcome.headers
-            )
-            return outcome
+            return run_once(conn, idem, work, recheck=recheck)
 
     def view(
         self, conn: Connection, application: dict[str, Any], principal: Principal
@@ -211,11 +177,11 @@ class ApplicationsBase:
                 "type": application["created_by_type"],
                 "name": application["created_by_name"],
             },
-            "created_at": as_utc(application["created_at"]),
-            "updated_at": as_utc(application["updated_at"]),
-            "submitted_at": as_utc(application["submitted_at"]),
+            "created_at": application["created_at"],
+            "updated_at": application["updated_at"],
+            "submitted_at": application["submitted_at"],
             "attested_by": application["attested_by"],
-            "citizen_confirmed_at": as_utc(application["citizen_confirmed_at"]),
+            "citizen_confirmed_at": application["citizen_confirmed_at"],
             "information_deadline": application["information_deadline"],
             "attachments_provided": sorted(
                 store.attachment_requirements_met(conn, application["id"])
@@ -231,7 +197,7 @@ class ApplicationsBase:
             {
                 "fetch_id": row["fetch_id"],
                 "source": row["source"],
-                "fetched_at": as_utc(row["fetched_at"]),
+                "fetched_at": row["fetched_at"],
                 "values": {
                     f: row["data"][f]
                     for f in fetches.get(row["fetch_id"], {}).get("fills_fields", [])

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from kit.auth import Principal
+from kit.idempotency import Outcome
 from kit.outbox import record_event
 from schemas.events import applications as ev
 from services.applications import access, domain, store
 from services.applications.errors import Forbidden, InvalidRequest
-from services.applications.usecases.base import ApplicationsBase, Outcome
+from services.applications.usecases.base import ApplicationsBase
 
 Application = dict[str, Any]
 Params = dict[str, Any]

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from kit.auth import CITIZEN, STAFF, Principal
 from kit.data_subjects import touched
-from kit.idempotency import Idempotency
+from kit.idempotency import Idempotency, Outcome
 from kit.outbox import record_event
 from schemas.events import applications as ev
 from services.applications import attachments, domain, store
@@ -20,7 +20,7 @@ from services.applications.errors import (
     InvalidRequest,
     VersionConflict,
 )
-from services.applications.usecases.base import ApplicationsBase, Outcome
+from services.applications.usecases.base import ApplicationsBase
 
 
 class CitizenCommands(ApplicationsBase):

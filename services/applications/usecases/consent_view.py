@@ -12,7 +12,7 @@ from services.applications.usecases.base import ApplicationsBase
 
 
 class ConsentView(ApplicationsBase):
-    """The local view of consents and powers of attorney."""
+    """The local view of consents (powers of attorney: kit.proxies)."""
 
     @staticmethod
     def record_consent(conn: Connection, data: dict[str, Any]) -> None:
@@ -34,25 +34,6 @@ class ConsentView(ApplicationsBase):
     @staticmethod
     def end_consent(conn: Connection, consent_id: str, state: str, at: str) -> None:
         store.set_consent_state(conn, consent_id, state, _parse_time(at) or store.now())
-
-    @staticmethod
-    def record_proxy(conn: Connection, data: dict[str, Any]) -> None:
-        store.upsert_proxy(
-            conn,
-            {
-                "proxy_id": data["proxy_id"],
-                "citizen_id": data["citizen_id"],
-                "agent_id": data["agent_id"],
-                "scopes": data["scopes"],
-                "valid_from": _parse_time(data["valid_from"]),
-                "valid_until": _parse_time(data.get("valid_until")),
-                "state": "active",
-            },
-        )
-
-    @staticmethod
-    def end_proxy(conn: Connection, proxy_id: str, state: str) -> None:
-        store.set_proxy_state(conn, proxy_id, state)
 
 
 def _parse_time(value: str | None) -> datetime | None:

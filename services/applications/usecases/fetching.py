@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from kit.auth import Principal
 from kit.errors import Problem
+from kit.idempotency import Outcome
 from kit.outbox import record_event
 from schemas.events import applications as ev
 from services.applications import domain, store
@@ -18,7 +19,7 @@ from services.applications.errors import (
     NotFound,
 )
 from services.applications.sources import SourceUnavailable
-from services.applications.usecases.base import ApplicationsBase, Outcome
+from services.applications.usecases.base import ApplicationsBase
 
 
 class ConsentGatedFetch(ApplicationsBase):

@@ -7,9 +7,10 @@ from typing import Any
 from kit.auth import CITIZEN, Principal
 from kit.data_subjects import touched
 from kit.db import read_only
+from kit.idempotency import Outcome
 from services.applications import access, domain, store
 from services.applications.errors import Forbidden, InvalidRequest, NotFound
-from services.applications.usecases.base import ApplicationsBase, Outcome, as_utc
+from services.applications.usecases.base import ApplicationsBase
 
 
 class Queries(ApplicationsBase):
@@ -61,9 +62,7 @@ class Queries(ApplicationsBase):
     def history(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
         with read_only(self.engine) as conn:
             self._load_readable(conn, principal, application_id)
-            return [
-                {**row, "at": as_utc(row["at"])} for row in store.get_history(conn, application_id)
-            ]
+            return store.get_history(conn, application_id)
 
     def documents(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
         with read_only(self.engine) as conn:

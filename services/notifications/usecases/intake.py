@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from kit import proxies
 from kit.events import Event
 from schemas.events import applications as app_ev
 from schemas.events import consents as consent_ev
@@ -98,17 +99,8 @@ class Intake(NotificationsBase):
             )
         elif event.type in (consent_ev.CONSENT_WITHDRAWN, consent_ev.CONSENT_EXPIRED):
             store.end_consent(conn, data["consent_id"])
-        elif event.type == consent_ev.PROXY_GRANTED:
-            store.save_proxy(
-                conn,
-                {
-                    **data,
-                    "valid_from": _instant(data["valid_from"]),
-                    "valid_until": _instant(data["valid_until"]),
-                },
-            )
-        elif event.type in (consent_ev.PROXY_REVOKED, consent_ev.PROXY_EXPIRED):
-            store.end_proxy(conn, data["proxy_id"])
+        else:
+            proxies.on_proxy_event(conn, event)
         if "citizen_id" in data:
             self.notify(
                 conn, Trigger(event.id, event.type, data["citizen_id"], data, event, staff_id)
@@ -160,7 +152,7 @@ class Intake(NotificationsBase):
         if "proxies" in rule.recipients:
             people += [
                 (agent, "proxy")
-                for agent in store.proxies_of(conn, trigger.citizen_id, PROXY_SCOPE, now)
+                for agent in proxies.agents_of(conn, trigger.citizen_id, PROXY_SCOPE, now)
                 if agent != trigger.citizen_id
             ]
         if "staff" in rule.recipients and trigger.staff_id:

@@ -1,0 +1,119 @@
+"""The local view of powers of attorney and guardianships, built from the consents service's
+events, for every service that lets one person act for another.
+
+The consents service is the authority; this view follows its events (granted, revoked,
+expired) and never reads its tables. An ended proxy stays ended: a late or redelivered
+"granted" never revives it. A service keeps the table in its own database (created by its
+migrations) and feeds it from its consumer with `on_proxy_event`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Connection, String, Table, and_, or_, select, update
+
+from kit.db import UtcDateTime, new_metadata
+from kit.events import Event
+from kit.rows import upsert
+from schemas.events import consents as consent_events
+
+ACTIVE, REVOKED, EXPIRED = "active", "revoked", "expired"
+
+proxy_metadata = new_metadata()
+
+proxy_view = Table(
+    "proxy_view",
+    proxy_metadata,
+    Column("proxy_id", String(100), primary_key=True),
+    Column("citizen_id", String(100), nullable=False, index=True),  # who is represented
+    Column("agent_id", String(100), nullable=False, index=True),  # who may act for them
+    Column("scopes", JSON, nullable=False),
+    Column("valid_from", UtcDateTime, nullable=False),
+    Column("valid_until", UtcDateTime, nullable=True),
+    Column("state", String(20), nullable=False),  # active, revoked, expired
+)
+
+
+def on_proxy_event(conn: Connection, event: Event) -> None:
+    """Keep the view up to date with one of the consents service's events (others on the
+    same topic are ignored)."""
+    if event.type == consent_events.PROXY_GRANTED:
+        record_granted(conn, event.data)
+    elif event.type == consent_events.PROXY_REVOKED:
+        end(conn, event.data["proxy_id"], REVOKED)
+    elif event.type == consent_events.PROXY_EXPIRED:
+        end(conn, event.data["proxy_id"], EXPIRED)
+
+
+def record_granted(conn: Connection, data: Mapping[str, Any]) -> None:
+    upsert(
+        conn,
+        proxy_view,
+        {
+            "proxy_id": data["proxy_id"],
+            "citizen_id": data["citizen_id"],
+            "agent_id": data["agent_id"],
+            "scopes": list(data["scopes"]),
+            "valid_from": _time(data["valid_from"]),
+            "valid_until": _time(data.get("valid_until")),
+            "state": ACTIVE,
+        },
+        where=proxy_view.c.state == ACTIVE,
+    )
+
+
+def end(conn: Connection, proxy_id: str, state: str) -> None:
+    conn.execute(
+        update(proxy_view)
+        .where(and_(proxy_view.c.proxy_id == proxy_id, proxy_view.c.state == ACTIVE))
+        .values(state=state)
+    )
+
+
+def _valid(at: datetime) -> Any:
+    return and_(
+        proxy_view.c.state == ACTIVE,
+        proxy_view.c.valid_from <= at,
+        or_(proxy_view.c.valid_until.is_(None), proxy_view.c.valid_until > at),
+    )
+
+
+def scopes_of(conn: Connection, agent_id: str, citizen_id: str, at: datetime) -> set[str]:
+    """What the agent may do for the citizen at `at`, by every valid proxy together."""
+    rows = conn.execute(
+        select(proxy_view.c.scopes).where(
+            _valid(at), proxy_view.c.agent_id == agent_id, proxy_view.c.citizen_id == citizen_id
+        )
+    ).scalars()
+    return {scope for scopes in rows for scope in scopes}
+
+
+def represented_by(conn: Connection, agent_id: str, scope: str, at: datetime) -> list[str]:
+    """The citizens the agent may act for with `scope` at `at`."""
+    rows = conn.execute(
+        select(proxy_view.c.citizen_id, proxy_view.c.scopes).where(
+            _valid(at), proxy_view.c.agent_id == agent_id
+        )
+    )
+    return sorted({row.citizen_id for row in rows if scope in row.scopes})
+
+
+def agents_of(conn: Connection, citizen_id: str, scope: str, at: datetime) -> list[str]:
+    """The people who may act for the citizen with `scope` at `at`."""
+    rows = conn.execute(
+        select(proxy_view.c.agent_id, proxy_view.c.scopes).where(
+            _valid(at), proxy_view.c.citizen_id == citizen_id
+        )
+    )
+    return sorted({row.agent_id for row in rows if scope in row.scopes})
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)

@@ -1,0 +1,63 @@
+"""Writing a row once, the same way on SQLite and PostgreSQL: insert if absent, or insert or
+update (both databases speak INSERT ... ON CONFLICT; SQLAlchemy builds it per dialect).
+
+Both are single statements, so two writers racing on the same key cannot both insert: one
+inserts, the other finds the row (and, for upsert, updates it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def _insert(conn: Connection, table: Table) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def insert_if_absent(
+    conn: Connection,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    key: Sequence[str] | None = None,
+) -> bool:
+    """Insert `values` unless a row with the same `key` (default: the primary key) exists;
+    True if this call inserted it."""
+    key = list(key) if key is not None else [c.name for c in table.primary_key.columns]
+    statement = (
+        _insert(conn, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=key)
+        .returning(*[table.c[name] for name in key])
+    )
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return conn.execute(statement).first() is not None
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    key: Sequence[str] | None = None,
+    changes: Mapping[str, Any] | None = None,
+    where: ColumnElement[bool] | None = None,
+) -> None:
+    """Insert `values`, or update the row with the same `key`: with `changes` if given, else
+    with every other column of `values`; only where `where` holds for the existing row."""
+    key = list(key) if key is not None else [c.name for c in table.primary_key.columns]
+    statement = _insert(conn, table).values(**values)
+    set_ = (
+        dict(changes)
+        if changes is not None
+        else {k: statement.excluded[k] for k in values if k not in key}
+    )
+    if not set_:
+        conn.execute(statement.on_conflict_do_nothing(index_elements=key))
+        return
+    conn.execute(statement.on_conflict_do_update(index_elements=key, set_=set_, where=where))
