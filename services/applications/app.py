@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 
 from kit.web import create_service_app
+from schemas.consent_purposes import PURPOSES as CONSENT_PURPOSES
 from services.applications import api
 from services.applications.authority import ProxyAuthority, authority_from_env
-from services.applications.catalogue import Catalogue
+from services.applications.catalogue import Catalogue, check_fetches
 from services.applications.services import ApplicationsService
-from services.applications.sources import SimulatedIncomeSource
+from services.applications.sources import simulated_sources
 
 SERVICE = "applications"
 
@@ -23,15 +24,19 @@ def create_app(
     clock=None,
     authority: ProxyAuthority | None = None,
 ):
+    # Simulated registers stand in for eIndkomst, CPR and the professionals until real
+    # adapters are configured.
+    catalogue = catalogue or Catalogue.load()
+    sources = sources if sources is not None else simulated_sources()
+    check_fetches(catalogue, sources, CONSENT_PURPOSES)  # or refuse to start
     app = create_service_app(
         SERVICE, settings, blueprints=[api.bp], verifier=verifier, runtime=runtime
     )
-    # The simulated register stands in for eIndkomst until a real adapter is configured.
     extra = {"clock": clock} if clock else {}
     app.extensions["applications"] = ApplicationsService(
         app.extensions["runtime"].engine,
-        catalogue or Catalogue.load(),
-        sources=sources if sources is not None else {"eindkomst": SimulatedIncomeSource()},
+        catalogue,
+        sources=sources,
         required_assurance=os.environ.get("SB_REQUIRED_ASSURANCE", "Substantial"),
         authority=authority or authority_from_env(),
         **extra,

@@ -9,6 +9,7 @@ municipality changes amounts or texts by editing data, with a date from which th
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -343,3 +344,28 @@ class Catalogue:
 
     def __len__(self) -> int:
         return len(self._types)
+
+
+def check_fetches(catalogue: Catalogue, sources: Iterable[str], purposes: dict) -> None:
+    """Every fetch the catalogue names must be able to succeed: its consent purpose exists and
+    covers the fetch's data and source, and a source adapter is configured. The service refuses
+    to start otherwise (a gate that can never open is a broken gate, not a safe one)."""
+    available, problems = set(sources), []
+    for app_type in catalogue:
+        for fetch in app_type.data_fetches.values():
+            where = f"{app_type.id}: fetch {fetch['id']}"
+            purpose = purposes.get(fetch["purpose"])
+            if purpose is None:
+                problems.append(f"{where} names unknown consent purpose {fetch['purpose']}")
+            else:
+                if fetch["source"] not in purpose.sources:
+                    problems.append(
+                        f"{where}: purpose {fetch['purpose']} has no source {fetch['source']}"
+                    )
+                missing = sorted(set(fetch["data_categories"]) - set(purpose.data_categories))
+                if missing:
+                    problems.append(f"{where}: purpose {fetch['purpose']} does not cover {missing}")
+            if fetch["source"] not in available:
+                problems.append(f"{where}: no adapter for source {fetch['source']}")
+    if problems:
+        raise CatalogueError("; ".join(problems))

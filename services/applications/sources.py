@@ -46,3 +46,41 @@ class SimulatedIncomeSource:
             if key in ("monthly_income", "wealth")
             and ("income" in categories or "wealth" in categories)
         }
+
+
+class SimulatedRegister:
+    """Development stand-in for a register or a professional's record (CPR, the citizen's own
+    doctor, an occupational therapist): stable made-up answers per citizen, for the categories
+    asked. What a real adapter returns are field values too; only the catalogue's
+    `fills_fields` reach the form."""
+
+    def __init__(self, answers: dict[str, dict[str, Any]]) -> None:
+        self.answers = answers  # category -> field values
+        self.calls = 0
+
+    def fetch(self, *, citizen_id: str, cpr: str | None, categories: list[str]) -> dict[str, Any]:
+        self.calls += 1
+        data: dict[str, Any] = {}
+        for category in categories:
+            data.update(self.answers.get(category, {}))
+        return data
+
+
+def simulated_sources() -> dict[str, DataSource]:
+    """Every source the catalogue names, simulated, until real adapters are configured."""
+    return {
+        "eindkomst": SimulatedIncomeSource(),
+        "cpr": SimulatedRegister({"civil_status": {"household": "single"}}),
+        "general_practitioner": SimulatedRegister(
+            {
+                "health": {"health_summary": "Oplysninger fra egen læge (simuleret)"},
+                "functional_ability": {"functional_summary": "Vurdering fra egen læge (simuleret)"},
+            }
+        ),
+        "occupational_therapist": SimulatedRegister(
+            {
+                "functional_ability": {"functional_summary": "Ergoterapeutens vurdering"},
+                "housing": {"housing_summary": "Boligens indretning (simuleret)"},
+            }
+        ),
+    }

@@ -61,6 +61,7 @@ CONSENT_REFUSALS = [
     "consent.given_in_future",
     "consent.channel_not_allowed",
     "consent.citizen_required",
+    "consent.case_required",
     "request.invalid_body",
 ]
 PROXY_REFUSALS = [

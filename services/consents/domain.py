@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kit.errors import Problem
+from schemas.consent_purposes import PURPOSES as CONTRACT
 from services.consents.texts import PURPOSES, Purpose, Wording
 
 # Words that mean "everything": a consent naming them is a blanket consent (§ 11 a).
@@ -225,6 +226,14 @@ def new_consent(
     _refuse_blanket(request)
     wording = _wording(purpose, request)
     _require_named_in_text(purpose, request)
+    if CONTRACT[purpose.code].per_case and not request.case_ref:
+        # § 11 a: consent to fetch information for the processing of one case names the case.
+        raise InvalidConsent(
+            "Samtykket skal nævne den sag, det gælder.",
+            "The consent must name the case it is for.",
+            code="consent.case_required",
+            field="case_ref",
+        )
     given_at = _given_at(request, now)
     expires_at = request.expires_at or given_at + timedelta(days=purpose.validity_days)
     if expires_at <= now or expires_at <= given_at:

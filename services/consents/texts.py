@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+IF_NO_DA = (
+    "Hvis du siger nej, henter kommunen ikke oplysningerne. Du kan selv give dem til "
+    "os. Sagen kan tage længere tid, men du mister ikke din ret til at søge."
+)
+IF_NO_EN = (
+    "If you say no, the municipality will not get the information. You can give it to"
+    " us yourself. Your case may take longer, but you do not lose your right to apply."
+)
 LEGAL_BASIS_CONSENT = (
     "retssikkerhedsloven § 11 a, stk. 1; databeskyttelsesforordningen art. 6, stk. 1, litra a, "
     "og art. 9, stk. 2, litra a"
@@ -121,6 +129,66 @@ PURPOSES: dict[str, Purpose] = {
                     "ikke bestille hjælpemidlet for dig. Du kan stadig søge.",
                     if_no_en="If you say no, you must get the information yourself, and the "
                     "municipality cannot order the device for you. You can still apply.",
+                ),
+            ),
+        ),
+        Purpose(
+            code="enkeltudgifter.trangsvurdering",
+            title_da="Vurdering af behov for hjælp til en enkeltudgift",
+            title_en="Assessment of need for help with a single expense",
+            legal_basis=LEGAL_BASIS_CONSENT,
+            data_categories=("income", "civil_status"),
+            sources=("eindkomst", "cpr"),
+            recipients=(),
+            validity_days=90,
+            wordings=(
+                Wording(
+                    version="1",
+                    published="2026-11-28",
+                    da="Jeg giver kommunen lov til at hente oplysninger om min indkomst fra eIndkomst og om min civilstand fra CPR-registeret. Oplysningerne bruges kun i min sag om hjælp til en enkeltudgift.",
+                    en="I allow the municipality to get information about my income from eIndkomst and about my civil status from the CPR register. The information is used only in my case about help with a single expense.",
+                    if_no_da=IF_NO_DA,
+                    if_no_en=IF_NO_EN,
+                ),
+            ),
+        ),
+        Purpose(
+            code="boligindretning.funktionsvurdering",
+            title_da="Vurdering til boligindretning",
+            title_en="Assessment for home adaptation",
+            legal_basis=LEGAL_BASIS_CONSENT,
+            data_categories=("functional_ability", "housing"),
+            sources=("occupational_therapist",),
+            recipients=(),
+            validity_days=180,
+            wordings=(
+                Wording(
+                    version="1",
+                    published="2026-11-28",
+                    da="Jeg giver kommunen lov til at hente oplysninger om hvad jeg kan klare selv og om min bolig fra min ergoterapeut. Oplysningerne bruges kun i min sag om boligindretning.",
+                    en="I allow the municipality to get information about what I can manage on my own and about my home from my occupational therapist. The information is used only in my case about home adaptation.",
+                    if_no_da=IF_NO_DA,
+                    if_no_en=IF_NO_EN,
+                ),
+            ),
+        ),
+        Purpose(
+            code="merudgifter.funktionsvurdering",
+            title_da="Vurdering af merudgifter",
+            title_en="Assessment of additional costs",
+            legal_basis=LEGAL_BASIS_CONSENT,
+            data_categories=("health", "functional_ability"),
+            sources=("general_practitioner",),
+            recipients=(),
+            validity_days=180,
+            wordings=(
+                Wording(
+                    version="1",
+                    published="2026-11-28",
+                    da="Jeg giver kommunen lov til at hente oplysninger om mit helbred og hvad jeg kan klare selv fra min egen læge. Oplysningerne bruges kun i min sag om merudgifter.",
+                    en="I allow the municipality to get information about my health and what I can manage on my own from my own doctor. The information is used only in my case about additional costs.",
+                    if_no_da=IF_NO_DA,
+                    if_no_en=IF_NO_EN,
                 ),
             ),
         ),

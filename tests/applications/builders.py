@@ -92,7 +92,7 @@ TEST_TYPE: dict[str, Any] = {
     "data_fetch": [
         {
             "id": "income",
-            "purpose": "testhjaelp.trangsvurdering",
+            "purpose": "enkeltudgifter.trangsvurdering",
             "source": "eindkomst",
             "data_categories": ["income"],
             "title": t("Indkomst", "Income"),

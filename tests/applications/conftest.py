@@ -107,7 +107,11 @@ class Platform:
         return event
 
     def give_consent(
-        self, citizen_id, case_ref=None, purpose="testhjaelp.trangsvurdering", expires_in_days=30
+        self,
+        citizen_id,
+        case_ref=None,
+        purpose="enkeltudgifter.trangsvurdering",
+        expires_in_days=30,
     ) -> str:
         consent_id = str(uuid.uuid4())
         now = datetime.now(UTC)

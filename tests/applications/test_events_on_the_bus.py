@@ -59,7 +59,7 @@ def test_every_fact_reaches_the_bus_once_and_consents_arrive_through_it(
         data={
             "consent_id": str(uuid.uuid4()),
             "citizen_id": person,
-            "purpose": "testhjaelp.trangsvurdering",
+            "purpose": "enkeltudgifter.trangsvurdering",
             "data_categories": ["income"],
             "sources": ["eindkomst"],
             "case_ref": app_id,
