@@ -376,7 +376,7 @@ def install(app: Flask, verifier: TokenVerifier | None) -> None:
 
 def current_token() -> str:
     """The caller's verified token, to confirm the caller's authority with the service that
-    holds it (one that never calls back: see docs/decisions/0010-proxy-writes-confirmed.md)."""
+    holds it (one that never calls back: see docs/decisions/0013-proxy-writes-confirmed.md)."""
     token = g.get("bearer_token")
     if not token:
         raise Unauthenticated(code="auth.token_missing")

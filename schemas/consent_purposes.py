@@ -8,7 +8,7 @@ catalogue names has a purpose here that covers the fetch (services/applications/
 A purpose that serves one case (`per_case`) is given for a named case (retssikkerhedsloven
 § 11 a: consent to fetch information for the processing of a case), so its consent must name
 the case. A purpose that is not per case (a home-care assessment that runs for as long as the
-care) may serve every case of that purpose; see docs/decisions/0011-consent-per-case.md.
+care) may serve every case of that purpose; see docs/decisions/0014-consent-per-case.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The applications service knows proxies from the consents service's events (a local view).
 Reads may use that view; a write under a proxy is confirmed with the consents service itself,
-so a revocation bites at once, whatever the consumer's lag (docs/decisions/0010-proxy-writes-confirmed.md). The
+so a revocation bites at once, whatever the consumer's lag (docs/decisions/0013-proxy-writes-confirmed.md). The
 consents service never calls this service, so the call cannot close a wait cycle; it has a
 short time-out, and when it fails the write is refused (fail closed).
 """

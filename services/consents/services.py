@@ -353,7 +353,7 @@ class Register:
     def confirm_authority(self, agent: Principal, citizen_id: str, scope: str) -> dict:
         """Does `agent` hold a proxy for `citizen_id` with `scope` at this moment? Asked by a
         service before it lets a write made under a proxy through: this register is the
-        authoritative state, that service's event-fed view may lag (docs/decisions/0010-proxy-writes-confirmed.md)."""
+        authoritative state, that service's event-fed view may lag (docs/decisions/0013-proxy-writes-confirmed.md)."""
         now = self.clock()
         with self.engine.connect() as conn:
             records = store.proxy_records(conn, citizen_id=citizen_id, agent_id=agent.subject)

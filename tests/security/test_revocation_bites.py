@@ -1,6 +1,6 @@
 """Finding 2: a revoked power of attorney stops at once. The applications service learns of
 proxies from the consents service's events, but a write made under a proxy is confirmed with
-the consents service itself (docs/decisions/0010-proxy-writes-confirmed.md), so neither a stalled consumer nor a race
+the consents service itself (docs/decisions/0013-proxy-writes-confirmed.md), so neither a stalled consumer nor a race
 with the revocation lets a former proxy change the citizen's application; and when the
 consents service does not answer, the write is refused (fail closed)."""
 
