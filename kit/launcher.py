@@ -44,6 +44,7 @@ SERVICE_PORTS = {name: PORT_BASE + 101 + i for i, name in enumerate(SERVICES)}
 WORKER_PORTS = {name: PORT_BASE + 201 + i for i, name in enumerate(SERVICES)}
 IDP_PORT = PORT_BASE + 90
 OVERVIEW_STUB_PORT = PORT_BASE + 300
+GATEWAY_WORKER_PORT = PORT_BASE + 200
 LAUNCHER_PORT = PORT_BASE + 99  # the launcher's own health, metrics and process table
 
 
@@ -88,6 +89,14 @@ def process_table() -> list[ProcessSpec]:
                 f"http://127.0.0.1:{WORKER_PORTS[name]}/healthz",
             )
         )
+    # The gateway's worker: its outbox relay and its retention (audit trail, sessions).
+    specs.append(
+        ProcessSpec(
+            "gateway-worker",
+            [python, "-m", "kit.worker", "gateway", "--port", str(GATEWAY_WORKER_PORT)],
+            f"http://127.0.0.1:{GATEWAY_WORKER_PORT}/healthz",
+        )
+    )
     specs.append(
         ProcessSpec(
             "gateway",

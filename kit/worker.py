@@ -21,21 +21,35 @@ from kit.config import Settings, package_of
 from kit.consumer import EventConsumer
 from kit.logging import configure_logging
 from kit.outbox import OutboxRelay
+from kit.retention import retention_job
 from kit.runtime import Runtime
 from kit.web import create_base_app
 
 log = logging.getLogger("kit.worker")
 
 
+def _handlers(runtime: Runtime):
+    """The unit's handlers module; the gateway has none (its worker only relays and keeps
+    retention)."""
+    try:
+        return importlib.import_module(f"{package_of(runtime.service)}.handlers")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{package_of(runtime.service)}.handlers":
+            raise
+        return None
+
+
 def load_consumers(runtime: Runtime) -> list[EventConsumer]:
-    handlers = importlib.import_module(f"{package_of(runtime.service)}.handlers")
-    return list(handlers.consumers(runtime))
+    handlers = _handlers(runtime)
+    return list(handlers.consumers(runtime)) if handlers else []
 
 
 def load_jobs(runtime: Runtime) -> list[Callable[[threading.Event], None]]:
-    """A service's scheduled work (expiries, reminders): functions that run until `stop`."""
-    handlers = importlib.import_module(f"{package_of(runtime.service)}.handlers")
-    return list(getattr(handlers, "background_jobs", lambda _runtime: [])(runtime))
+    """A service's scheduled work (expiries, reminders, retention): functions that run until
+    `stop`."""
+    handlers = _handlers(runtime)
+    jobs = list(getattr(handlers, "background_jobs", lambda _runtime: [])(runtime))
+    return [*jobs, retention_job(runtime.engine, runtime.service)]
 
 
 def main(argv: list[str] | None = None) -> None:

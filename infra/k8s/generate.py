@@ -150,6 +150,28 @@ def gunicorn_env() -> list[dict[str, Any]]:
     return [{"name": "GUNICORN_CMD_ARGS", "value": GUNICORN_ARGS}]
 
 
+def worker(name: str) -> dict[str, Any]:
+    # kit.worker finishes the record in hand for up to 15 s on SIGTERM.
+    return deployment(
+        f"{name}-worker",
+        [
+            "python",
+            "-m",
+            "kit.worker",
+            name,
+            "--port",
+            str(WORKER_PORT),
+            "--host",
+            "0.0.0.0",  # noqa: S104 - the pod's own interfaces
+        ],
+        WORKER_PORT,
+        WORKER_RESOURCES,
+        # One relay per service until two are proven side by side (issue 17 item 4);
+        # consumers scale with partitions once they are.
+        replicas=1,
+    )
+
+
 def manifests() -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = [
         {
@@ -214,27 +236,7 @@ def manifests() -> list[dict[str, Any]]:
             )
         )
         docs.append(service(f"{name}-web"))
-        # kit.worker finishes the record in hand for up to 15 s on SIGTERM.
-        docs.append(
-            deployment(
-                f"{name}-worker",
-                [
-                    "python",
-                    "-m",
-                    "kit.worker",
-                    name,
-                    "--port",
-                    str(WORKER_PORT),
-                    "--host",
-                    "0.0.0.0",  # noqa: S104 - the pod's own interfaces
-                ],
-                WORKER_PORT,
-                WORKER_RESOURCES,
-                # One relay per service until two are proven side by side (issue 17 item 4);
-                # consumers scale with partitions once they are.
-                replicas=1,
-            )
-        )
+        docs.append(worker(name))
     docs.append(
         deployment(
             "gateway",
@@ -246,6 +248,7 @@ def manifests() -> list[dict[str, Any]]:
         )
     )
     docs.append(service("gateway"))
+    docs.append(worker("gateway"))
     return docs
 
 
