@@ -225,14 +225,7 @@ def serve_launcher(supervisor: Supervisor, port: int) -> ThreadingHTTPServer:
 
 
 def main() -> int:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
-    for name, port in SERVICE_PORTS.items():
-        env.setdefault(f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
-    identity_env(env)
-    env.setdefault("OVERVIEW_ENDPOINT", f"http://127.0.0.1:{OVERVIEW_STUB_PORT}")
-    var_dir()
-    migrate_all(env)
-    specs = process_table()
+    # First of all, so that a signal during the migrations is a clean stop, not a traceback.
     stopping = threading.Event()
 
     def stop_all(*_args) -> None:
@@ -240,6 +233,16 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop_all)
     signal.signal(signal.SIGTERM, stop_all)
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
+    for name, port in SERVICE_PORTS.items():
+        env.setdefault(f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
+    identity_env(env)
+    env.setdefault("OVERVIEW_ENDPOINT", f"http://127.0.0.1:{OVERVIEW_STUB_PORT}")
+    var_dir()
+    migrate_all(env)
+    if stopping.is_set():
+        return 0
+    specs = process_table()
     supervisor = Supervisor(str(REPO_ROOT), env)
     for spec in specs:
         supervisor.add(spec.name, spec.argv)
