@@ -1,6 +1,6 @@
 """The catalogue's guidance rules give the same findings in the browser as in the service.
 
-The tablet evaluates the rules offline with gateway/static/shared/guidance.js; the service with
+The tablet evaluates the rules offline with gateway/static/ui/guidance.js; the service with
 services/applications/domain.py. For every catalogue type, every rule (and every visible_when
 and required_when) gets answers on both sides of its conditions: each value a condition names,
 one above and one below it, each threshold in force on several dates, yes/no/missing, attachment
@@ -28,7 +28,7 @@ from tests.conftest import _missing
 from tests.e2e.test_browser import CHROMIUM, FLAGS
 
 pytestmark = pytest.mark.browser
-GUIDANCE = Path(__file__).parents[2] / "gateway" / "static" / "shared" / "guidance.js"
+GUIDANCE = Path(__file__).parents[2] / "gateway" / "static" / "ui" / "guidance.js"
 TODAY = date(2026, 11, 28)
 
 

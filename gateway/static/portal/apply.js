@@ -6,6 +6,7 @@ import {
   ApiError, api, el, mount, formatDate, formatDateTime, formatNumber, formatTime, goLogin,
   initLanguage, newKey, requireSession, showFatal, t, txt,
 } from "/static/ui/ui.js";
+import { attachmentRequired as askedWith, visible as shownWith } from "/static/ui/guidance.js";
 
 const root = document.getElementById("app");
 const typeId = root.dataset.type;
@@ -41,61 +42,20 @@ function stepUrl(step) {
   return `/ansoeg/${encodeURIComponent(typeId)}/?${query}`;
 }
 
-// -- conditions (the catalogue's small language; the same rules as the service) -------------------
+// -- conditions: the catalogue's rules, evaluated as the service does (ui/guidance.js) -----------
 
-function typedValue(field, value) {
-  if (value === null || value === undefined || value === "") return null;
-  if (field && (field.type === "integer" || field.type === "money")) {
-    const number = typeof value === "number" ? value : Number(String(value).replace(/[ .]/g, ""));
-    return Number.isInteger(number) ? number : null;
-  }
-  return value;
-}
-
-function holds(condition, values) {
-  if (condition.all) return condition.all.every((c) => holds(c, values));
-  if (condition.any) return condition.any.some((c) => holds(c, values));
-  if (condition.not) return !holds(condition.not, values);
-  if (condition.attachment) {
-    const present = s.app.attachments_provided.includes(condition.attachment);
-    return condition.op === "present" ? present : !present;
-  }
-  const value = values[condition.field] ?? null;
-  const op = condition.op;
-  if (op === "missing") return value === null;
-  if (op === "present") return value !== null;
-  if (op === "true" || op === "false") return value === (op === "true");
-  if (value === null || !("value" in condition)) return false;
-  const target = condition.value;
-  switch (op) {
-    case "in": return target.includes(value);
-    case "eq": return value === target;
-    case "ne": return value !== target;
-    case "gt": return value > target;
-    case "gte": return value >= target;
-    case "lt": return value < target;
-    case "lte": return value <= target;
-    default: return false;
-  }
-}
-
-function allFields() {
-  return fieldSteps().flatMap((step) => step.fields);
-}
+const today = () => new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Copenhagen" })
+  .format(new Date());
 
 function currentValues() {
-  const values = {};
-  const answers = { ...s.app.answers, ...s.pending };
-  for (const field of allFields()) values[field.id] = typedValue(field, answers[field.id]);
-  return values;
+  return { ...s.app.answers, ...s.pending };
 }
 
-const visible = (field, values) => !field.visible_when || holds(field.visible_when, values);
+const visible = (field, answers) => shownWith(s.def, field, answers,
+                                              s.app.attachments_provided, today());
 
-function attachmentRequired(attachment, values) {
-  return attachment.required || (attachment.required_when && holds(attachment.required_when,
-                                                                   values));
-}
+const attachmentRequired = (attachment, answers) => askedWith(
+  s.def, attachment, answers, s.app.attachments_provided, today());
 
 // -- loading -------------------------------------------------------------------------------------
 

@@ -120,6 +120,7 @@ function otherStaffPanel() {
       el("button", { type: "button", class: "button-danger", id: "delete-other", onclick: async () => {
         if (!window.confirm(t("other.delete.confirm"))) return;
         box.items = box.items.filter((item) => !theirs.includes(item));
+        for (const file of theirs.flatMap((item) => item.files || [])) await vault.remove("file:" + file.file_id);
         await saveOutbox();
         render();
       } }, t("other.delete"))));

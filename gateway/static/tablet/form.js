@@ -1,5 +1,5 @@
 // Filling in an application with the citizen, offline: the type's steps one screen at a time
-// with the same guidance as the portal (shared/guidance.js evaluates the catalogue's rules on
+// with the same guidance as the portal (ui/guidance.js evaluates the catalogue's rules on
 // the tablet), attachments from the camera or files (kept encrypted on the tablet), a summary
 // the citizen confirms, then into the outbox: submit, or keep as a draft for the citizen.
 //
@@ -7,7 +7,7 @@
 // or a flat battery loses nothing. Continuing the citizen's draft keeps the version it started
 // from; only the answers changed here are sent, with If-Match on that version.
 import { newKey } from "/static/ui/ui.js";
-import { attachmentRequired, evaluate, visible } from "../shared/guidance.js";
+import { attachmentRequired, evaluate, visible } from "/static/ui/guidance.js";
 import { el } from "./dom.js";
 import { data, now, today, visitById } from "./data.js";
 import { box, enqueue } from "./outbox.js";

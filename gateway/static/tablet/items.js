@@ -1,5 +1,5 @@
 // How an outbox item looks: what it is, when it was made, its sync state and the reason.
-import { box, pending, resolve } from "./outbox.js";
+import { box, resolve } from "./outbox.js";
 import { el } from "./dom.js";
 import { clock, pick, t } from "./texts.js";
 import { data } from "./data.js";
@@ -79,4 +79,3 @@ export function attentionCount() {
   return box.items.filter((item) => ["superseded", "refused", "conflict"].includes(item.state) && !item.seen).length;
 }
 
-export { pending };

@@ -27,15 +27,6 @@ export async function save() {
 export function pending() {
   return box.items.filter((item) => ACTIVE.includes(item.state));
 }
-/** Names of records unsent work still needs (its files): kept through every wipe. */
-export function needed() {
-  const names = new Set(["outbox"]);
-  for (const item of pending().concat(box.items.filter((i) => i.state === "conflict"))) {
-    for (const file of item.files || []) names.add("file:" + file.file_id);
-  }
-  return names;
-}
-
 export async function enqueue(item) {
   box.items.push({ id: newKey(), state: "waiting", created_at: new Date().toISOString(),
                    staff: session.me && session.me.subject, ...item });

@@ -129,8 +129,9 @@ export function visitView(view) {
     parts.push(
       el("p", { class: "small" }, t("visit.fetched", { time: clock(page.fetched_at) })),
       listSection("applications", t("visit.applications"), page.applications.map((a) => el("li", { "data-application": a.id },
-        el("strong", null, pick(a.status_text) && a.state !== "draft" ? a.title : a.title), " · ",
-        t("app.state." + a.state) || a.state, " · ", t("visit.started", { date: shortDate(a.created_at) }),
+        el("strong", null, a.title), " · ",
+        a.state === "draft" ? t("app.state.draft") : pick(a.status_text), " · ",
+        t("visit.started", { date: shortDate(a.created_at) }),
         a.state === "draft" && data.defs[a.type] ? el("button", { type: "button", class: "button-secondary continue",
           onclick: () => continueDraft(visit, a) }, t("visit.continue")) : null)), t("visit.applications.none")),
       listSection("consents", t("visit.consents"), page.consents.map((c) => el("li", null,
@@ -186,7 +187,7 @@ export function consentView(view) {
       el("p", null, el("strong", null, lang === "en" ? purpose.title_en : purpose.title_da)),
       el("p", null, lang === "en" ? wording.en : wording.da),
       el("p", { class: "consent-if-no" }, lang === "en" ? wording.if_no_en : wording.if_no_da),
-      el("p", { class: "small" }, (lang === "en" ? "Text version " : "Tekst version ") + wording.version + ".")));
+      el("p", { class: "small" }, t("consent.version", { version: wording.version }, lang))));
   if (!view.givenAt) {
     parts.push(el("div", { class: "actions" },
       el("button", { type: "button", class: "button-big", id: "citizen-yes", lang,
