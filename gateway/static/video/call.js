@@ -35,9 +35,15 @@ const call = {
   socket: null,
   retries: 0,
   startedAt: null, // when the first connection came up (this page's clock)
-  timing: { clickedAt: null, connectedAt: null },
+  timing: { clickedAt: null, mediaAt: null, connectedAt: null },
   messages: { sent: 0, received: 0 },
+  log: [], // [ms since load, what]: the connections' states, for support and the tests
 };
+
+function note(what) {
+  call.log.push([Math.round(performance.now()), what]);
+  if (call.log.length > 200) call.log.shift();
+}
 window.videoCall = call; // for the browser tests and for support: state, timing, stats()
 
 // -- signalling -----------------------------------------------------------------------------
@@ -134,6 +140,7 @@ const hasVideo = () => !!(call.stream && call.stream.getVideoTracks().length);
 
 async function join(withVideo) {
   call.timing.clickedAt = performance.now();
+  note("start");
   call.note = null;
   try {
     call.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: withVideo });
@@ -145,6 +152,7 @@ async function join(withVideo) {
       } catch (_e2) { /* below */ }
     }
   }
+  call.timing.mediaAt = performance.now();
   if (!call.stream) {
     call.note = t("no.media");
     render();
@@ -183,8 +191,11 @@ function peerConnection(id, offerer) {
     entry.stream.addTrack(event.track);
     render();
   };
+  pc.oniceconnectionstatechange = () => note(`${id} ice ${pc.iceConnectionState}`);
+  pc.onicegatheringstatechange = () => note(`${id} gathering ${pc.iceGatheringState}`);
   pc.onconnectionstatechange = () => {
     const state = pc.connectionState;
+    note(`${id} ${state}`);
     if (state === "connected") {
       entry.connected = true;
       if (!call.timing.connectedAt) call.timing.connectedAt = performance.now();
@@ -212,6 +223,7 @@ function addLocalMedia(pc) {
 }
 
 async function offer(id, restart = false) {
+  note(`${id} offer${restart ? " (ICE restart)" : ""}`);
   let entry = call.pcs.get(id);
   if (!entry || !restart) {
     if (entry) closePeer(id);
@@ -226,6 +238,7 @@ async function offer(id, restart = false) {
 }
 
 async function signal(from, data) {
+  if (data.sdp) note(`${from} ${data.sdp.type} received`);
   if (data.sdp && data.sdp.type === "offer") {
     let entry = call.pcs.get(from);
     const fresh = !entry;
@@ -273,17 +286,22 @@ call.stats = async () => {
   for (const [id, entry] of call.pcs) {
     let framesDecoded = 0;
     let relay = false;
+    let path = null;
     const report = await entry.pc.getStats();
     const candidates = new Map();
-    report.forEach((r) => { if (r.type === "local-candidate") candidates.set(r.id, r); });
+    report.forEach((r) => {
+      if (r.type === "local-candidate" || r.type === "remote-candidate") candidates.set(r.id, r);
+    });
     report.forEach((r) => {
       if (r.type === "inbound-rtp" && r.kind === "video") framesDecoded += r.framesDecoded || 0;
       if (r.type === "candidate-pair" && r.state === "succeeded" && r.nominated) {
-        const local = candidates.get(r.localCandidateId);
-        if (local && local.candidateType === "relay") relay = true;
+        const local = candidates.get(r.localCandidateId) || {};
+        const remote = candidates.get(r.remoteCandidateId) || {};
+        if (local.candidateType === "relay") relay = true;
+        path = `${local.candidateType} ${local.address} → ${remote.candidateType} ${remote.address}`;
       }
     });
-    result.push({ peer: id, state: entry.pc.connectionState, framesDecoded, relay });
+    result.push({ peer: id, state: entry.pc.connectionState, framesDecoded, relay, path });
   }
   return result;
 };
@@ -296,7 +314,8 @@ function setPhase(phase) {
 }
 
 const isHost = () => call.me && call.me.role === "host";
-const nameOf = (p) => p.name || (p.kind === "link" ? t("citizen") : "?");
+// Staff see the citizen's name (the visit is theirs); whoever holds a join link is not told it.
+const nameOf = (p) => p.name || (isHost() && call.appointment.citizen_name) || t("citizen");
 
 function button(id, text, onclick, kind = "primary") {
   return el("button", { type: "button", id, class: `button button-${kind} big`, onclick, text });
