@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from gateway.video_rooms import IceConfig
-from services.appointments.services import Appointments
+from kit import proxies
 from tests.conftest import _missing
 from tests.e2e.axe import check_accessibility
 from tests.e2e.test_browser import CHROMIUM, FLAGS
@@ -237,7 +237,7 @@ def test_three_people_connect_in_one_call(video, device):
     appointment, _ = book_video_visit(video)
     # The appointments service learns proxies from the consents service's events.
     with video.engines["appointments"].begin() as conn:
-        Appointments.record_proxy(
+        proxies.record_granted(
             conn,
             {
                 "proxy_id": "proxy-carl-anna",
