@@ -10,6 +10,7 @@ from gateway.config import GatewayConfig
 from gateway.identity import IdentityProvider
 from gateway.keys import InternalTokenMinter
 from gateway.sessions import SessionManager, TokenBox
+from kit import adapters
 from kit.asyncapi import build_asyncapi
 from kit.config import Settings, var_dir
 from kit.logging import configure_logging
@@ -24,6 +25,7 @@ def create_app(
     config: GatewayConfig | None = None,
     settings: Settings | None = None,
 ) -> Flask:
+    adapters.refuse_simulated_in_production()
     configure_logging("gateway")
     config = config or GatewayConfig.from_env()
     settings = settings or Settings.from_env("gateway")

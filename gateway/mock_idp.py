@@ -16,6 +16,7 @@ It also issues client-credentials tokens (RFC 6749 § 4.4) to the machine client
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import time
 import uuid
@@ -28,6 +29,7 @@ from joserfc.jwk import RSAKey
 from oidc_provider_mock import User, app
 from werkzeug.serving import make_server
 
+from kit import adapters
 from kit.auth import ClaimMapping
 
 CLAIMS = ClaimMapping()
@@ -188,6 +190,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 in a container")
     args = parser.parse_args()
+    # This process is the mock provider, whatever the settings say.
+    adapters.refuse_simulated_in_production(
+        {**os.environ, adapters.IDENTITY_PROVIDER.variable: adapters.MOCK}
+    )
     server = make_server(args.host, args.port, create_app(), threaded=True)
     print(f"mock OpenID provider at http://127.0.0.1:{args.port}", flush=True)
     server.serve_forever()

@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from kit import adapters
 from kit.config import REPO_ROOT, var_dir
 from kit.supervisor import Supervisor, pipe_output
 
@@ -69,6 +70,9 @@ def process_table() -> list[ProcessSpec]:
         "5",
         "--error-logfile",
         "-",
+        # Several gunicorns on one machine: none needs gunicorn's control socket, and they
+        # would all claim the same one (~/.gunicorn/gunicorn.ctl).
+        "--no-control-socket",
     ]
     # No gunicorn access log: it would write query strings unmasked. Each app logs its own
     # requests (path only, CPR-masked) in kit.web.
@@ -130,6 +134,7 @@ def identity_env(env: dict[str, str]) -> None:
     gateway for the internal tokens the services verify. With the mock provider the test
     municipality is seeded (SB_SEED=0 turns that off)."""
     if not env.get("SB_IDP_ISSUER"):
+        env["SB_IDENTITY_PROVIDER"] = adapters.MOCK
         env.setdefault("SB_SEED", "1")
         env["SB_IDP_ISSUER"] = f"http://127.0.0.1:{IDP_PORT}"
         env.setdefault("SB_IDP_CLIENT_SECRET", "mock-secret")
@@ -237,6 +242,11 @@ def main() -> int:
     for name, port in SERVICE_PORTS.items():
         env.setdefault(f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
     identity_env(env)
+    try:
+        adapters.refuse_simulated_in_production(env)
+    except adapters.AdapterConfigurationError as refusal:
+        print(f"launcher: {refusal}", file=sys.stderr)
+        return 2
     env.setdefault("OVERVIEW_ENDPOINT", f"http://127.0.0.1:{OVERVIEW_STUB_PORT}")
     var_dir()
     migrate_all(env)

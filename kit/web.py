@@ -218,11 +218,12 @@ def create_service_app(
     Every /api request must carry a valid bearer token (kit.auth); `verifier` defaults to the
     one the environment configures.
     """
-    from kit import auth
+    from kit import adapters, auth
     from kit.config import Settings
     from kit.logging import configure_logging
     from kit.runtime import Runtime
 
+    adapters.refuse_simulated_in_production()
     settings = settings or Settings.from_env(service)
     configure_logging(service, settings.log_level)
     runtime = runtime or Runtime.from_settings(settings)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from werkzeug.serving import make_server
 
+from kit import adapters
 from kit.config import Settings, package_of
 from kit.consumer import EventConsumer
 from kit.logging import configure_logging
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
+    adapters.refuse_simulated_in_production()
     settings = Settings.from_env(args.service)
     configure_logging(f"{args.service}-worker", settings.log_level)
     runtime = Runtime.from_settings(settings)

@@ -10,7 +10,7 @@ from services.applications import api
 from services.applications.authority import ProxyAuthority, authority_from_env
 from services.applications.catalogue import Catalogue, check_fetches
 from services.applications.services import ApplicationsService
-from services.applications.sources import simulated_sources
+from services.applications.sources import data_sources
 
 SERVICE = "applications"
 
@@ -24,10 +24,10 @@ def create_app(
     clock=None,
     authority: ProxyAuthority | None = None,
 ):
-    # Simulated registers stand in for eIndkomst, CPR and the professionals until real
-    # adapters are configured.
+    # SB_DATA_SOURCES chooses them: simulated registers stand in for eIndkomst, CPR and the
+    # professionals until real adapters exist.
     catalogue = catalogue or Catalogue.load()
-    sources = sources if sources is not None else simulated_sources()
+    sources = sources if sources is not None else data_sources()
     check_fetches(catalogue, sources, CONSENT_PURPOSES)  # or refuse to start
     app = create_service_app(
         SERVICE, settings, blueprints=[api.bp], verifier=verifier, runtime=runtime

@@ -10,6 +10,8 @@ import hashlib
 import threading
 from typing import Any, Protocol
 
+from kit import adapters
+
 
 class SourceUnavailable(Exception):
     """The other authority did not answer; the citizen may try again later."""
@@ -84,3 +86,11 @@ def simulated_sources() -> dict[str, DataSource]:
             }
         ),
     }
+
+
+SOURCE_ADAPTERS = {adapters.SIMULATED: simulated_sources}
+
+
+def data_sources() -> dict[str, DataSource]:
+    """The sources SB_DATA_SOURCES selects (today only the simulated ones)."""
+    return SOURCE_ADAPTERS[adapters.chosen(adapters.DATA_SOURCES)]()

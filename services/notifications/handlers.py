@@ -13,7 +13,7 @@ from kit.events import Event
 from kit.inbox import handle_once
 from kit.runtime import Runtime
 from services.notifications.domain import MissingValue
-from services.notifications.providers import simulated_providers
+from services.notifications.providers import providers_from_env
 from services.notifications.reminders import ConsentReminders
 from services.notifications.sender import Sender, TokenBucket
 from services.notifications.services import Notifications
@@ -54,5 +54,5 @@ def consumers(runtime: Runtime) -> list[EventConsumer]:
 def background_jobs(runtime: Runtime) -> list[Callable[[threading.Event], None]]:
     notifications = Notifications(runtime.engine)
     limits = {name: TokenBucket(rate, burst) for name, (rate, burst) in RATE_LIMITS.items()}
-    sender = Sender(notifications, simulated_providers(), limits=limits)
+    sender = Sender(notifications, providers_from_env(), limits=limits)
     return [sender.run, ConsentReminders(notifications).run]

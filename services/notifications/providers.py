@@ -20,6 +20,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from kit import adapters
 from services.notifications import store
 from services.notifications.domain import Contact
 
@@ -117,3 +118,21 @@ def simulated_providers(delay_s: float = 0.0) -> dict[str, SimulatedProvider]:
     return {
         name: SimulatedProvider(name, delay_s=delay_s) for name in sorted(set(PROVIDER_OF.values()))
     }
+
+
+# Which setting chooses the adapter of each provider, and the adapters there are.
+PROVIDER_SETTINGS = {
+    "sf1601": adapters.DIGITAL_POST,
+    "sms": adapters.SMS,
+    "email": adapters.EMAIL,
+}
+
+
+def providers_from_env(delay_s: float = 0.0) -> dict[str, Provider]:
+    """Each provider as its setting (SB_DIGITAL_POST_PROVIDER, SB_SMS_PROVIDER,
+    SB_EMAIL_PROVIDER) selects it; today only the simulated ones exist."""
+    chosen: dict[str, Provider] = {}
+    for name, setting in PROVIDER_SETTINGS.items():
+        if adapters.chosen(setting) == adapters.SIMULATED:
+            chosen[name] = SimulatedProvider(name, delay_s=delay_s)
+    return chosen
