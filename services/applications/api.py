@@ -24,6 +24,7 @@ from services.applications.api_schemas import (
     WithdrawSchema,
 )
 from services.applications.attachments import (
+    ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
     MAX_TITLE_CHARS,
     content_disposition,
@@ -88,9 +89,12 @@ def list_types():
     summary="One type's form, attachments, guidance rules and status texts",
     tags=["catalogue"],
     errors={404: ["application.unknown_type"]},
+    description="`attachment_rules` says which files an attachment may be (types, size), so a "
+    "form can refuse a file before it is sent (the tablet does, offline).",
 )
 def get_type(type_id: str):
-    return jsonify(service().app_type(type_id).definition)
+    rules = {"content_types": sorted(ATTACHMENT_TYPES), "max_bytes": MAX_ATTACHMENT_BYTES}
+    return jsonify({**service().app_type(type_id).definition, "attachment_rules": rules})
 
 
 @bp.post("")

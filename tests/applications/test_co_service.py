@@ -67,3 +67,10 @@ def test_a_citizen_submitting_their_own_application_needs_no_attestation(platfor
     submitted = citizen.post(f"/api/applications/{app_id}/submit")
     assert submitted.status_code == 200
     assert submitted.json["attested_by"] is None and submitted.json["citizen_confirmed_at"] is None
+
+
+def test_a_types_form_says_which_files_its_attachments_may_be(platform):
+    """The tablet refuses a wrong file offline with the service's own rules."""
+    rules = platform.citizen().get("/api/applications/types/testhjaelp").json["attachment_rules"]
+    assert "image/jpeg" in rules["content_types"] and "text/plain" not in rules["content_types"]
+    assert rules["max_bytes"] == 10 * 1024 * 1024

@@ -140,3 +140,34 @@ def test_a_draft_left_on_the_tablet_says_in_the_portal_who_it_was_started_with(
     portal.wait_for_url(stack.gateway + "/mine-sager/")
     expect(portal.locator("#cases li.case-draft")).to_contain_text("sammen med Erik Eriksen")
     citizen.close()
+
+
+def test_keeping_the_citizens_newer_version_sends_nothing_of_the_tablets_answers(
+    tablet_stack,
+    tablet,  # noqa: F811
+):
+    from playwright.sync_api import expect
+
+    stack = tablet_stack
+    context, page = tablet
+    page.set_default_timeout(15000)
+    visit = book_visit_now(stack)
+    anna, draft = annas_draft(stack, {"device_name": "Rollator"})
+    log_in(page, stack)
+    continue_offline(page, context, visit["id"])
+    page.fill("#f-device_name", "Kørestol")
+    page.click("#keep-draft")
+    saved = anna.patch(
+        f"{stack.gateway}/api/applications/{draft['id']}/answers",
+        json={"answers": {"device_name": "Gangstativ"}},
+        headers={**stack.csrf(anna), "If-Match": '"v1"'},
+    )
+    assert saved.status_code == 200, saved.text
+    context.set_offline(False)
+    item = page.locator("#visit-outbox li[data-kind=application]")
+    expect(item).to_have_attribute("data-state", "conflict")
+    item.locator("button.keep-theirs").click()
+    expect(item).to_have_attribute("data-state", "sent")
+    expect(item).to_contain_text("nyeste version er beholdt")
+    now = the_application(stack, draft["id"])
+    assert now["answers"] == {"device_name": "Gangstativ"} and now["version"] == 2

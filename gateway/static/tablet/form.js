@@ -15,13 +15,11 @@ import { clock, number, pick, shortDate, t } from "./texts.js";
 import * as vault from "./vault.js";
 import { routeView, ui } from "./views.js";
 
-// What the applications service accepts (services/applications/attachments.py).
-const MAX_BYTES = 10 * 1024 * 1024;
-const TYPES = {
+// File endings for the type the service accepts (the rules come with the type: attachment_rules).
+const ENDINGS = {
   "application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/heic": "heic",
   "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
 };
-const ACCEPT = ".pdf,.jpg,.jpeg,.png,.heic,.docx," + Object.keys(TYPES).join(",");
 
 let work = null; // the application being filled in (also in the vault as "work:<id>")
 
@@ -175,13 +173,18 @@ function sizeText(bytes) {
   return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`;
 }
 
+const rules = () => def().attachment_rules;
+
 async function addFile(attachment, file, messages) {
   const type = file.type || "";
-  if (!TYPES[type]) return messages.replaceChildren(message({ severity: "error", message: { da: t("att.type"), en: t("att.type") } }));
-  if (file.size > MAX_BYTES) return messages.replaceChildren(message({ severity: "error", message: { da: t("att.size"), en: t("att.size") } }));
+  const mb = Math.round(rules().max_bytes / 1024 / 1024);
+  const refuse = (key) => messages.replaceChildren(
+    message({ severity: "error", message: { da: t(key, { mb }), en: t(key, { mb }) } }));
+  if (!rules().content_types.includes(type)) return refuse("att.type");
+  if (file.size > rules().max_bytes) return refuse("att.size");
   const id = newKey();
   await vault.put("file:" + id, await file.arrayBuffer());
-  work.files.push({ file_id: id, requirement: attachment.id, title: pick(attachment.title), name: file.name || `foto.${TYPES[type]}`,
+  work.files.push({ file_id: id, requirement: attachment.id, title: pick(attachment.title), name: file.name || `foto.${ENDINGS[type] || "bin"}`,
                     type, size: file.size, sent: false });
   await keep();
   ui.render();
@@ -198,7 +201,7 @@ function attachmentsView(view) {
     if (missing) messages.append(message(missing));
     const picker = (capture) => {
       const chooser = el("input", { type: "file", id: id + (capture ? "-camera" : "-file"), class: "file-input",
-                                    accept: capture ? "image/*" : ACCEPT, capture: capture ? "environment" : null });
+                                    accept: capture ? "image/*" : rules().content_types.join(","), capture: capture ? "environment" : null });
       chooser.addEventListener("change", () => chooser.files[0] && addFile(attachment, chooser.files[0], messages));
       return [chooser, el("label", { for: chooser.id, class: "button button-secondary file-label" },
         t(capture ? "att.camera" : "att.file"))];

@@ -327,7 +327,7 @@ export default {
   "tablet.att.server": "Allerede sendt: {name}",
   "tablet.att.remove": "Fjern",
   "tablet.att.type": "Filtypen kan ikke bruges. Brug PDF, JPEG, PNG, HEIC eller Word (DOCX).",
-  "tablet.att.size": "Filen er for stor (højst 10 MB).",
+  "tablet.att.size": "Filen er for stor (højst {mb} MB).",
   "tablet.review.h1": "Se ansøgningen igennem med borgeren",
   "tablet.review.errors": "Det mangler, før ansøgningen kan sendes",
   "tablet.review.warnings": "Bemærk",

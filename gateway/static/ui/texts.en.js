@@ -327,7 +327,7 @@ export default {
   "tablet.att.server": "Already sent: {name}",
   "tablet.att.remove": "Remove",
   "tablet.att.type": "This type of file cannot be used. Use PDF, JPEG, PNG, HEIC or Word (DOCX).",
-  "tablet.att.size": "The file is too large (at most 10 MB).",
+  "tablet.att.size": "The file is too large (at most {mb} MB).",
   "tablet.review.h1": "Check the application with the citizen",
   "tablet.review.errors": "Missing before the application can be sent",
   "tablet.review.warnings": "Please note",
