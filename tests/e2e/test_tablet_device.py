@@ -169,3 +169,48 @@ def test_another_staff_member_logging_in_does_not_see_the_previous_ones_day(
     # Erik's unsent consent: kept encrypted, and Jonna is asked what to do with it.
     expect(page.locator("#other-staff")).to_contain_text("hjemmehjaelp-erik")
     expect(page.locator("#outbox li[data-state=waiting]")).to_have_count(1)
+
+
+def test_unsent_work_and_its_state_survive_a_browser_restart_while_offline(tablet_stack, tmp_path):
+    """The browser is closed and opened again with no network (the same profile on disk): the
+    app opens from the service worker, the work waits with its state, and is sent later."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.test_browser import CHROMIUM, FLAGS
+    from tests.e2e.test_tablet_offline import TABLET
+
+    stack = tablet_stack
+    visit = book_visit_now(stack)
+    profile = tmp_path / "profile"
+    with sync_playwright() as playwright:
+
+        def open_browser():
+            context = playwright.chromium.launch_persistent_context(
+                str(profile),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=FLAGS,
+                locale="da-DK",
+                viewport=TABLET,
+                service_workers="allow",
+            )
+            return context, context.pages[0] if context.pages else context.new_page()
+
+        context, page = open_browser()
+        page.set_default_timeout(20000)
+        log_in(page, stack)
+        context.set_offline(True)
+        queue_a_consent(page, visit["id"])
+        expect(page.locator("#queue")).to_have_text("Venter på net (1)")
+        context.close()  # the browser is closed
+
+        context, page = open_browser()
+        page.set_default_timeout(20000)
+        context.set_offline(True)
+        page.goto(f"{stack.gateway}/tablet/")
+        expect(page.locator("#queue")).to_have_text("Venter på net (1)")
+        expect(page.locator("#outbox li[data-state=waiting]")).to_have_count(1)
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.locator("#outbox li[data-state=sent]")).to_have_count(1)
+        context.close()
