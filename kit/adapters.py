@@ -46,7 +46,14 @@ IDENTITY_PROVIDER = AdapterSetting(
     (MOCK, OIDC),
     simulated=(MOCK,),
 )
-SETTINGS = (DATA_SOURCES, DIGITAL_POST, SMS, EMAIL, IDENTITY_PROVIDER)
+DEMO_CLOCK = AdapterSetting(
+    "SB_DEMO_CLOCK",
+    "every service: demo data may name the moment of a request (X-SB-Demo-Time, kit.clock); "
+    "1 only for demo data on a development stack",
+    ("0", "1"),
+    simulated=("1",),
+)
+SETTINGS = (DATA_SOURCES, DIGITAL_POST, SMS, EMAIL, IDENTITY_PROVIDER, DEMO_CLOCK)
 
 
 class AdapterConfigurationError(RuntimeError):

@@ -45,3 +45,18 @@ def test_a_consumer_works_at_the_time_of_demo_history_but_at_real_time_otherwise
     assert clock.demo_time_of(datetime.now(UTC)) is None
     monkeypatch.delenv(clock.DEMO_SETTING)
     assert clock.demo_time_of(old) is None
+
+
+def test_a_production_start_refuses_the_demo_clock():
+    import pytest
+
+    from kit.adapters import (
+        AdapterConfigurationError,
+        refuse_simulated_in_production,
+        simulated_in_use,
+    )
+
+    with pytest.raises(AdapterConfigurationError) as refused:
+        refuse_simulated_in_production({"SB_ENV": "production", "SB_DEMO_CLOCK": "1"})
+    assert "SB_DEMO_CLOCK=1" in str(refused.value)
+    assert "SB_DEMO_CLOCK=1" not in simulated_in_use({"SB_DEMO_CLOCK": "0"})
