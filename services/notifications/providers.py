@@ -53,6 +53,10 @@ class SendResult:
 
 
 class Provider(Protocol):
+    """Sends a message; may also answer `status(message_id, provider_ref)` -> SendResult, or
+    None when it never got the message (the settle sweep asks it; without `status` the sweep
+    hands the message over again, which the message id makes idempotent)."""
+
     name: str
 
     def send(self, message: Outgoing) -> SendResult: ...
@@ -109,6 +113,14 @@ class SimulatedProvider:
         log.info("%s sent message %s on %s", self.name, message.message_id, message.channel)
         ref = uuid.uuid5(uuid.NAMESPACE_URL, message.message_id)
         return SendResult(outcome, provider_ref=f"{self.name}-{ref}")
+
+    def status(self, message_id: str, provider_ref: str | None = None) -> SendResult | None:
+        """What became of a message handed over earlier; None if it never arrived."""
+        with self._lock:
+            if message_id not in self.sent:
+                return None
+        ref = uuid.uuid5(uuid.NAMESPACE_URL, message_id)
+        return SendResult(DELIVERED, provider_ref=f"{self.name}-{ref}")
 
     def sent_to(self, address: str) -> list[Outgoing]:
         return [m for m in self.sent.values() if m.address == address]

@@ -10,11 +10,15 @@ provider's callback (or an operator) finishes it. Providers dedupe on the messag
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 
-from sqlalchemy import Engine
+from prometheus_client import Counter
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import Row
 
 from kit.db import read_only
 from kit.outbox import record_event
@@ -31,6 +35,14 @@ from services.notifications.providers import (
 from services.notifications.services import Clock, Notifications
 
 log = logging.getLogger(__name__)
+
+SETTLED = Counter(
+    "sb_notifications_settled_total",
+    "Messages left in sending (crash, lost callback) settled by the sweep",
+    ["provider", "how", "outcome"],
+)
+STUCK_AFTER_S = float(os.environ.get("SB_NOTIFICATIONS_SETTLE_AFTER_S", "120"))
+SETTLE_INTERVAL_S = float(os.environ.get("SB_NOTIFICATIONS_SETTLE_INTERVAL_S", "30"))
 
 
 class TokenBucket:
@@ -67,6 +79,8 @@ class Sender:
         clock: Clock | None = None,
         batch_size: int = 200,
         interval_s: float = 0.2,
+        stuck_after_s: float = STUCK_AFTER_S,
+        settle_interval_s: float = SETTLE_INTERVAL_S,
     ) -> None:
         self.notifications = notifications
         self.engine: Engine = notifications.engine
@@ -76,6 +90,8 @@ class Sender:
         self.clock = clock or notifications.clock
         self.batch_size = batch_size
         self.interval_s = interval_s
+        self.stuck_after = timedelta(seconds=stuck_after_s)
+        self.settle_interval_s = settle_interval_s
 
     def run_once(self) -> int:
         """Hand every due message to its provider; returns how many were handed over."""
@@ -115,7 +131,10 @@ class Sender:
                 announcements.TOPIC,
                 announcements.sending(message._mapping, now, message.attempts),
             )
-            contact = self.contacts.contact(conn, message.recipient_id)
+            return self._outgoing(conn, message)
+
+    def _outgoing(self, conn: Connection, message: Row) -> Outgoing:
+        contact = self.contacts.contact(conn, message.recipient_id)
         address = {"email": contact.email, "sms": contact.phone}.get(
             message.channel, message.recipient_id
         )
@@ -127,6 +146,41 @@ class Sender:
             message.body,
             message.language,
         )
+
+    def settle_stuck(self, older_than: timedelta | None = None) -> dict[str, str]:
+        """Finish every message in `sending` for longer than `older_than`: ask its provider,
+        or hand it over again under the same message id. Returns message id -> outcome."""
+        now = self.clock()
+        with read_only(self.engine) as conn:
+            stuck = store.stuck_sending(conn, now - (older_than or self.stuck_after))
+        settled: dict[str, str] = {}
+        for row in stuck:
+            provider = self.providers.get(row.provider)
+            if provider is None:
+                continue  # nobody to ask: stays for the operator (cli sending)
+            result, how = None, "asked"
+            ask = getattr(provider, "status", None)
+            if ask is not None:
+                result = ask(row.id, row.provider_ref)
+            if result is None:
+                with read_only(self.engine) as conn:
+                    outgoing = self._outgoing(conn, row)
+                result, how = self._hand_over(row.provider, outgoing), "resent"
+            with self.engine.begin() as conn:
+                message = store.message(conn, row.id, for_update=True)
+                if message is None or message.status != SENDING:
+                    continue  # finished meanwhile (a callback, or the live sender)
+                self.notifications.record_outcome(conn, message, result, self.clock())
+            SETTLED.labels(row.provider, how, result.outcome).inc()
+            log.info(
+                "settled message %s left in sending: %s %s",
+                row.id,
+                how,
+                result.outcome,
+                extra={"provider": row.provider},
+            )
+            settled[row.id] = result.outcome
+        return settled
 
     def _hand_over(self, provider_name: str, outgoing: Outgoing) -> SendResult:
         if not outgoing.address:
@@ -146,8 +200,12 @@ class Sender:
             return SendResult(TEMPORARY, reason="provider.error")
 
     def run(self, stop: threading.Event) -> None:
+        next_settle = time.monotonic()  # at start: whatever a crash left in sending
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_settle:
+                    self.settle_stuck()
+                    next_settle = time.monotonic() + self.settle_interval_s
                 while self.run_once() and not stop.is_set():
                     pass  # a full round may leave more due: go again at once
             except Exception:

@@ -268,6 +268,18 @@ def claim(conn: Connection, message_id: str, status: str, now: datetime) -> bool
     return result.rowcount == 1
 
 
+def stuck_sending(conn: Connection, since: datetime, limit: int = 500) -> list[Row]:
+    """Messages in sending, untouched since `since`: a crash or a lost callback."""
+    return list(
+        conn.execute(
+            select(messages)
+            .where(messages.c.status == "sending", messages.c.updated_at < since)
+            .order_by(messages.c.updated_at)
+            .limit(limit)
+        )
+    )
+
+
 def update_message(conn: Connection, message_id: str, **values: Any) -> None:
     conn.execute(update(messages).where(messages.c.id == message_id).values(**values))
 
