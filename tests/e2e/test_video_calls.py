@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 
 from gateway.video_rooms import IceConfig
 from kit import proxies
@@ -234,7 +235,11 @@ def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, 
 def test_three_people_connect_in_one_call(video, device):
     """Dorte, Anna from her appointments page, and Carl (Anna's relative, with power of
     attorney): a mesh of three peer connections, each decoding the others' video."""
-    appointment, _ = book_video_visit(video)
+    from playwright.sync_api import expect
+
+    appointment, token = book_video_visit(video)
+    # Someone opened the link from Anna's message (her old phone): she will see that.
+    assert requests.get(f"{video.gateway}/video/j/{token}", allow_redirects=False, timeout=10).ok
     # The appointments service learns proxies from the consents service's events.
     with video.engines["appointments"].begin() as conn:
         proxies.record_granted(
@@ -256,6 +261,7 @@ def test_three_people_connect_in_one_call(video, device):
     citizen.wait_for_url(f"{video.gateway}/aftaler/")
     citizen.locator("a.video-link").click()
     citizen.wait_for_url(f"{video.gateway}/video/{appointment['id']}/")
+    expect(citizen.locator("#link-uses li")).to_contain_text("lukket ind", timeout=WAIT_MS)
     relative.goto(f"{video.gateway}/auth/login?channel=portal&next=/video/{appointment['id']}/")
     relative.click(f"button[name=sub][value='{CARL}']")
     relative.wait_for_url(f"{video.gateway}/video/{appointment['id']}/")

@@ -421,4 +421,9 @@ export default {
   "video.refused.appointment.not_found": "Vi kan ikke finde besøget.",
   "video.refused.auth.token_missing": "Log ind, eller brug linket fra din besked.",
   "video.refused.video.unavailable": "Kommunen svarer ikke lige nu. Prøv igen om lidt.",
+  "video.link.uses.h2": "Brug af linket til besøget",
+  "video.link.uses.none": "Linket er ikke brugt.",
+  "video.link.use": "{when} · enhed {device} · {result}",
+  "video.link.use.ok": "lukket ind",
+  "video.link.use.refused": "afvist",
 };

@@ -421,4 +421,9 @@ export default {
   "video.refused.appointment.not_found": "We cannot find the visit.",
   "video.refused.auth.token_missing": "Log in, or use the link from your message.",
   "video.refused.video.unavailable": "The municipality is not answering right now. Try again shortly.",
+  "video.link.uses.h2": "Uses of the link to the visit",
+  "video.link.uses.none": "The link has not been used.",
+  "video.link.use": "{when} · device {device} · {result}",
+  "video.link.use.ok": "let in",
+  "video.link.use.refused": "refused",
 };

@@ -37,6 +37,7 @@ const call = {
   startedAt: null, // when the first connection came up (this page's clock)
   timing: { clickedAt: null, mediaAt: null, connectedAt: null },
   messages: { sent: 0, received: 0 },
+  linkUses: null, // the join link's uses, shown to the citizen logged in
   log: [], // [ms since load, what]: the connections' states, for support and the tests
 };
 
@@ -87,6 +88,7 @@ async function receive(message) {
       call.ice = message.ice;
       call.appointment = message.appointment || {};
       call.peers = new Map((message.peers || []).map((p) => [p.id, p]));
+      if (call.me.kind === "citizen" && call.linkUses === null) loadLinkUses();
       if (call.stream) {
         // Back after a dropped connection: join the call again straight away.
         setPhase(call.peers.size ? "joining" : "waiting");
@@ -132,6 +134,20 @@ async function receive(message) {
     default:
       break;
   }
+}
+
+/** Every use of this visit's join link, from the citizen's access log (gateway audit). */
+async function loadLinkUses() {
+  call.linkUses = [];
+  try {
+    const answer = await fetch("/api/me/access-log?limit=100", { credentials: "same-origin" });
+    if (!answer.ok) return;
+    call.linkUses = (await answer.json()).filter(
+      (row) => row.actor_id === "video-join-link" && row.resource.includes(appointmentId));
+  } catch (_e) {
+    return;
+  }
+  render();
 }
 
 // -- media ----------------------------------------------------------------------------------
@@ -360,7 +376,20 @@ function lobby() {
     el("div", { class: "call-actions" },
        button("join-video", t("join.video"), () => join(true)),
        button("join-audio", t("join.audio"), () => join(false), "secondary")),
+    linkUses(),
   ];
+}
+
+function linkUses() {
+  if (!call.linkUses) return null;
+  const when = (iso) => `${day(iso)} ${clock(iso)}`;
+  return el("section", { id: "link-uses", "aria-labelledby": "link-uses-h" },
+    el("h2", { id: "link-uses-h", text: t("link.uses.h2") }),
+    call.linkUses.length
+      ? el("ul", {}, call.linkUses.map((row) => el("li", {
+          text: t("link.use", { when: when(row.at), device: (row.resource.match(/device (\w+)/) || [])[1] || "?",
+                                result: t(row.status < 400 ? "link.use.ok" : "link.use.refused") }) })))
+      : el("p", { text: t("link.uses.none") }));
 }
 
 function revokeButton() {
@@ -422,6 +451,7 @@ function ended() {
     minutes ? el("p", { text: t("ended.duration", { minutes }) }) : null,
     el("p", {}, el("a", { class: "button button-primary big", href: isHost() ? "/tablet/" : "/aftaler/",
                           text: t(isHost() ? "back.staff" : "back.citizen") })),
+    linkUses(),
   ];
 }
 
