@@ -29,6 +29,7 @@ from kit.db import read_only
 from kit.errors import Problem
 from kit.events import Actor, Event, encode_event
 from kit.outbox import record_encoded
+from kit.policy import BREAK_GLASS
 from schemas.events.audit import PERSONAL_DATA_ACCESSED
 
 bp = Blueprint("audit", __name__)
@@ -135,10 +136,14 @@ def record_access(
     resource: str,
     status: int,
     correlation_id: str | None,
+    basis: str | None = None,
+    reason: str | None = None,
 ) -> None:
     if citizen_ids:
         audit_writer().add(
-            *_entries(identity, citizen_ids, method, resource, status, correlation_id)
+            *_entries(
+                identity, citizen_ids, method, resource, status, correlation_id, basis, reason
+            )
         )
 
 
@@ -149,6 +154,8 @@ def _entries(
     resource: str,
     status: int,
     correlation_id: str | None,
+    basis: str | None = None,
+    reason: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[Event]]:
     """The audit rows of one access, and the event each publishes."""
     action = "read" if method in ("GET", "HEAD") else "write"
@@ -164,6 +171,8 @@ def _entries(
             "resource": resource[:300],
             "status": status,
             "correlation_id": correlation_id,
+            "basis": basis[:30] if basis else None,
+            "reason": reason[:1000] if reason else None,
         }
         for citizen in citizen_ids
     ]
@@ -193,6 +202,7 @@ def _entries(
                         "action",
                         "resource",
                         "status",
+                        "basis",
                     )
                 },
             )
@@ -239,7 +249,17 @@ def _paged(items: list[dict], rows: list[dict], limit: int):
 def _public(row: dict) -> dict:
     return {
         k: row[k]
-        for k in ("at", "actor_id", "actor_type", "channel", "action", "resource", "status")
+        for k in (
+            "at",
+            "actor_id",
+            "actor_type",
+            "channel",
+            "action",
+            "resource",
+            "status",
+            "basis",
+            "reason",
+        )
     }
 
 
@@ -263,13 +283,18 @@ def search_audit():
     identity = caller()
     if identity.kind != STAFF or AUDITOR_ROLE not in identity.roles:
         raise Forbidden(detail_en="the auditor role is needed", code="auth.missing_role")
+    limit, before = _page()
+    audit_writer().flush()
+    if request.args.get("flagged") == BREAK_GLASS:
+        # Every break-glass access, newest first: the auditor follows each one up.
+        with read_only(current_app.extensions["engine"]) as conn:
+            rows = store.find_audit(conn, None, limit=limit, before=before, basis=BREAK_GLASS)
+        return _paged([{**_public(r), "citizen_id": r["citizen_id"]} for r in rows], rows, limit)
     citizen_id = request.args.get("citizen_id", "")
     if not citizen_id:
         raise Forbidden(
             detail_en="name the citizen: ?citizen_id=<person UUID>", code="audit.citizen_required"
         )
-    limit, before = _page()
-    audit_writer().flush()
     with read_only(current_app.extensions["engine"]) as conn:
         rows = store.find_audit(conn, citizen_id, limit=limit, before=before)
     record_access(identity, [citizen_id], "GET", "/api/audit", 200, None)

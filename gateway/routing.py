@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from urllib.parse import unquote
 
 import requests
 from flask import Blueprint, Response, current_app, g, request
@@ -157,7 +158,14 @@ def proxy(service: str, rest: str):
         raise UpstreamUnavailable(detail_en=f"{service} did not answer")
     touched = [s for s in upstream.headers.get(data_subjects.HEADER, "").split(",") if s]
     record_access(
-        identity, touched, request.method, request.path, upstream.status_code, g.correlation_id
+        identity,
+        touched,
+        request.method,
+        request.path,
+        upstream.status_code,
+        g.correlation_id,
+        basis=upstream.headers.get(data_subjects.BASIS_HEADER),
+        reason=unquote(upstream.headers.get(data_subjects.REASON_HEADER, "")) or None,
     )
     response = Response(upstream.content, status=upstream.status_code)
     for name in FORWARDED_RESPONSE_HEADERS:

@@ -70,6 +70,9 @@ audit_log = Table(
     Column("resource", String(300), nullable=False),
     Column("status", Integer, nullable=False),
     Column("correlation_id", String(100), nullable=True),
+    # Staff only: the relation that let them in (kit.policy); break_glass rows carry a reason.
+    Column("basis", String(30), nullable=True, index=True),
+    Column("reason", Text, nullable=True),
     # A citizen's trail, newest first, a page at a time (keyset on id): see find_audit.
     Index("ix_audit_log_citizen_id_id", "citizen_id", "id"),
 )
@@ -152,14 +155,20 @@ def add_audit(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def find_audit(
     conn: Connection,
-    citizen_id: str,
+    citizen_id: str | None,
     exclude_actor: str | None = None,
     limit: int = 100,
     before: int | None = None,
+    basis: str | None = None,
 ) -> list[dict[str, Any]]:
-    """One page of a citizen's trail, newest first; the next page starts `before` the last
-    row's id (keyset: the index on (citizen_id, id) finds it without counting past rows)."""
-    query = select(audit_log).where(audit_log.c.citizen_id == citizen_id)
+    """One page of a citizen's trail (or, with `basis` and no citizen, everyone's accesses on
+    that basis), newest first; the next page starts `before` the last row's id (keyset: the
+    index on (citizen_id, id) finds it without counting past rows)."""
+    query = select(audit_log)
+    if citizen_id is not None:
+        query = query.where(audit_log.c.citizen_id == citizen_id)
+    if basis is not None:
+        query = query.where(audit_log.c.basis == basis)
     if exclude_actor:
         query = query.where(audit_log.c.actor_id != exclude_actor)
     if before is not None:

@@ -8,10 +8,17 @@ the audit trail and strips before the response leaves. Ids are person UUIDs, nev
 from __future__ import annotations
 
 import contextvars
+from urllib.parse import quote
 
 HEADER = "X-Data-Subjects"
+# On what basis staff reached the data (kit.policy), and a break-glass's stated reason
+# (percent-encoded: headers are ASCII). The gateway records both and strips them.
+BASIS_HEADER, REASON_HEADER = "X-Access-Basis", "X-Access-Reason"
 _subjects: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "data_subjects", default=()
+)
+_basis: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar(
+    "access_basis", default=None
 )
 
 
@@ -24,5 +31,26 @@ def touched_subjects() -> tuple[str, ...]:
     return _subjects.get()
 
 
+def used_basis(basis: str, reason: str | None = None) -> None:
+    """Staff reached the data on this basis; a break-glass is never overwritten by another."""
+    current = _basis.get()
+    if current is None or current[0] != "break_glass":
+        _basis.set((basis, reason))
+
+
+def access_headers() -> dict[str, str]:
+    """The response headers that tell the gateway whose data was touched, and on what basis."""
+    headers: dict[str, str] = {}
+    if _subjects.get():
+        headers[HEADER] = ",".join(_subjects.get())
+    basis = _basis.get()
+    if basis is not None:
+        headers[BASIS_HEADER] = basis[0]
+        if basis[1]:
+            headers[REASON_HEADER] = quote(basis[1], safe="")
+    return headers
+
+
 def reset() -> None:
     _subjects.set(())
+    _basis.set(None)

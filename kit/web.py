@@ -144,8 +144,7 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers[CORRELATION_HEADER] = g.get("correlation_id", "")
-        if data_subjects.touched_subjects():
-            response.headers[data_subjects.HEADER] = ",".join(data_subjects.touched_subjects())
+        response.headers.update(data_subjects.access_headers())
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         if request.path != "/metrics":
             HTTP_REQUESTS.labels(service, request.method, str(response.status_code)).inc()

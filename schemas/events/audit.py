@@ -26,3 +26,6 @@ class PersonalDataAccessedSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(("read", "write")))
     resource = fields.String(required=True)
     status = fields.Integer(required=True)
+    # Staff only: the relation that let them in (kit.policy: assignment, caseload, visit,
+    # break_glass); None for citizens, proxies and machines.
+    basis = fields.String(load_default=None, allow_none=True)
