@@ -21,6 +21,8 @@ DECIDED = "dk.selvbetjening.application.decided.v1"
 PAID_OUT = "dk.selvbetjening.application.paid_out.v1"
 WITHDRAWN = "dk.selvbetjening.application.withdrawn.v1"
 DATA_FETCHED = "dk.selvbetjening.application.data_fetched.v1"
+ASSIGNED = "dk.selvbetjening.application.assigned.v1"
+NOTE_ADDED = "dk.selvbetjening.application.note_added.v1"
 
 DIRECTIONS = ("incoming", "outgoing", "internal")
 
@@ -99,6 +101,7 @@ class DecidedSchema(_Base):
         required=True, validate=validate.OneOf(("granted", "partly_granted", "refused"))
     )
     letter_document_id = fields.String(required=True)
+    granted_amount_ore = fields.Integer(load_default=None, allow_none=True)
 
 
 @event_type(PAID_OUT)
@@ -106,6 +109,9 @@ class PaidOutSchema(_Base):
     case_number = fields.String(required=True)
     amount_ore = fields.Integer(required=True, validate=validate.Range(min=1))
     paid_on = fields.Date(required=True)
+    # Monthly benefits pay more than once: each payment is its own event (and id).
+    payment_id = fields.String(load_default=None, allow_none=True)
+    period = fields.String(load_default=None, allow_none=True)  # YYYY-MM
 
 
 @event_type(WITHDRAWN)
@@ -119,3 +125,20 @@ class DataFetchedSchema(_Base):
     fetch_id = fields.String(required=True)
     source = fields.String(required=True)
     consent_id = fields.String(required=True)
+
+
+@event_type(ASSIGNED)
+class AssignedSchema(_Base):
+    """A caseworker claimed the case, or was given it (None: back to the unit's queue)."""
+
+    case_number = fields.String(required=True, allow_none=True)
+    assignee_id = fields.String(required=True, allow_none=True)
+    previous_assignee_id = fields.String(load_default=None, allow_none=True)
+
+
+@event_type(NOTE_ADDED)
+class NoteAddedSchema(_Base):
+    """An internal note was written. Its text never leaves the service (nor the municipality):
+    no event, no overview push, no message carries it."""
+
+    note_id = fields.String(required=True)

@@ -1,7 +1,10 @@
 """Who may do what with an application. Pure: given the caller and the facts, yes or no.
 
 A caller who may not read an application is told it does not exist (404), so ids cannot be
-probed. Proxies (power of attorney, guardianship) come from the consents service's events.
+probed. Citizens act for themselves or, by a valid proxy (from the consents service's
+events), for another. Staff act only through a relation (kit.policy): a caseworker through
+an assigned case or the unit's caseload, visiting staff through a visit with the citizen
+(and then only on the applications they co-serve), anyone by break-glass (read only).
 """
 
 from __future__ import annotations
@@ -9,12 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from kit.auth import CITIZEN, MACHINE, STAFF, Principal
+from kit.policy import CASEWORKER, VISIT, VISITING_ROLES, Access, Relations
 
-CASEWORKER = "caseworker"
-# Staff who may start and fill in an application together with the citizen (co-service).
-CO_SERVICE_ROLES = frozenset({"caseworker", "social_worker", "homecare"})
 READ_SCOPE, DRAFT_SCOPE, CASE_SCOPE = "applications:read", "applications:draft", "applications:case"
 PROXY_READ, PROXY_WRITE = "applications.read", "applications.write"
+FULL, SUMMARY = "full", "summary"  # how much of an application a reader sees
 
 
 def acts_for(
@@ -26,32 +28,57 @@ def acts_for(
     )
 
 
-def can_read(
-    principal: Principal, application: dict[str, Any], represented: dict[str, set[str]]
-) -> bool:
+def co_serves(principal: Principal, application: dict[str, Any]) -> bool:
+    """The staff member started this application with the citizen (co-service)."""
+    return principal.kind == STAFF and application["created_by"] == principal.subject
+
+
+def read_level(
+    principal: Principal,
+    application: dict[str, Any],
+    represented: dict[str, set[str]],
+    access: Access | None,
+) -> str | None:
+    """FULL, SUMMARY (title and status, no answers or documents) or None (answer 404)."""
     if principal.kind == CITIZEN:
-        return acts_for(principal, application["citizen_id"], represented, PROXY_READ)
-    if principal.kind == STAFF:
-        return bool(CO_SERVICE_ROLES & principal.roles)
-    return principal.kind == MACHINE and bool({READ_SCOPE, CASE_SCOPE} & principal.scopes)
+        return FULL if acts_for(principal, application["citizen_id"], represented, PROXY_READ) else None
+    if principal.kind == MACHINE:
+        return FULL if {READ_SCOPE, CASE_SCOPE} & principal.scopes else None
+    if access is None:
+        return None
+    if access.basis == VISIT and not co_serves(principal, application):
+        return SUMMARY  # a visit needs the case it co-serves, not the citizen's other cases
+    if application["state"] == "draft" and not co_serves(principal, application):
+        return None  # a draft is the citizen's own until it is sent
+    return FULL
 
 
-def can_fill_in(principal: Principal, citizen_id: str, represented: dict[str, set[str]]) -> bool:
-    """Create, answer, attach, submit and withdraw: the citizen's own acts."""
+def can_fill_in(
+    principal: Principal,
+    citizen_id: str,
+    represented: dict[str, set[str]],
+    relations: Relations,
+    application: dict[str, Any] | None = None,
+) -> bool:
+    """Create, answer, attach, submit and withdraw: the citizen's own acts, which staff do
+    with the citizen during a visit (co-service), on the applications they started."""
     if principal.kind == CITIZEN:
         return acts_for(principal, citizen_id, represented, PROXY_WRITE)
     if principal.kind == STAFF:
-        return bool(CO_SERVICE_ROLES & principal.roles)
+        visiting = relations.visit and bool(VISITING_ROLES & principal.roles)
+        return visiting and (application is None or co_serves(principal, application))
     return principal.kind == MACHINE and DRAFT_SCOPE in principal.scopes
 
 
-def can_handle_case(principal: Principal) -> bool:
-    """Review, request information, decide, pay, close, add case documents."""
+def can_handle_case(principal: Principal, relations: Relations | None = None) -> bool:
+    """Review, request information, decide, pay, close, reopen, notes, case documents:
+    case systems, and caseworkers whose unit's caseload holds the case or who have it."""
     if principal.kind == STAFF:
-        return CASEWORKER in principal.roles
+        related = relations is not None and (relations.assigned or relations.caseload)
+        return CASEWORKER in principal.roles and related
     return principal.kind == MACHINE and CASE_SCOPE in principal.scopes
 
 
-def sees_internal_documents(principal: Principal) -> bool:
-    """Internal notes are for case handling only: caseworkers and case systems."""
-    return can_handle_case(principal)
+def sees_internal_documents(principal: Principal, relations: Relations | None) -> bool:
+    """Internal notes are for case handling only: never for a visit or a break-glass."""
+    return can_handle_case(principal, relations)

@@ -45,7 +45,17 @@ class CaseActionSchema(_Strict):
     action = fields.String(
         required=True,
         validate=validate.OneOf(
-            ("start_review", "request_information", "resume", "decide", "pay", "close")
+            (
+                "start_review",
+                "request_information",
+                "resume",
+                "decide",
+                "pay",
+                "close",
+                "reopen",
+                "assign",
+                "note",
+            )
         ),
     )
     reason = fields.String(load_default=None, validate=validate.Length(max=2000))
@@ -65,6 +75,24 @@ class CaseActionSchema(_Strict):
         metadata={"description": "pay: amount in øre (1 kr = 100 øre)"},
     )
     paid_on = fields.Date()
+    period = fields.String(
+        validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+        metadata={"description": "pay: the month paid for (YYYY-MM), for monthly benefits"},
+    )
+    granted_amount_ore = fields.Integer(
+        validate=validate.Range(min=0),
+        metadata={"description": "decide: the amount granted, in øre (monthly: per month)"},
+    )
+    assignee_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "assign: the caseworker (omitted: yourself, a claim)"},
+    )
+    text = fields.String(
+        validate=validate.Length(min=1, max=5000),
+        metadata={"description": "note: the internal note (never shown to the citizen)"},
+    )
 
     @validates_schema
     def _needs(self, data, **kwargs):
@@ -72,6 +100,8 @@ class CaseActionSchema(_Strict):
             "request_information": ("deadline", "message"),
             "decide": ("outcome", "letter_title"),
             "pay": ("amount_ore", "paid_on"),
+            "reopen": ("reason",),
+            "note": ("text",),
         }.get(data["action"], ())
         missing = {
             name: ["Påkrævet for denne handling / required for this action"]

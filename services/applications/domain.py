@@ -5,7 +5,9 @@ Lifecycle (actions in brackets):
     draft --[submit]--> submitted --[start_review]--> under_review
     under_review --[request_information]--> awaiting_citizen --[resume]--> under_review
     under_review --[decide]--> decided --[pay]--> paid_out --[close]--> closed
+    paid_out --[pay]--> paid_out (monthly benefits pay more than once)
     decided --[close]--> closed
+    decided | paid_out | closed --[reopen]--> under_review (after a complaint)
     draft | submitted | under_review | awaiting_citizen --[withdraw]--> withdrawn
 
 Everything else is refused with `application.illegal_transition`.
@@ -37,8 +39,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "request_information": {UNDER_REVIEW: AWAITING_CITIZEN},
     "resume": {AWAITING_CITIZEN: UNDER_REVIEW},
     "decide": {UNDER_REVIEW: DECIDED},
-    "pay": {DECIDED: PAID_OUT},
+    "pay": {DECIDED: PAID_OUT, PAID_OUT: PAID_OUT},
     "close": {DECIDED: CLOSED, PAID_OUT: CLOSED},
+    "reopen": {DECIDED: UNDER_REVIEW, PAID_OUT: UNDER_REVIEW, CLOSED: UNDER_REVIEW},
     "withdraw": {
         DRAFT: WITHDRAWN,
         SUBMITTED: WITHDRAWN,

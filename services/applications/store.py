@@ -59,6 +59,8 @@ applications = Table(
     # it, and when the citizen did (on the tablet's clock).
     Column("attested_by", String(200), nullable=True),
     Column("citizen_confirmed_at", UtcDateTime, nullable=True),
+    Column("assignee_id", String(200), nullable=True, index=True),  # the caseworker who has it
+    Column("granted_amount_ore", BigInteger, nullable=True),  # decided: monthly, or once
 )
 
 history = Table(

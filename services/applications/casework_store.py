@@ -1,0 +1,349 @@
+"""Persistence of casework: units, caseloads, break-glass grants, payments, internal notes,
+the visit view, and the caseworker's queue. Every query of these tables is here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kit import relations as kit_relations
+from kit.db import UtcDateTime
+from kit.policy import Relations
+from services.applications.store import applications, metadata, now
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+unit_members = Table(
+    "unit_members",
+    metadata,
+    Column("unit_id", String(100), ForeignKey("units.id"), primary_key=True),
+    Column("staff_id", String(200), primary_key=True, index=True),
+)
+
+# What a unit handles: every case of an application type, or every case of one citizen.
+caseloads = Table(
+    "caseloads",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("unit_id", String(100), ForeignKey("units.id"), nullable=False, index=True),
+    Column("type_id", String(100), nullable=True),
+    Column("citizen_id", String(100), nullable=True),
+)
+
+break_glass = Table(
+    "break_glass",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("staff_id", String(200), nullable=False),
+    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False),
+    Column("citizen_id", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False, index=True),
+    Column("amount_ore", BigInteger, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("period", String(7), nullable=True),  # YYYY-MM for monthly benefits
+    Column("registered_by", String(200), nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("application_id", String(36), ForeignKey("applications.id"), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("written_by", String(200), nullable=False),
+    Column("written_at", UtcDateTime, nullable=False),
+)
+
+visit_view = kit_relations.visit_view(metadata)
+
+
+def _insert_if_absent(conn: Connection, table: Table, row: dict[str, Any]) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).values(**row).on_conflict_do_nothing())
+
+
+# -- units and caseloads ----------------------------------------------------------------------
+
+
+def save_unit(conn: Connection, unit_id: str, name: str) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(units).values(id=unit_id, name=name)
+    conn.execute(statement.on_conflict_do_update(index_elements=["id"], set_={"name": name}))
+
+
+def unit_exists(conn: Connection, unit_id: str) -> bool:
+    return conn.execute(select(units.c.id).where(units.c.id == unit_id)).first() is not None
+
+
+def add_member(conn: Connection, unit_id: str, staff_id: str) -> None:
+    _insert_if_absent(conn, unit_members, {"unit_id": unit_id, "staff_id": staff_id})
+
+
+def remove_member(conn: Connection, unit_id: str, staff_id: str) -> int:
+    return conn.execute(
+        delete(unit_members).where(
+            and_(unit_members.c.unit_id == unit_id, unit_members.c.staff_id == staff_id)
+        )
+    ).rowcount
+
+
+def add_caseload(
+    conn: Connection, unit_id: str, type_id: str | None, citizen_id: str | None
+) -> dict[str, Any]:
+    """The unit handles this type (or this citizen); the same entry twice is one entry."""
+    found = conn.execute(
+        select(caseloads).where(
+            and_(
+                caseloads.c.unit_id == unit_id,
+                caseloads.c.type_id.is_(None)
+                if type_id is None
+                else caseloads.c.type_id == type_id,
+                caseloads.c.citizen_id.is_(None)
+                if citizen_id is None
+                else caseloads.c.citizen_id == citizen_id,
+            )
+        )
+    ).mappings().first()
+    if found:
+        return dict(found)
+    row = {"id": str(uuid.uuid4()), "unit_id": unit_id, "type_id": type_id, "citizen_id": citizen_id}
+    conn.execute(insert(caseloads).values(**row))
+    return row
+
+
+def remove_caseload(conn: Connection, unit_id: str, caseload_id: str) -> int:
+    return conn.execute(
+        delete(caseloads).where(
+            and_(caseloads.c.unit_id == unit_id, caseloads.c.id == caseload_id)
+        )
+    ).rowcount
+
+
+def list_units(conn: Connection) -> list[dict[str, Any]]:
+    members: dict[str, list[str]] = {}
+    for row in conn.execute(select(unit_members).order_by(unit_members.c.staff_id)):
+        members.setdefault(row.unit_id, []).append(row.staff_id)
+    loads: dict[str, list[dict[str, Any]]] = {}
+    for row in conn.execute(select(caseloads).order_by(caseloads.c.type_id, caseloads.c.id)):
+        loads.setdefault(row.unit_id, []).append(
+            {"id": row.id, "type_id": row.type_id, "citizen_id": row.citizen_id}
+        )
+    return [
+        {
+            "id": u.id,
+            "name": u.name,
+            "members": members.get(u.id, []),
+            "caseload": loads.get(u.id, []),
+        }
+        for u in conn.execute(select(units).order_by(units.c.id))
+    ]
+
+
+def units_of(conn: Connection, staff_id: str) -> list[str]:
+    return list(
+        conn.execute(
+            select(unit_members.c.unit_id).where(unit_members.c.staff_id == staff_id)
+        ).scalars()
+    )
+
+
+def _my_caseload(staff_id: str):
+    """A condition on applications: the case is in a caseload of one of the staff's units."""
+    my_units = select(unit_members.c.unit_id).where(unit_members.c.staff_id == staff_id)
+    types = select(caseloads.c.type_id).where(
+        and_(caseloads.c.unit_id.in_(my_units), caseloads.c.type_id.is_not(None))
+    )
+    citizens = select(caseloads.c.citizen_id).where(
+        and_(caseloads.c.unit_id.in_(my_units), caseloads.c.citizen_id.is_not(None))
+    )
+    return or_(applications.c.type_id.in_(types), applications.c.citizen_id.in_(citizens))
+
+
+def in_caseload(conn: Connection, staff_id: str, application_id: str) -> bool:
+    return (
+        conn.execute(
+            select(applications.c.id).where(
+                and_(applications.c.id == application_id, _my_caseload(staff_id))
+            )
+        ).first()
+        is not None
+    )
+
+
+# -- relations --------------------------------------------------------------------------------
+
+
+def relations(
+    conn: Connection,
+    staff_id: str,
+    citizen_id: str,
+    application: dict[str, Any] | None,
+    at: datetime,
+    window: kit_relations.VisitWindow,
+) -> Relations:
+    """What proves the staff member's relation to the citizen (and this case), right now."""
+    case = application is not None and application["state"] != "draft"
+    return Relations(
+        assigned=application is not None and application.get("assignee_id") == staff_id,
+        caseload=case and in_caseload(conn, staff_id, application["id"]),  # type: ignore[index]
+        visit=kit_relations.has_visit(conn, visit_view, staff_id, citizen_id, at, window),
+        break_glass_reason=(
+            break_glass_reason(conn, staff_id, application["id"], at) if application else None
+        ),
+    )
+
+
+def open_break_glass(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(insert(break_glass).values(**row))
+
+
+def break_glass_reason(
+    conn: Connection, staff_id: str, application_id: str, at: datetime
+) -> str | None:
+    return conn.execute(
+        select(break_glass.c.reason)
+        .where(
+            and_(
+                break_glass.c.staff_id == staff_id,
+                break_glass.c.application_id == application_id,
+                break_glass.c.opened_at <= at,
+                break_glass.c.expires_at > at,
+            )
+        )
+        .order_by(break_glass.c.expires_at.desc())
+        .limit(1)
+    ).scalar()
+
+
+def find_by_case_number(conn: Connection, case_number: str) -> dict[str, Any] | None:
+    row = (
+        conn.execute(select(applications).where(applications.c.case_number == case_number))
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+# -- payments and notes -----------------------------------------------------------------------
+
+
+def add_payment(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(insert(payments).values(registered_at=now(), **row))
+
+
+def list_payments(conn: Connection, application_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(payments)
+        .where(payments.c.application_id == application_id)
+        .order_by(payments.c.paid_on, payments.c.registered_at)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def add_note(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(insert(case_notes).values(written_at=now(), **row))
+
+
+def list_notes(conn: Connection, application_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(case_notes)
+        .where(case_notes.c.application_id == application_id)
+        .order_by(case_notes.c.written_at)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+# -- the queue --------------------------------------------------------------------------------
+
+OPEN_STATES = ("submitted", "under_review", "awaiting_citizen")
+
+
+def queue(
+    conn: Connection,
+    staff_id: str,
+    *,
+    states: tuple[str, ...],
+    type_id: str | None,
+    assignee: str | None,
+    submitted_before: datetime | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The cases the staff member may handle, oldest first, after a keyset (submitted_at,
+    id); and how many there are in each state with the same filters."""
+    conditions = [
+        applications.c.state != "draft",
+        or_(applications.c.assignee_id == staff_id, _my_caseload(staff_id)),
+    ]
+    if type_id:
+        conditions.append(applications.c.type_id == type_id)
+    if assignee == "none":
+        conditions.append(applications.c.assignee_id.is_(None))
+    elif assignee:
+        conditions.append(applications.c.assignee_id == assignee)
+    if submitted_before is not None:
+        conditions.append(applications.c.submitted_at < submitted_before)
+    counts = {
+        state: int(count)
+        for state, count in conn.execute(
+            select(applications.c.state, func.count())
+            .where(and_(*conditions))
+            .group_by(applications.c.state)
+        )
+    }
+    listed = [*conditions, applications.c.state.in_(states)]
+    if after is not None:
+        listed.append(tuple_(applications.c.submitted_at, applications.c.id) > tuple_(*after))
+    rows = conn.execute(
+        select(
+            applications.c.id,
+            applications.c.type_id,
+            applications.c.title,
+            applications.c.case_number,
+            applications.c.state,
+            applications.c.outcome,
+            applications.c.citizen_id,
+            applications.c.assignee_id,
+            applications.c.submitted_at,
+            applications.c.information_deadline,
+        )
+        .where(and_(*listed))
+        .order_by(applications.c.submitted_at, applications.c.id)
+        .limit(limit)
+    ).mappings()
+    return [dict(r) for r in rows], counts
