@@ -41,7 +41,11 @@ def read_level(
 ) -> str | None:
     """FULL, SUMMARY (title and status, no answers or documents) or None (answer 404)."""
     if principal.kind == CITIZEN:
-        return FULL if acts_for(principal, application["citizen_id"], represented, PROXY_READ) else None
+        return (
+            FULL
+            if acts_for(principal, application["citizen_id"], represented, PROXY_READ)
+            else None
+        )
     if principal.kind == MACHINE:
         return FULL if {READ_SCOPE, CASE_SCOPE} & principal.scopes else None
     if access is None:

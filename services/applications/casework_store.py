@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kit import relations as kit_relations
 from kit.db import UtcDateTime
 from kit.policy import Relations
-from services.applications.store import applications, metadata, now
+from services.applications.store import applications, consent_view, fetched_data, metadata, now
 
 units = Table(
     "units",
@@ -126,31 +126,38 @@ def add_caseload(
     conn: Connection, unit_id: str, type_id: str | None, citizen_id: str | None
 ) -> dict[str, Any]:
     """The unit handles this type (or this citizen); the same entry twice is one entry."""
-    found = conn.execute(
-        select(caseloads).where(
-            and_(
-                caseloads.c.unit_id == unit_id,
-                caseloads.c.type_id.is_(None)
-                if type_id is None
-                else caseloads.c.type_id == type_id,
-                caseloads.c.citizen_id.is_(None)
-                if citizen_id is None
-                else caseloads.c.citizen_id == citizen_id,
+    found = (
+        conn.execute(
+            select(caseloads).where(
+                and_(
+                    caseloads.c.unit_id == unit_id,
+                    caseloads.c.type_id.is_(None)
+                    if type_id is None
+                    else caseloads.c.type_id == type_id,
+                    caseloads.c.citizen_id.is_(None)
+                    if citizen_id is None
+                    else caseloads.c.citizen_id == citizen_id,
+                )
             )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     if found:
         return dict(found)
-    row = {"id": str(uuid.uuid4()), "unit_id": unit_id, "type_id": type_id, "citizen_id": citizen_id}
+    row = {
+        "id": str(uuid.uuid4()),
+        "unit_id": unit_id,
+        "type_id": type_id,
+        "citizen_id": citizen_id,
+    }
     conn.execute(insert(caseloads).values(**row))
     return row
 
 
 def remove_caseload(conn: Connection, unit_id: str, caseload_id: str) -> int:
     return conn.execute(
-        delete(caseloads).where(
-            and_(caseloads.c.unit_id == unit_id, caseloads.c.id == caseload_id)
-        )
+        delete(caseloads).where(and_(caseloads.c.unit_id == unit_id, caseloads.c.id == caseload_id))
     ).rowcount
 
 
@@ -347,3 +354,25 @@ def queue(
         .limit(limit)
     ).mappings()
     return [dict(r) for r in rows], counts
+
+
+# -- what the case page shows from the local views ---------------------------------------------
+
+
+def consents_of(conn: Connection, citizen_id: str) -> list[dict[str, Any]]:
+    """The citizen's consents as this service knows them (active and ended), newest first."""
+    rows = conn.execute(
+        select(consent_view)
+        .where(consent_view.c.citizen_id == citizen_id)
+        .order_by(consent_view.c.changed_at.desc())
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def fetched_of(conn: Connection, application_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(fetched_data)
+        .where(fetched_data.c.application_id == application_id)
+        .order_by(fetched_data.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
