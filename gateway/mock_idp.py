@@ -70,6 +70,7 @@ TEST_PEOPLE = [
     staff("auditor-frida", "Frida Frederiksen", "auditor"),
     staff("analytiker-mette", "Mette Mikkelsen", "analyst"),
     staff("registrar-gitte", "Gitte Gregersen", "guardianship_registrar"),
+    staff("admin-mette", "Mette Madsen", "admin"),  # keeps units, caseloads and assignments
 ]
 
 
