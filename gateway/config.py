@@ -42,6 +42,7 @@ class GatewayConfig:
         "scheduler",
         "notifications_admin",
         "analyst",
+        "admin",  # keeps units, caseloads and assignments (applications)
     )
     # Client ids allowed to call as machines (case systems); empty = any client but ours.
     machine_clients: tuple[str, ...] = ()

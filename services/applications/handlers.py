@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from kit import proxies
+from kit import proxies, relations
 from kit.consumer import EventConsumer
 from kit.events import Event
 from kit.inbox import handle_once
 from kit.runtime import Runtime
 from schemas.events import consents as consent_events
+from services.applications import casework_store
 from services.applications.services import ApplicationsService as Uc
 
 GROUP = "applications.consent-view"
@@ -37,5 +38,19 @@ def consent_view_consumer(runtime: Runtime, topic: str = "consents") -> EventCon
     )
 
 
+VISITS = "applications.visit-view"
+
+
+def on_appointment_event(conn: Connection, event: Event) -> None:
+    relations.on_appointment_event(conn, casework_store.visit_view, event)
+
+
+def visit_view_consumer(runtime: Runtime, topic: str = "appointments") -> EventConsumer:
+    """Visits relate home-care staff to a citizen (kit.policy); they come from appointments."""
+    return EventConsumer(
+        runtime.bus, [topic], VISITS, handle_once(runtime.engine, VISITS, on_appointment_event)
+    )
+
+
 def consumers(runtime: Runtime) -> list[EventConsumer]:
-    return [consent_view_consumer(runtime)]
+    return [consent_view_consumer(runtime), visit_view_consumer(runtime)]

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from kit.idempotency import Idempotency, Outcome
 from services.applications.usecases.base import SOURCE, TOPIC, etag
+from services.applications.usecases.caseload import CaseQueue
 from services.applications.usecases.casework import Casework
 from services.applications.usecases.citizen import CitizenCommands
 from services.applications.usecases.consent_view import ConsentView
 from services.applications.usecases.fetching import ConsentGatedFetch
+from services.applications.usecases.organisation import Organisation
 from services.applications.usecases.queries import Queries
 
 __all__ = ["SOURCE", "TOPIC", "ApplicationsService", "Idempotency", "Outcome", "etag"]
 
 
-class ApplicationsService(Queries, CitizenCommands, ConsentGatedFetch, Casework, ConsentView):
+class ApplicationsService(
+    Queries, CitizenCommands, ConsentGatedFetch, Casework, CaseQueue, Organisation, ConsentView
+):
     """Every use case of the applications service."""

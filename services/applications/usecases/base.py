@@ -12,14 +12,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from kit import proxies
-from kit.auth import CITIZEN, AssuranceTooLow, Principal
+from kit import policy, proxies
+from kit.auth import CITIZEN, STAFF, AssuranceTooLow, Principal
 from kit.data_subjects import touched
 from kit.events import Actor, Event
 from kit.idempotency import Idempotency, Outcome, run_once
 from kit.outbox import record_event
+from kit.policy import Relations
+from kit.relations import VisitWindow
 from schemas.events import applications as ev
-from services.applications import access, domain, store
+from services.applications import access, casework_store, domain, store
 from services.applications.authority import LocalViewOnly, ProxyAuthority
 from services.applications.catalogue import ApplicationType, Catalogue
 from services.applications.errors import (
@@ -50,6 +52,7 @@ class ApplicationsBase:
         clock: Callable[[], datetime] = store.now,
         topic: str = TOPIC,
         authority: ProxyAuthority | None = None,
+        visit_window: VisitWindow | None = None,
     ) -> None:
         self.engine = engine
         self.authority = authority or LocalViewOnly()
@@ -58,6 +61,7 @@ class ApplicationsBase:
         self.sources = sources or {}
         self.required_assurance = required_assurance
         self.clock = clock
+        self.visit_window = visit_window or VisitWindow.from_env()
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -80,35 +84,81 @@ class ApplicationsBase:
                 scopes.setdefault(citizen, set()).add(scope)
         return scopes
 
-    def _load_readable(
+    def _staff_relations(
+        self, conn: Connection, principal: Principal, citizen_id: str, application: Any = None
+    ) -> Relations:
+        """What proves a staff member's relation to the citizen (and this case) right now."""
+        if principal.kind != STAFF:
+            return Relations()
+        return casework_store.relations(
+            conn, principal.subject, citizen_id, application, self.clock(), self.visit_window
+        )
+
+    def _decide(
+        self, principal: Principal, citizen_id: str, relations: Relations
+    ) -> policy.Access | None:
+        """Record the attempt on the citizen's data (refusals too), then decide (kit.policy)."""
+        if principal.kind == STAFF:
+            return policy.check(principal, citizen_id, relations)
+        touched(citizen_id)
+        return None
+
+    def _load_with_relations(
         self, conn: Connection, principal: Principal, application_id: str, for_update: bool = False
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], Relations]:
         # Social case data is read at the same assurance level as it is written.
         self._require_assurance(principal)
         application = store.get_application(conn, application_id, for_update=for_update)
-        if application is not None:
-            # Audited before the decision: a refused attempt is access the citizen may see.
-            touched(application["citizen_id"])
-        represented = self._represented_scopes(conn, principal)
-        if application is None or not access.can_read(principal, application, represented):
+        if application is None:
             raise NotFound(code="application.not_found")
-        return application
+        citizen_id = application["citizen_id"]
+        relations = self._staff_relations(conn, principal, citizen_id, application)
+        granted = self._decide(principal, citizen_id, relations)
+        represented = self._represented_scopes(conn, principal)
+        if access.read_level(principal, application, represented, granted) != access.FULL:
+            raise NotFound(code="application.not_found")
+        return application, relations
+
+    def _load_readable(
+        self, conn: Connection, principal: Principal, application_id: str, for_update: bool = False
+    ) -> dict[str, Any]:
+        return self._load_with_relations(conn, principal, application_id, for_update)[0]
 
     def _load_fillable(
         self, conn: Connection, principal: Principal, application_id: str
     ) -> dict[str, Any]:
-        application = self._load_readable(conn, principal, application_id, for_update=True)
-        self._check_fill_in(conn, principal, application["citizen_id"])
+        application, relations = self._load_with_relations(
+            conn, principal, application_id, for_update=True
+        )
+        self._check_fill_in(conn, principal, application["citizen_id"], relations, application)
         return application
 
-    def _check_fill_in(self, conn: Connection, principal: Principal, citizen_id: str) -> None:
+    def _check_fill_in(
+        self,
+        conn: Connection,
+        principal: Principal,
+        citizen_id: str,
+        relations: Relations,
+        application: dict[str, Any] | None = None,
+    ) -> None:
         """May the caller create or change this citizen's application? A write under a proxy
         is confirmed with the consents service (authority.py), not the local view alone."""
         represented = self._represented_scopes(conn, principal)
-        if not access.can_fill_in(principal, citizen_id, represented):
+        if not access.can_fill_in(principal, citizen_id, represented, relations, application):
             raise Forbidden(detail_en="you may read but not change this application")
         if principal.kind == CITIZEN and principal.subject != citizen_id:
             self.authority.confirm(citizen_id, access.PROXY_WRITE)
+
+    def _load_handled(
+        self, conn: Connection, principal: Principal, application_id: str
+    ) -> dict[str, Any]:
+        """An application the caller may handle as a case (caseworker, case system)."""
+        application, relations = self._load_with_relations(
+            conn, principal, application_id, for_update=True
+        )
+        if not access.can_handle_case(principal, relations):
+            raise Forbidden(detail_en="only case handlers may do this")
+        return application
 
     def _require_assurance(self, principal: Principal) -> None:
         if principal.kind == CITIZEN and not principal.has_assurance(self.required_assurance):
@@ -187,6 +237,24 @@ class ApplicationsBase:
                 store.attachment_requirements_met(conn, application["id"])
             ),
             "fetched": self._fetched(conn, application),
+            "assignee_id": application["assignee_id"],
+            "granted_amount_ore": application["granted_amount_ore"],
+        }
+
+    def summary(self, application: dict[str, Any]) -> dict[str, Any]:
+        """That a case exists and how it stands, without its content (a visit's view)."""
+        app_type = self.app_type(application["type_id"])
+        key = domain.status_key(application["state"], application["outcome"])
+        status = app_type.status(key) if key else None
+        return {
+            "id": application["id"],
+            "type": application["type_id"],
+            "title": application["title"],
+            "case_number": application["case_number"],
+            "state": application["state"],
+            "status_text": status["text"] if status else {"da": "Kladde", "en": "Draft"},
+            "citizen_id": application["citizen_id"],
+            "submitted_at": application["submitted_at"],
         }
 
     def _fetched(self, conn: Connection, application: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,9 +12,10 @@ from typing import Any
 
 from kit import policy
 from kit.auth import STAFF, Principal
-from services.applications import access, casework_store, domain, store
+from kit.db import read_only
+from services.applications import access, casework_store, domain
 from services.applications.errors import Forbidden, InvalidRequest, NotFound
-from services.applications.usecases.base import ApplicationsBase, as_utc
+from services.applications.usecases.base import ApplicationsBase
 
 BREAK_GLASS_MINUTES = int(os.environ.get("SB_BREAK_GLASS_MINUTES", "30"))
 MIN_REASON = 10  # characters: "fordi" is not a reason
@@ -27,7 +28,7 @@ class ReasonRequired(InvalidRequest):
 
 
 def _cursor(row: dict[str, Any]) -> str:
-    moment = as_utc(row["submitted_at"])
+    moment = row["submitted_at"]
     assert moment is not None
     raw = f"{moment.isoformat()}|{row['id']}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -64,7 +65,7 @@ class CaseQueue(ApplicationsBase):
         if principal.kind != STAFF or policy.CASEWORKER not in principal.roles:
             raise Forbidden(detail_en="the caseworker role is needed", code="auth.missing_role")
         now = self.clock()
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             rows, counts = casework_store.queue(
                 conn,
                 principal.subject,
@@ -90,7 +91,7 @@ class CaseQueue(ApplicationsBase):
     def _queue_item(self, row: dict[str, Any], now: datetime) -> dict[str, Any]:
         app_type = self.app_type(row["type_id"])
         key = domain.status_key(row["state"], row["outcome"])
-        submitted = as_utc(row["submitted_at"])
+        submitted = row["submitted_at"]
         return {
             "id": row["id"],
             "type": row["type_id"],
@@ -111,7 +112,7 @@ class CaseQueue(ApplicationsBase):
     def case_file(self, principal: Principal, application_id: str) -> dict[str, Any]:
         """What a case handler sees beside the application: payments, internal notes, the
         citizen's consents this case may use, and the data fetched with the consent used."""
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             application, relations = self._load_with_relations(conn, principal, application_id)
             internal = access.sees_internal_documents(principal, relations)
             app_type = self.app_type(application["type_id"])

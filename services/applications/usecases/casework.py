@@ -3,6 +3,7 @@ case documents."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -13,8 +14,8 @@ from kit.auth import Principal
 from kit.idempotency import Outcome
 from kit.outbox import record_event
 from schemas.events import applications as ev
-from services.applications import access, domain, store
-from services.applications.errors import Forbidden, InvalidRequest
+from services.applications import casework_store, domain, store
+from services.applications.errors import InvalidRequest, VersionConflict
 from services.applications.usecases.base import ApplicationsBase
 
 Application = dict[str, Any]
@@ -27,10 +28,8 @@ class Casework(ApplicationsBase):
     def case_action(
         self, principal: Principal, application_id: str, action: str, params: Params
     ) -> Outcome:
-        if not access.can_handle_case(principal):
-            raise Forbidden(detail_en="only case handlers may do this")
         with self.engine.begin() as conn:
-            application = self._load_readable(conn, principal, application_id, for_update=True)
+            application = self._load_handled(conn, principal, application_id)
             handler = CASE_ACTIONS.get(action, _plain_transition)
             handler(self, conn, principal, application, action, params)
             return self._outcome(conn, application_id, principal)
@@ -43,10 +42,8 @@ class Casework(ApplicationsBase):
         direction: str,
         document_date: date,
     ) -> dict[str, Any]:
-        if not access.can_handle_case(principal):
-            raise Forbidden(detail_en="only case handlers may do this")
         with self.engine.begin() as conn:
-            application = self._load_readable(conn, principal, application_id, for_update=True)
+            application = self._load_handled(conn, principal, application_id)
             if application["state"] == domain.DRAFT:
                 raise domain.IllegalTransition(detail_en="a draft has no case documents yet")
             return self._add_document(
@@ -133,7 +130,15 @@ def _decide(
     params: Params,
 ) -> None:
     uc._transition(
-        conn, principal, application, action, reason=params.get("reason"), outcome=params["outcome"]
+        conn,
+        principal,
+        application,
+        action,
+        reason=params.get("reason"),
+        outcome=params["outcome"],
+        granted_amount_ore=None
+        if params["outcome"] == "refused"
+        else params.get("granted_amount_ore"),
     )
     application = store.get_application(conn, application["id"]) or application
     letter = uc._add_document(
@@ -156,6 +161,7 @@ def _decide(
             case_number=application["case_number"],
             outcome=params["outcome"],
             letter_document_id=letter["id"],
+            granted_amount_ore=application["granted_amount_ore"],
         ),
     )
 
@@ -168,9 +174,25 @@ def _pay(
     action: str,
     params: Params,
 ) -> None:
+    """One payment; monthly benefits pay again while paid out (no new state, a new event)."""
     if application["outcome"] == "refused":
         raise domain.PaymentNotDue()
-    uc._transition(conn, principal, application, action, reason=params.get("reason"))
+    if application["state"] == domain.PAID_OUT:
+        _same_state(uc, conn, principal, application, action, params.get("reason"))
+    else:
+        uc._transition(conn, principal, application, action, reason=params.get("reason"))
+    payment_id = str(uuid.uuid4())
+    casework_store.add_payment(
+        conn,
+        {
+            "id": payment_id,
+            "application_id": application["id"],
+            "amount_ore": params["amount_ore"],
+            "paid_on": params["paid_on"],
+            "period": params.get("period"),
+            "registered_by": principal.subject,
+        },
+    )
     record_event(
         conn,
         uc.topic,
@@ -181,8 +203,106 @@ def _pay(
             case_number=application["case_number"],
             amount_ore=params["amount_ore"],
             paid_on=params["paid_on"].isoformat(),
+            payment_id=payment_id,
+            period=params.get("period"),
         ),
     )
+
+
+def _same_state(
+    uc: Casework,
+    conn: Connection,
+    principal: Principal,
+    application: Application,
+    action: str,
+    reason: str | None,
+) -> None:
+    """An action that leaves the state as it is: the version moves, the history tells."""
+    domain.next_state(application["state"], action)  # still refuses what is not allowed
+    if not store.update_application(conn, application["id"], application["version"]):
+        raise VersionConflict()
+    store.add_history(
+        conn,
+        application_id=application["id"],
+        action=action,
+        from_state=application["state"],
+        to_state=application["state"],
+        actor_id=principal.subject,
+        actor_type=principal.kind,
+        on_behalf_of=application["citizen_id"],
+        channel=principal.channel,
+        reason=reason,
+    )
+
+
+def _assign(
+    uc: Casework,
+    conn: Connection,
+    principal: Principal,
+    application: Application,
+    action: str,
+    params: Params,
+) -> None:
+    """Claim (no assignee: oneself) or give the case to a caseworker, who then has it even
+    outside their unit's caseload (the history and the event say who gave it)."""
+    if application["state"] in (domain.DRAFT, domain.WITHDRAWN, domain.CLOSED):
+        raise domain.IllegalTransition(
+            detail_en=f"a {application['state']} case has no caseworker",
+            extra={"state": application["state"], "action": action},
+        )
+    assignee = params.get("assignee_id") or principal.subject
+    if not store.update_application(
+        conn, application["id"], application["version"], assignee_id=assignee
+    ):
+        raise VersionConflict()
+    store.add_history(
+        conn,
+        application_id=application["id"],
+        action="claim" if assignee == principal.subject else "assign",
+        from_state=application["state"],
+        to_state=application["state"],
+        actor_id=principal.subject,
+        actor_type=principal.kind,
+        on_behalf_of=application["citizen_id"],
+        channel=principal.channel,
+        reason=None,
+    )
+    record_event(
+        conn,
+        uc.topic,
+        uc._event(
+            ev.ASSIGNED,
+            principal,
+            application,
+            case_number=application["case_number"],
+            assignee_id=assignee,
+            previous_assignee_id=application["assignee_id"],
+        ),
+    )
+
+
+def _note(
+    uc: Casework,
+    conn: Connection,
+    principal: Principal,
+    application: Application,
+    action: str,
+    params: Params,
+) -> None:
+    """An internal note: kept here, never in an event, a message or the overview."""
+    if application["state"] == domain.DRAFT:
+        raise domain.IllegalTransition(detail_en="a draft has no case notes yet")
+    note_id = str(uuid.uuid4())
+    casework_store.add_note(
+        conn,
+        {
+            "id": note_id,
+            "application_id": application["id"],
+            "text": params["text"],
+            "written_by": principal.subject,
+        },
+    )
+    record_event(conn, uc.topic, uc._event(ev.NOTE_ADDED, principal, application, note_id=note_id))
 
 
 CASE_ACTIONS: dict[str, CaseAction] = {
@@ -192,4 +312,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "decide": _decide,
     "pay": _pay,
     "close": _plain_transition,
+    "reopen": _plain_transition,  # after a complaint; the reason is the complaint
+    "assign": _assign,
+    "note": _note,
 }

@@ -18,6 +18,7 @@ from services.applications.errors import (
     AttachmentRejected,
     CitizenConfirmationRequired,
     InvalidRequest,
+    NotFound,
     VersionConflict,
 )
 from services.applications.usecases.base import ApplicationsBase
@@ -47,7 +48,11 @@ class CitizenCommands(ApplicationsBase):
             )
 
         def work(conn: Connection) -> Outcome:
-            self._check_fill_in(conn, principal, citizen_id)
+            relations = self._staff_relations(conn, principal, citizen_id)
+            granted = self._decide(principal, citizen_id, relations)
+            if principal.kind == STAFF and granted is None:
+                raise NotFound(code="application.not_found")  # no relation: no such citizen
+            self._check_fill_in(conn, principal, citizen_id, relations)
             now = self.clock()
             application = {
                 "id": str(uuid.uuid4()),

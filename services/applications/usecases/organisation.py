@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kit.auth import STAFF, Principal
+from kit.db import read_only
 from kit.policy import ADMIN
 from services.applications import casework_store
 from services.applications.errors import Forbidden, InvalidRequest, NotFound
@@ -27,7 +28,7 @@ class Organisation(ApplicationsBase):
 
     def units(self, principal: Principal) -> list[dict[str, Any]]:
         _require_admin(principal)
-        with self.engine.connect() as conn:
+        with read_only(self.engine) as conn:
             return casework_store.list_units(conn)
 
     def save_unit(self, principal: Principal, unit_id: str, name: str) -> dict[str, Any]:
