@@ -66,3 +66,34 @@ def outbox_events(engine, subject: str | None = None) -> list[Event]:
         rows = conn.execute(select(outbox_table.c.payload).order_by(outbox_table.c.id))
         events = [decode_event(bytes(row.payload)) for row in rows]
     return [e for e in events if subject in (None, e.subject)]
+
+
+def make_visit_event(
+    staff_id: str, citizen_id: str, starts_at=None, cancelled: bool = False
+) -> Event:
+    """An appointments-service event of a 45-minute home visit (as a consumer decodes it)."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from kit.events import decode_event
+    from schemas.events.appointments import APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED
+
+    starts = starts_at or datetime.now(UTC).replace(microsecond=0)
+    appointment_id = str(uuid.uuid4())
+    event = Event(
+        type=APPOINTMENT_CANCELLED if cancelled else APPOINTMENT_BOOKED,
+        source="/services/appointments",
+        subject=appointment_id,
+        actor=Actor("planner", "staff", "integration"),
+        data={
+            "appointment_id": appointment_id,
+            "citizen_id": citizen_id,
+            "kind": "home_visit",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(minutes=45)).isoformat(),
+            "staff_ids": [staff_id],
+            "booked_by": "planner",
+            "cancelled_by": "planner",
+        },
+    )
+    return decode_event(json.dumps(event.to_dict()))

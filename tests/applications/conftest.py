@@ -17,10 +17,10 @@ from kit.runtime import Runtime
 from schemas.events import consents as consent_events
 from services.applications.app import create_app
 from services.applications.catalogue import Catalogue
-from services.applications.handlers import on_consent_event
+from services.applications.handlers import on_appointment_event, on_consent_event
 from services.applications.sources import SimulatedIncomeSource
 from tests.applications.builders import make_type
-from tests.builders import outbox_events
+from tests.builders import make_visit_event, outbox_events
 from tests.tokens import TokenIssuer
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -168,6 +168,11 @@ class Platform:
             },
         )
         return proxy_id
+
+    def visit(self, staff: Caller, citizen_id: str) -> None:
+        """A visit of the staff member to the citizen today (the appointments' event)."""
+        with self.engine.begin() as conn:
+            on_appointment_event(conn, make_visit_event(staff.subject, citizen_id))
 
     def events(self, application_id=None) -> list[Event]:
         return outbox_events(self.engine, application_id)

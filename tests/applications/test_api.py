@@ -222,6 +222,7 @@ def test_a_citizen_logged_in_below_the_required_assurance_is_told_to_log_in_agai
 
 def test_staff_start_a_draft_in_the_home_and_the_citizen_continues_it(platform):
     citizen, homecare = platform.citizen(), platform.staff("homecare")
+    platform.visit(homecare, citizen.subject)  # co-service happens during a visit
     draft = create(homecare, {"household": "single"}, citizen_id=citizen.subject)
     app_id = draft.json["id"]
     assert draft.json["channel"] == "tablet"
@@ -241,11 +242,12 @@ def test_staff_start_a_draft_in_the_home_and_the_citizen_continues_it(platform):
     nameless = homecare.post("/api/applications", {"type": "testhjaelp"})
     assert nameless.status_code == 422 and nameless.json["field"] == "citizen_id"
     stranger = platform.staff("parking_attendant")
+    platform.visit(stranger, citizen.subject)
     assert (
         stranger.post(
             "/api/applications", {"type": "testhjaelp", "citizen_id": citizen.subject}
         ).status_code
-        == 403
+        == 404  # no role that visits, no relation: no such citizen
     )
 
 
@@ -323,11 +325,10 @@ def test_internal_notes_are_visible_to_the_case_system_but_never_to_the_citizen(
         d["title"] for d in citizen.get(f"/api/applications/{app_id}/documents").json
     ]
     assert "Journalnotat" not in seen_by_citizen and "Brev til borger" in seen_by_citizen
-    seen_by_homecare = [
-        d["title"]
-        for d in platform.staff("homecare").get(f"/api/applications/{app_id}/documents").json
-    ]
-    assert "Journalnotat" not in seen_by_homecare  # notes are for case handling only
+    homecare = platform.staff("homecare")
+    platform.visit(homecare, citizen.subject)
+    # A visit shows home care the case exists, never its documents, least of all notes.
+    assert homecare.get(f"/api/applications/{app_id}/documents").status_code == 404
     assert "Journalnotat" in [
         d["title"] for d in case_system.get(f"/api/applications/{app_id}/documents").json
     ]

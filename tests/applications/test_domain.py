@@ -46,14 +46,16 @@ def test_every_other_transition_is_refused_with_a_stable_code(state, action):
 
 
 def test_the_lifecycle_has_the_shape_the_issue_describes():
-    assert len(LEGAL) == 12
-    path = ["submit", "start_review", "request_information", "resume", "decide", "pay", "close"]
+    assert len(LEGAL) == 16
+    path = ["submit", "start_review", "request_information", "resume", "decide", "pay", "pay"]
     state = domain.DRAFT
-    for action in path:
+    for action in path + ["close"]:
         state = next_state(state, action)
     assert state == domain.CLOSED
-    for final in (domain.CLOSED, domain.WITHDRAWN):
-        assert all(final not in moves for moves in TRANSITIONS.values())
+    assert all(domain.WITHDRAWN not in moves for moves in TRANSITIONS.values())
+    # A closed case opens again only after a complaint, and then it is reviewed again.
+    assert [a for a, moves in TRANSITIONS.items() if domain.CLOSED in moves] == ["reopen"]
+    assert next_state(domain.CLOSED, "reopen") == domain.UNDER_REVIEW
     with pytest.raises(IllegalTransition):
         next_state(domain.DECIDED, "withdraw")  # no withdrawal after the decision
 

@@ -4,17 +4,13 @@ appointments service's events would."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
 import requests
 
-from kit import relations
-from kit.events import Actor, Event, decode_event
-from schemas.events.appointments import APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED
-from services.applications.casework_store import visit_view
+from services.applications.handlers import on_appointment_event
+from tests.builders import make_visit_event
 from tests.gateway.conftest import ANNA, Stack
 from tests.gateway.conftest import stack as stack  # noqa: F401 - the fixture
 
@@ -77,32 +73,11 @@ class Casework:
         citizen_id: str = ANNA,
         starts_at: datetime | None = None,
         cancelled: bool = False,
-    ) -> str:
+    ) -> None:
         """A visit as the appointments service announces it, handled by the view's consumer."""
-        starts = starts_at or datetime.now(UTC).replace(microsecond=0)
-        appointment_id = str(uuid.uuid4())
-        event = Event(
-            type=APPOINTMENT_CANCELLED if cancelled else APPOINTMENT_BOOKED,
-            source="/services/appointments",
-            subject=appointment_id,
-            actor=Actor("planner", "staff", "integration"),
-            data={
-                "appointment_id": appointment_id,
-                "citizen_id": citizen_id,
-                "kind": "home_visit",
-                "starts_at": starts.isoformat(),
-                "ends_at": (starts + timedelta(minutes=45)).isoformat(),
-                "staff_ids": [staff_id],
-                "booked_by": "planner",
-                "cancelled_by": "planner",
-            },
-        )
         engine = self.stack.app.config["APPLICATIONS_ENGINE"]
         with engine.begin() as conn:
-            relations.on_appointment_event(
-                conn, visit_view, decode_event(json.dumps(event.to_dict()))
-            )
-        return appointment_id
+            on_appointment_event(conn, make_visit_event(staff_id, citizen_id, starts_at, cancelled))
 
     def access_log(self, citizen: str = ANNA) -> list[dict]:
         return self.get(citizen, "/api/me/access-log").json()

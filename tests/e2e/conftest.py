@@ -79,6 +79,17 @@ def _seed_visits(site: Stack) -> list[dict]:
     return visits
 
 
+def _share_visits(engines: dict) -> None:
+    """What the workers would carry over the bus: the appointments' events reach the
+    applications service's visit view (staff see a citizen only through a visit)."""
+    from services.applications.handlers import on_appointment_event
+    from tests.builders import outbox_events
+
+    with engines["applications"].begin() as conn:
+        for event in outbox_events(engines["appointments"]):
+            on_appointment_event(conn, event)
+
+
 @pytest.fixture
 def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
     monkeypatch.setenv("SB_VAR_DIR", str(tmp_path / "var"))
@@ -123,6 +134,7 @@ def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
                 gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app, engines=engines
             )
             site.visits = _seed_visits(site)
+            _share_visits(engines)
             yield site
         finally:
             services.close()

@@ -10,6 +10,8 @@ import time
 import pytest
 
 from gateway.sessions import COOKIE
+from services.applications.handlers import on_appointment_event
+from tests.builders import make_visit_event
 from tests.gateway.conftest import ANNA, BENT, CARL, build_stack
 from tests.gateway.conftest import create_mock_idp as mock_provider
 
@@ -155,7 +157,11 @@ def test_the_audit_trail_shows_the_citizen_who_looked_at_their_data(stack):
         json={"type": "enkeltudgifter"},
         headers=stack.csrf(anna),
     ).json()["id"]
-    assert dorte.get(f"{stack.gateway}/api/applications/{app_id}").status_code == 200
+    # Staff see a citizen through a relation only: Dorte visits Anna today.
+    with stack.app.config["APPLICATIONS_ENGINE"].begin() as conn:
+        on_appointment_event(conn, make_visit_event("sagsbehandler-dorte", ANNA))
+    listed = dorte.get(f"{stack.gateway}/api/applications?citizen_id={ANNA}")
+    assert [a["id"] for a in listed.json()] == [app_id]
 
     log = anna.get(f"{stack.gateway}/api/me/access-log").json()
     assert [(e["actor_id"], e["actor_type"], e["action"], e["channel"]) for e in log] == [
