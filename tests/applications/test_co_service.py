@@ -11,14 +11,17 @@ from tests.applications.builders import complete_answers
 from tests.applications.conftest import PDF, Caller, create
 
 
-def staff_member(platform, name="Erik Eriksen") -> Caller:
+def staff_member(platform, citizen: Caller, name="Erik Eriksen") -> Caller:
+    """Home care on a visit to the citizen today (staff see a citizen only through one)."""
     token = platform.issuer.staff("hjemmehjaelp-erik", ["homecare"], name=name)
-    return Caller(platform.client, token, "hjemmehjaelp-erik", {"X-Channel": "tablet"})
+    erik = Caller(platform.client, token, "hjemmehjaelp-erik", {"X-Channel": "tablet"})
+    platform.visit(erik, citizen.subject)
+    return erik
 
 
 def test_a_draft_started_by_staff_carries_their_name_for_the_citizen(platform):
     citizen = platform.citizen()
-    erik = staff_member(platform)
+    erik = staff_member(platform, citizen)
     draft = create(erik, {"household": "single"}, citizen_id=citizen.subject)
     assert draft.json["created_by"] == {
         "id": "hjemmehjaelp-erik",
@@ -33,7 +36,7 @@ def test_a_draft_started_by_staff_carries_their_name_for_the_citizen(platform):
 
 def test_staff_submit_only_with_the_citizens_confirmation_and_attest_it(platform):
     citizen = platform.citizen()
-    erik = staff_member(platform)
+    erik = staff_member(platform, citizen)
     app_id = create(erik, complete_answers(), citizen_id=citizen.subject).json["id"]
     assert erik.upload(f"/api/applications/{app_id}/attachments", PDF).status_code == 201
 
