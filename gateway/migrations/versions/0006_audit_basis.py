@@ -1,16 +1,16 @@
 """The audit trail records on what basis staff reached a citizen's data (kit.policy), and a
 break-glass's stated reason, so the citizen sees it and the auditor can find it.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-28
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
