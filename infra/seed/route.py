@@ -1,9 +1,9 @@
 """Seed: today's route for the home-care staff, so the tablet (/tablet/) has visits at once.
 
 Erik and Jonna (home care) each get three home visits today at test citizens, with names,
-addresses and tasks, booked through the appointments API as the staff member would. The first
-visit of the day is at 07:30, so it has begun whenever someone tries the tablet and can be
-closed there; the others are later. Idempotent: a visit already on the route at that time is
+addresses and tasks, booked through the appointments API as the staff member would. Erik also
+gets a visit at Anna's that is going on at the time of the start (unless one already is), so
+the whole co-service can be tried at any hour: a visit can be closed only once it has begun. Idempotent: a visit already on the route at that time is
 left alone, and each booking's Idempotency-Key is made from the date, the staff member and the
 time, so a second start books nothing twice; a time the staff member is already busy is skipped.
 """
@@ -68,11 +68,39 @@ def _at(day: date, clock: str) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL)
 
 
+def _now_visit(env: SeedEnv, route: dict) -> list[tuple[str, int, str, str, str, list[str]]]:
+    """A visit going on now (from the last quarter hour before now), if none is."""
+    now = datetime.now(LOCAL)
+    if now.date() != env.today:
+        return []
+    for visit in route["visits"]:
+        if (
+            datetime.fromisoformat(visit["starts_at"])
+            <= now
+            < datetime.fromisoformat(visit["ends_at"])
+        ):
+            return []
+    starts = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    starts = max(starts - timedelta(minutes=15), _at(env.today, "00:00"))
+    return [
+        (
+            starts.strftime("%H:%M"),
+            60,
+            ANNA,
+            "Anna Andersen",
+            "Vestergade 3, 5000 Odense C",
+            ["Ansøgning om hjælpemiddel sammen med Anna", "Samtykke"],
+        )
+    ]
+
+
 def seed(env: SeedEnv) -> None:
     for staff_id, visits in ROUTES.items():
         staff = env.session(staff_id, channel="tablet")
         route = expect(staff.get(env.url("/api/appointments/route"))).json()
         booked = {(v["citizen_id"], v["starts_at"][:16]) for v in route["visits"]}
+        if staff_id == "hjemmehjaelp-erik":
+            visits = visits + _now_visit(env, route)
         for clock, minutes, citizen_id, name, address, tasks in visits:
             starts = _at(env.today, clock)
             if (citizen_id, starts.isoformat()[:16]) in booked:
