@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 LINT_PATHS := kit schemas services gateway infra/overview_stub infra/seed infra/k8s infra/demo.py tests bench
 
 .DEFAULT_GOAL := help
-.PHONY: demo help venv run run-real infra-up infra-down lint format test test-fast openapi frontend-assets bench bench-hot bench-bus bench-gateway bench-lists bench-overview bench-appointments clean
+.PHONY: demo help venv run run-real infra-up infra-down lint format test test-faults test-fast openapi frontend-assets bench bench-hot bench-bus bench-gateway bench-lists bench-overview bench-appointments clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -54,9 +54,12 @@ test: venv lint infra-up ## Lint; start Kafka, PostgreSQL, Keycloak, Chromium; r
 	  SB_TEST_POSTGRES_URL=$$(infra/postgres.sh url) \
 	  SB_TEST_KEYCLOAK_ISSUER=$$(infra/keycloak.sh url) SB_REQUIRE_REAL_INFRA=1 \
 	  SB_TEST_TURN_URL=$$(infra/coturn.sh url) SB_TEST_TURN_SECRET=$$(infra/coturn.sh secret) \
-	  $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	  $(PY) -m pytest -m "not faults" $(PYTEST_ARGS) || rc=$$?; \
 	  if [ -n "$(STOP_INFRA)" ]; then $(MAKE) --no-print-directory infra-down; fi; \
 	  exit $$rc
+
+test-faults: venv ## Only the fault tests: kill -9, Kafka and PostgreSQL outages (private servers)
+	@SB_REQUIRE_REAL_INFRA=1 $(PY) -m pytest -m faults tests/faults $(PYTEST_ARGS)
 
 test-fast: venv ## Only the tests that need no broker, database, identity server or browser
 	@$(PY) -m pytest -m "not kafka and not postgres and not keycloak and not browser" \

@@ -1,0 +1,1 @@
+"""Fault tests on the real stack (Kafka, PostgreSQL) with private servers."""
