@@ -114,7 +114,7 @@ class AuditWriter:
             try:
                 self._write(batch)
                 return
-            except Exception:  # noqa: BLE001 - keep the entries and try again
+            except Exception:  # keep the entries and try again
                 log.exception("audit batch of %d not written; retrying", len(batch))
                 threading.Event().wait(delay)
                 delay = min(delay * 2, 2.0)

@@ -75,7 +75,7 @@ def _keep_provider_session_alive(session, sessions: SessionManager) -> None:
             if not tokens.get("refresh_token"):
                 raise LookupError("no refresh token")
             fresh = idp.refresh(tokens["refresh_token"])
-        except Exception:  # noqa: BLE001 - any refusal ends the session
+        except Exception:  # any refusal ends the session
             sessions.end(session)
             raise Unauthenticated(
                 "Du er blevet logget ud. Log ind igen.",

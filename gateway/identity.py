@@ -140,7 +140,7 @@ class IdentityProvider:
                 code_verifier=code_verifier,
                 grant_type="authorization_code",
             )
-        except Exception as exc:  # noqa: BLE001 - any failure here is a failed login
+        except Exception as exc:  # any failure here is a failed login
             raise LoginFailed(detail_en=f"token exchange failed: {type(exc).__name__}")
         id_token = tokens.get("id_token")
         if not id_token:

@@ -202,7 +202,7 @@ class RemoteJwks(KeySource):
             response = requests.get(self.jwks_url, timeout=self.timeout_s)
             response.raise_for_status()
             keys = KeySet.import_key_set(response.json())
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the keys held
+        except Exception as exc:  # any failure keeps the keys held
             with self._changed:
                 self.last_error = type(exc).__name__
                 self._generation += 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,6 @@ class Settings:
     embedded_bus_path: str = ""
     environment: str = "development"
     log_level: str = "INFO"
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def bus_backend(self) -> str:

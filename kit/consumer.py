@@ -140,7 +140,7 @@ class EventConsumer:
                 continue
             try:
                 self._process(record)
-            except Exception as exc:  # noqa: BLE001 - nothing may pass a record unhandled
+            except Exception as exc:  # nothing may pass a record unhandled
                 # Transient (the database or bus is down) or unexpected: deliver this record
                 # again on the next poll, and hold its partition so nothing overtakes it.
                 # Polling goes on meanwhile, so the member keeps its place in the group.
@@ -302,7 +302,7 @@ class EventConsumer:
                 per_topic[tp.topic] = per_topic.get(tp.topic, 0) + lag
             for topic, lag in per_topic.items():
                 CONSUMER_LAG.labels(self.group_id, topic).set(lag)
-        except Exception:  # noqa: BLE001 - metrics must never stop consumption
+        except Exception:  # metrics must never stop consumption
             log.debug("could not compute consumer lag", exc_info=True)
 
 

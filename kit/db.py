@@ -88,10 +88,6 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 class UtcDateTime(TypeDecorator):
     """Aware datetimes in UTC on both databases (SQLite would hand back naive ones)."""
 

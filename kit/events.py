@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 import schemas.events  # noqa: F401 - registers every event type before anything decodes
 from kit import clock
+from kit.logging import correlation_id_var
 from schemas.envelope import SPECVERSION, EnvelopeSchema
 from schemas.registry import EventTypeRegistry, registry
 
@@ -54,8 +55,9 @@ class Event:
 
     def __post_init__(self) -> None:
         if not self.correlation_id:
-            # A fact with no cause of its own starts its own correlation.
-            object.__setattr__(self, "correlation_id", self.id)
+            # Inside a request or a consumer, the fact belongs to that correlation (kit.web and
+            # kit.consumer set it); a fact with no cause of its own starts its own.
+            object.__setattr__(self, "correlation_id", correlation_id_var.get() or self.id)
 
     @property
     def key(self) -> str:

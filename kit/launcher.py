@@ -205,7 +205,7 @@ def serve_launcher(supervisor: Supervisor, port: int) -> ThreadingHTTPServer:
     /processes (each process's state, pid and restarts, as JSON)."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        def do_GET(self) -> None:  # the standard library's name
             if self.path == "/metrics":
                 body, kind = generate_latest(supervisor.metrics.registry), CONTENT_TYPE_LATEST
             elif self.path == "/processes":

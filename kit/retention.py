@@ -165,7 +165,7 @@ def retention_job(
         while not stop.is_set():
             try:
                 counts = apply_rules(engine, service, rules, clock())
-            except Exception:  # noqa: BLE001 - try again next round; never stop the worker
+            except Exception:  # try again next round; never stop the worker
                 RETENTION_RUNS.labels(service, "failed").inc()
                 log.exception("retention round failed for %s", service)
             else:

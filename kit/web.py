@@ -178,7 +178,7 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
         for name, check in checks.items():
             try:
                 check()
-            except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            except Exception as exc:  # any failure means not ready
                 failing[name] = type(exc).__name__
         if failing:
             return problem_response(

@@ -78,3 +78,10 @@ def database_url(request, tmp_path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'service.db'}"
         return
     yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin_url"))
+
+
+# Shared stack fixtures (tests/harness/), available to every folder without importing another
+# folder's conftest.
+from tests.harness.overview_index import connector, stub  # noqa: E402
+
+__all__ = ["connector", "stub"]

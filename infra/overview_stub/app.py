@@ -40,7 +40,9 @@ class IndexState:
         self.rejected: list[dict[str, Any]] = []
         self.fault: dict[str, Any] = {}
 
-    def store(self, kind: str, record_id: str, body: dict[str, Any]) -> str:
+    def store(
+        self, kind: str, record_id: str, body: dict[str, Any], correlation_id: str | None = None
+    ) -> str:
         with self.lock:
             current = self.records[kind].get(record_id)
             if current is not None and body["Version"] < current["Version"]:
@@ -57,6 +59,7 @@ class IndexState:
                     "version": body["Version"],
                     "result": result,
                     "at": datetime.now(UTC).isoformat(),
+                    "correlation_id": correlation_id,
                 }
             )
             return result
@@ -90,7 +93,8 @@ def create_app(state: IndexState | None = None) -> Flask:
                 index.rejected.append({"kind": kind, "id": record_id, **exc.as_dict()})
             return jsonify(exc.as_dict()), 400
         assert isinstance(body, dict)  # the checks above refuse anything else
-        return jsonify(result=index.store(kind, record_id, body)), 200
+        correlation_id = request.headers.get("X-Correlation-ID")
+        return jsonify(result=index.store(kind, record_id, body, correlation_id)), 200
 
     @app.put("/sagsindeks/sager/<record_id>")
     def put_case(record_id: str):

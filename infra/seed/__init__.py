@@ -151,7 +151,7 @@ def run_all(env: SeedEnv, modules: list[ModuleType] | None = None) -> list[SeedR
         started = time.monotonic()
         try:
             seed(env)
-        except Exception as exc:  # noqa: BLE001 - a failing seed must not stop the platform
+        except Exception as exc:  # a failing seed must not stop the platform
             log.warning(
                 "seed %s failed: %s: %s",
                 name,

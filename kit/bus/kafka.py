@@ -116,7 +116,7 @@ class KafkaBus(Bus):
         if producer is not None:
             try:
                 producer.close(timeout=1)
-            except Exception:  # noqa: BLE001 - closing a broken producer must not raise
+            except Exception:  # closing a broken producer must not raise
                 log.debug("closing a failed producer raised", exc_info=True)
 
     def ensure_topic(self, topic: str, partitions: int = DEFAULT_PARTITIONS) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import schemas.events.appointments as types
 from kit.events import Actor, Event
-from kit.logging import correlation_id_var
 from services.appointments.domain import video_url
 
 TOPIC = "appointments"
@@ -54,7 +53,6 @@ def _event(
         data=body,
         actor=actor,
         subject=appointment["id"],
-        correlation_id=correlation_id_var.get() or "",
         **given_id,
     )
 

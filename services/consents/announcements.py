@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from kit.events import Actor, Event
-from kit.logging import correlation_id_var
 from schemas.events import consents as types
 from services.consents.domain import Consent, Withdrawal
 from services.consents.proxies import Proxy, Revocation
@@ -21,14 +20,12 @@ def _iso(value: datetime | None) -> str | None:
 
 def _event(event_type: str, citizen_id: str, actor: Actor, data: dict) -> Event:
     # Subject (and Kafka key) is the citizen: their consent and proxy history stays in order.
-    # The HTTP request's correlation id, so an operator can follow a request into the events.
     return Event(
         type=event_type,
         source=SOURCE,
         data=data,
         actor=actor,
         subject=citizen_id,
-        correlation_id=correlation_id_var.get() or "",
     )
 
 

@@ -12,15 +12,15 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")  # no display: plots are rendered to SVG and PDF only
-import matplotlib.pyplot as plt  # noqa: E402
-from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from sqlalchemy import Engine  # noqa: E402
+import matplotlib.pyplot as plt
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from matplotlib.backends.backend_pdf import PdfPages
+from sqlalchemy import Engine
 
-from kit import clock  # noqa: E402
-from services.insight import analyses, candidates, figures, store  # noqa: E402
-from services.insight.catalogue_view import CatalogueView  # noqa: E402
-from services.insight.log import build_log  # noqa: E402
+from kit import clock
+from services.insight import analyses, candidates, figures, store
+from services.insight.catalogue_view import CatalogueView
+from services.insight.log import build_log
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

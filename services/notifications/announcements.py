@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-import schemas.events.notifications as ev  # noqa: F401 - registers the types
+import schemas.events.notifications as ev
 from kit.events import Actor, Event
 
 TOPIC = "notifications"
@@ -37,7 +37,12 @@ def message_event(
         **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in extra.items()},
     }
     event = Event(
-        type=event_type, source=SOURCE, subject=message["citizen_id"], data=data, actor=ACTOR
+        type=event_type,
+        source=SOURCE,
+        subject=message["citizen_id"],
+        data=data,
+        actor=ACTOR,
+        correlation_id=message.get("correlation_id") or "",
     )
     return event.caused_by(cause) if cause is not None else event
 

@@ -43,6 +43,7 @@ class Outgoing:
     subject: str
     body: str
     language: str
+    correlation_id: str | None = None  # of the request that caused the message
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import Row
 
 from kit.db import read_only
+from kit.logging import correlation_id_var
 from kit.outbox import record_event
 from services.notifications import announcements, store
 from services.notifications.domain import SENDING
@@ -145,6 +146,7 @@ class Sender:
             message.subject,
             message.body,
             message.language,
+            message.correlation_id,
         )
 
     def settle_stuck(self, older_than: timedelta | None = None) -> dict[str, str]:
@@ -188,9 +190,10 @@ class Sender:
         provider = self.providers.get(provider_name)
         if provider is None:
             return SendResult(TEMPORARY, reason="provider.not_configured")
+        token = correlation_id_var.set(outgoing.correlation_id)  # the provider's logs too
         try:
             return provider.send(outgoing)
-        except Exception as exc:  # noqa: BLE001 - any provider error is worth another try
+        except Exception as exc:  # any provider error is worth another try
             log.warning(
                 "provider %s failed on message %s: %s",
                 provider_name,
@@ -198,6 +201,8 @@ class Sender:
                 type(exc).__name__,
             )
             return SendResult(TEMPORARY, reason="provider.error")
+        finally:
+            correlation_id_var.reset(token)
 
     def run(self, stop: threading.Event) -> None:
         next_settle = time.monotonic()  # at start: whatever a crash left in sending

@@ -24,7 +24,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
-    func,
     select,
     update,
 )
@@ -89,6 +88,8 @@ messages = Table(
     UniqueConstraint(
         "trigger_event_id", "recipient_id", "channel", name="uq_messages_trigger_recipient_channel"
     ),
+    # The request or event that caused the message: its sending and delivery carry it on.
+    Column("correlation_id", String(100), nullable=True),
 )
 
 message_status = Table(
@@ -320,13 +321,6 @@ def status_history(conn: Connection, message_ids: list[str]) -> dict[str, list[R
         ):
             history[row.message_id].append(row)
     return history
-
-
-def count_by_status(conn: Connection) -> dict[str, int]:
-    return {
-        row[0]: row[1]
-        for row in conn.execute(select(messages.c.status, func.count()).group_by(messages.c.status))
-    }
 
 
 # Local views of other services' facts ---------------------------------------------------------

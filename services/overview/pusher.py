@@ -114,7 +114,10 @@ class Pusher:
 
     def _send(self, row: Any) -> tuple[str, Exception | None]:
         try:
-            return self.transport.push(row.kind, row.record_id, json.loads(row.payload)), None
+            pushed = self.transport.push(
+                row.kind, row.record_id, json.loads(row.payload), row.correlation_id
+            )
+            return pushed, None
         except RejectedPush as exc:
             metrics.PUSH_FAILURES.labels(row.kind, "rejected").inc()
             return "", exc

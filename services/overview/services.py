@@ -32,7 +32,7 @@ class OverviewConnector:
         record = domain.apply(record, event.type, data, event.time, policy, event.id)
         record, pushes = domain.next_pushes(record, policy, self.organisation)
         store.save_record(conn, record, is_new)
-        store.enqueue(conn, record["application_id"], pushes)
+        store.enqueue(conn, record["application_id"], pushes, event.correlation_id)
         if not pushes and policy is not None and policy.published:
             missing = domain.missing_for_index(record)
             if missing:

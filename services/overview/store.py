@@ -54,6 +54,8 @@ pending = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("last_error", Text, nullable=True),
+    # The request (or event) that caused this push, sent on as X-Correlation-ID.
+    Column("correlation_id", String(100), nullable=True),
     Index("ix_overview_pending_case_id_id", "case_id", "id"),
 )
 
@@ -112,7 +114,9 @@ def records_after(conn: Connection, after: str, limit: int) -> list[dict[str, An
     return [json.loads(raw) for raw in rows]
 
 
-def enqueue(conn: Connection, case_id: str, pushes: list[Push]) -> None:
+def enqueue(
+    conn: Connection, case_id: str, pushes: list[Push], correlation_id: str | None = None
+) -> None:
     if not pushes:
         return
     now = datetime.now(UTC)
@@ -129,6 +133,7 @@ def enqueue(conn: Connection, case_id: str, pushes: list[Push]) -> None:
                 "attempts": 0,
                 "next_attempt_at": now,
                 "last_error": None,
+                "correlation_id": correlation_id,
             }
             for p in pushes
         ],

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 
 import requests
 
+from kit.web import CORRELATION_HEADER
+
 PATHS = {"sag": "/sagsindeks/sager/{id}", "ydelse": "/ydelsesindeks/ydelser/{id}"}
 
 
@@ -26,7 +28,13 @@ class RejectedPush(Exception):
 
 
 class Transport(Protocol):
-    def push(self, kind: str, record_id: str, payload: dict[str, Any]) -> str:
+    def push(
+        self,
+        kind: str,
+        record_id: str,
+        payload: dict[str, Any],
+        correlation_id: str | None = None,
+    ) -> str:
         """Deliver one record; returns the index's verdict ("stored", "unchanged", "stale")."""
 
 
@@ -38,10 +46,17 @@ class HttpTransport:
         self.timeout_s = timeout_s
         self.session = session or requests.Session()
 
-    def push(self, kind: str, record_id: str, payload: dict[str, Any]) -> str:
+    def push(
+        self,
+        kind: str,
+        record_id: str,
+        payload: dict[str, Any],
+        correlation_id: str | None = None,
+    ) -> str:
         url = self.base_url + PATHS[kind].format(id=record_id)
+        headers = {CORRELATION_HEADER: correlation_id} if correlation_id else {}
         try:
-            response = self.session.put(url, json=payload, timeout=self.timeout_s)
+            response = self.session.put(url, json=payload, headers=headers, timeout=self.timeout_s)
         except requests.RequestException as exc:
             # Never the payload in an error: it holds the CPR number.
             raise TransientPushError(f"{type(exc).__name__} calling {kind} endpoint") from None

@@ -43,7 +43,7 @@ def serve(app) -> Iterator[str]:
         thread.join(5)
 
 
-def machine_idp_app(issuer: TokenIssuer, holder: dict) -> Flask:  # noqa: D103
+def machine_idp_app(issuer: TokenIssuer, holder: dict) -> Flask:
     """A stand-in provider for machine tokens: discovery and JWKS of a TokenIssuer."""
     app = Flask("machine-idp")
 

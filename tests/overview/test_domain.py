@@ -13,13 +13,13 @@ POLICIES = load_policies()
 POLICY = POLICIES["hjaelpemidler"]
 
 
-def fold(events, policy=POLICY):
+def fold(events, policy=POLICY, organisation=ORG):
     first = events[0]
     record = domain.new_record(first.subject, first.data["type_id"], first.data["citizen_id"])
     pushes = []
     for event in events:
         record = domain.apply(record, event.type, event.data, event.time, policy, event.id)
-        record, new = domain.next_pushes(record, policy, ORG)
+        record, new = domain.next_pushes(record, policy, organisation)
         pushes += new
     return record, pushes
 

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from services.overview import domain
-from tests.overview.builders import ORG, CaseEvents
+from services.overview.config import ConnectorConfig
+from tests.overview.builders import CaseEvents
 from tests.overview.test_domain import POLICY, fold
 
 
@@ -141,5 +142,18 @@ def test_the_stub_fails_times_out_and_recovers_on_command(stub):
     assert stub.records() == {} and stub.put("sag", record_id, body).status_code == 200
 
 
-def test_org_defaults_are_valid_for_the_stub():
-    assert len(ORG.cvr) == 8
+def test_the_configured_default_municipality_is_accepted_by_the_index(stub, monkeypatch):
+    """What `make run` sends with no OVERVIEW_* settings: the connector's own defaults."""
+    for name in (
+        "OVERVIEW_MUNICIPALITY_CVR",
+        "OVERVIEW_MUNICIPALITY_NAME",
+        "OVERVIEW_UNIT_UUID",
+        "OVERVIEW_UNIT_NAME",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    organisation = ConnectorConfig.from_env().organisation
+    _, pushes = fold(CaseEvents().full_life(), organisation=organisation)
+    for push in pushes:
+        response = stub.put(push.kind, push.record_id, push.payload)
+        assert response.status_code == 200, response.json()
+    assert stub.records()[pushes[0].record_id]["Ejer"]["CVRNummer"] == organisation.cvr

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine
 
 from kit import clock
 from kit.events import Event
+from kit.logging import correlation_id_var
 from kit.outbox import record_event
 from services.notifications import announcements, store
 from services.notifications.domain import QuietHours, RetryPolicy, Rule, load_rules, local_times
@@ -47,6 +48,13 @@ class Trigger:
     data: Mapping[str, Any]
     cause: Event | None = None
     staff_id: str | None = None
+    correlation_id: str | None = None  # else the cause's, else the current request's
+
+    @property
+    def correlation(self) -> str | None:
+        if self.correlation_id:
+            return self.correlation_id
+        return self.cause.correlation_id if self.cause else correlation_id_var.get()
 
 
 def _instant(value: Any) -> Any:
@@ -135,6 +143,7 @@ class NotificationsBase:
             "provider": PROVIDER_OF[channel],
             "provider_ref": None,
             "reason": None,
+            "correlation_id": trigger.correlation,
             "created_at": now,
             "updated_at": now,
         }

@@ -104,7 +104,13 @@ class Delivery(NotificationsBase):
     def _fall_back(
         self, conn: Connection, message: Row, channels: list[str], now: datetime
     ) -> None:
-        trigger = Trigger(message.trigger_event_id, message.trigger_type, message.citizen_id, {})
+        trigger = Trigger(
+            message.trigger_event_id,
+            message.trigger_type,
+            message.citizen_id,
+            {},
+            correlation_id=message.correlation_id,
+        )
         rule = Rule(
             message.rule_id,
             message.trigger_type,
