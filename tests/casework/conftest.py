@@ -12,7 +12,7 @@ import requests
 from services.applications.handlers import on_appointment_event
 from tests.builders import make_visit_event
 from tests.gateway.conftest import ANNA, Stack
-from tests.gateway.conftest import stack as stack  # noqa: F401 - the fixture
+from tests.gateway.conftest import stack as stack  # the fixture
 
 DORTE, HENRIK, ERIK, METTE, FRIDA = (
     "sagsbehandler-dorte",
@@ -84,7 +84,7 @@ class Casework:
 
 
 @pytest.fixture
-def casework(stack) -> Casework:  # noqa: F811 - the gateway stack fixture
+def casework(stack) -> Casework:  # stack: the gateway stack fixture
     """Two units: "Hjælpemidler" (Dorte) handles aids; "Ydelser" (Henrik) extra costs."""
     site = Casework(stack)
     for unit, name, member, type_id in (
