@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    func,
     select,
     update,
 )
@@ -421,3 +422,10 @@ def mark_letter_read(
         inbox_reads,
         {"trigger_event_id": trigger_event_id, "recipient_id": recipient_id, "read_at": at},
     )
+
+
+def count_by_status(conn: Connection) -> dict[str, int]:
+    return {
+        row[0]: row[1]
+        for row in conn.execute(select(messages.c.status, func.count()).group_by(messages.c.status))
+    }
