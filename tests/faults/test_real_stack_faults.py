@@ -300,7 +300,7 @@ def test_every_application_gets_one_receipt_and_its_latest_status_through_every_
             return receipts() == {"delivered": APPLICATIONS} and all(
                 seen.get(a) == "Afgjort" for a in load.done
             )
-        except Exception:  # noqa: BLE001 - a service may still be catching up
+        except Exception:  # a service may still be catching up
             return False
 
     wait_until(reconciled, 180, interval_s=1, message="receipts and overview records")
