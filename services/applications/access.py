@@ -4,7 +4,8 @@ A caller who may not read an application is told it does not exist (404), so ids
 probed. Citizens act for themselves or, by a valid proxy (from the consents service's
 events), for another. Staff act only through a relation (kit.policy): a caseworker through
 an assigned case or the unit's caseload, visiting staff through a visit with the citizen
-(and then only on the applications they co-serve), anyone by break-glass (read only).
+(and then only on the applications they co-serve, or the citizen's drafts they finish
+together), anyone by break-glass (read only).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def read_level(
     if access is None:
         return None
     if access.basis == VISIT and not co_serves(principal, application):
-        return SUMMARY  # a visit needs the case it co-serves, not the citizen's other cases
+        # A visit needs the case it co-serves, not the citizen's other cases; a draft the
+        # citizen began is one they may finish together on the visit (issue 15).
+        return FULL if application["state"] == "draft" else SUMMARY
     if application["state"] == "draft" and not co_serves(principal, application):
         return None  # a draft is the citizen's own until it is sent
     return FULL
@@ -70,7 +73,11 @@ def can_fill_in(
         return acts_for(principal, citizen_id, represented, PROXY_WRITE)
     if principal.kind == STAFF:
         visiting = relations.visit and bool(VISITING_ROLES & principal.roles)
-        return visiting and (application is None or co_serves(principal, application))
+        return visiting and (
+            application is None
+            or co_serves(principal, application)
+            or application["state"] == "draft"  # the citizen's draft, finished together
+        )
     return principal.kind == MACHINE and DRAFT_SCOPE in principal.scopes
 
 

@@ -77,3 +77,27 @@ def test_a_types_form_says_which_files_its_attachments_may_be(platform):
     rules = platform.citizen().get("/api/applications/types/testhjaelp").json["attachment_rules"]
     assert "image/jpeg" in rules["content_types"] and "text/plain" not in rules["content_types"]
     assert rules["max_bytes"] == 10 * 1024 * 1024
+
+
+def test_on_a_visit_staff_continue_the_citizens_own_draft_but_see_no_other_case(platform):
+    citizen = platform.citizen()
+    erik = staff_member(platform, citizen)
+    draft = create(citizen, {"household": "single"})  # begun by the citizen in the portal
+    sent = create(citizen, complete_answers()).json["id"]
+    assert citizen.upload(f"/api/applications/{sent}/attachments", PDF).status_code == 201
+    assert citizen.post(f"/api/applications/{sent}/submit").status_code == 200
+
+    listed = {a["id"]: a for a in erik.get(f"/api/applications?citizen_id={citizen.subject}").json}
+    assert listed[draft.json["id"]]["answers"] == {"household": "single"}
+    assert "answers" not in listed[sent]  # her submitted case: that it exists, no more
+    saved = erik.patch(
+        f"/api/applications/{draft.json['id']}/answers",
+        {"answers": {"household": "couple"}},
+        {"If-Match": draft.headers["ETag"]},
+    )
+    assert saved.status_code == 200, saved.json
+    assert erik.get(f"/api/applications/{sent}").status_code == 404
+
+    stranger = platform.citizen()  # no visit with this citizen: nothing at all
+    other = create(stranger, {"household": "single"}).json["id"]
+    assert erik.get(f"/api/applications/{other}").status_code == 404

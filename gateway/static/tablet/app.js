@@ -4,7 +4,7 @@
 // and when the tablet's data is wiped (logout, another staff member, idle time).
 import { call, refreshSession, session } from "./api.js";
 import { el, main, show } from "./dom.js";
-import { data, load as loadData, now, refresh as refreshData, rememberMe } from "./data.js";
+import { data, forget as forgetData, load as loadData, now, refresh as refreshData, rememberMe } from "./data.js";
 import { formView } from "./form.js";
 import { attentionCount } from "./items.js";
 import { box, flush, load as loadOutbox, pending, save as saveOutbox } from "./outbox.js";
@@ -99,7 +99,7 @@ box.onSent = async () => {
 
 /** Remove everything personal; unsent work stays (encrypted) when there is any. */
 async function wipe() {
-  Object.assign(data, { me: null, route: null, citizens: {} });
+  forgetData();
   if (unsent().length) await vault.removeAllBut(UNSENT);
   else {
     box.items = [];

@@ -29,10 +29,22 @@ export async function rememberMe() {
   await vault.put("me", data.me);
 }
 
+// Bumped by a wipe: an answer still on its way when the day was wiped is not kept.
+let generation = 0;
+
+/** Drop the day from memory (the vault is wiped by the caller). */
+export function forget() {
+  generation += 1;
+  Object.assign(data, { me: null, route: null, citizens: {} });
+}
+
 async function keep(name, fetcher) {
+  const mine = generation;
   try {
-    data[name] = await fetcher();
-    await vault.put(name, data[name]);
+    const value = await fetcher();
+    if (mine !== generation) return;
+    data[name] = value;
+    await vault.put(name, value);
   } catch (_error) { /* keep what is on the tablet */ }
 }
 
