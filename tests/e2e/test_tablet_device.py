@@ -1,4 +1,4 @@
-"""The data on the tablet (docs/decisions/0016-tablet-device-storage.md): encrypted in IndexedDB
+"""The data on the tablet (docs/decisions/0017-tablet-device-storage.md): encrypted in IndexedDB
 under a key the page cannot export; wiped at logout, after the idle time (the clock is
 injected) and when another staff member logs in; unsent work is never wiped silently: the
 staff member is asked, and it stays encrypted until it is sent."""

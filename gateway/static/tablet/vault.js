@@ -1,4 +1,4 @@
-// The tablet's store of personal data (docs/decisions/0016-tablet-device-storage.md): records in
+// The tablet's store of personal data (docs/decisions/0017-tablet-device-storage.md): records in
 // IndexedDB, each encrypted with AES-GCM (a fresh 96-bit IV per write) under one key that
 // WebCrypto made non-extractable: the page can use it but never read it out, so a copy of the
 // browser profile's files (a lost tablet, a backup) holds only ciphertext plus a key handle
