@@ -81,3 +81,9 @@ def my_consents():
 @bp.get("/aftaler/")
 def my_appointments():
     return _page("appointments.html", script="appointments.js", current="/aftaler/")
+
+
+@bp.get("/workspace/")
+def workspace():
+    """The caseworker workspace: the queue and the case page (static/workspace/app.js)."""
+    return _page("workspace.html")

@@ -1,0 +1,289 @@
+// /workspace/: the caseworker's queue, and a case (?sag=<id>) with its actions. Every action
+// is the applications service's case-action API, so notifications and Mit Overblik follow.
+import {
+  api, el, mount, alertBox, problemAlert, formatDate, formatDateTime, formatNumber,
+  initLanguage, requireSession, showFatal, t, txt,
+} from "/static/ui/ui.js";
+
+const root = document.getElementById("app");
+const OPEN_STATES = ["submitted", "under_review", "awaiting_citizen"];
+const ALL_STATES = [...OPEN_STATES, "decided", "paid_out", "closed"];
+let me = null;
+let types = [];
+let view = null; // what is on the screen, to draw again on a language switch
+let notice = null; // the last action's result (success or problem)
+
+const kr = (ore) => (ore == null ? "–" : formatNumber(ore / 100) + " kr.");
+const field = (id, label, input) => el("div", { class: "form-group" },
+  el("label", { class: "form-label", for: id, text: label }), input);
+const input = (id, attrs = {}) => el("input", { class: "form-input", id, name: id, ...attrs });
+
+// -- the queue -----------------------------------------------------------------------------
+
+function filters() {
+  const q = new URLSearchParams(location.search);
+  const select = (id, options, value) => el("select", { class: "form-select", id, name: id },
+    options.map(([v, label]) => el("option", { value: v, text: label, selected: v === value })));
+  return el("form", { class: "queue-filters", id: "filters", onsubmit: (e) => {
+    e.preventDefault();
+    const data = new FormData(e.target);
+    const next = new URLSearchParams();
+    for (const [k, v] of data) if (v) next.set(k, v);
+    history.replaceState(null, "", "?" + next);
+    loadQueue();
+  } },
+  el("fieldset", {}, el("legend", { class: "h3", text: t("ws.filter") }),
+    field("state", t("ws.state"), select("state",
+      [["", t("ws.state.open")], ...ALL_STATES.map((s) => [s, t("ws.s." + s)])],
+      q.get("state") || "")),
+    field("type", t("ws.type"), select("type",
+      [["", t("ws.type.all")], ...types.map((ty) => [ty.id, txt(ty.title)])], q.get("type") || "")),
+    field("assignee", t("ws.assignee"), select("assignee",
+      [["", t("ws.assignee.all")], ["me", t("ws.assignee.me")], ["none", t("ws.assignee.none")]],
+      q.get("assignee") || "")),
+    field("older_than_days", t("ws.age"),
+      input("older_than_days", { type: "number", min: "1", value: q.get("older_than_days") || "" })),
+    el("button", { class: "button button-secondary", type: "submit", text: t("ws.show") })));
+}
+
+function queueRow(item) {
+  const open = el("a", { href: "?sag=" + encodeURIComponent(item.id) }, t("ws.open"),
+    el("span", { class: "sr-only", text: " " + (item.case_number || item.title) }));
+  const claim = item.assignee_id ? null : el("button", {
+    type: "button", class: "button button-secondary claim", "data-id": item.id,
+    onclick: () => claimFromQueue(item.id) }, t("ws.claim"),
+  el("span", { class: "sr-only", text: " " + (item.case_number || item.title) }));
+  return el("tr", { "data-id": item.id },
+    el("td", {}, el("strong", { text: item.case_number || "–" }), el("br"), item.title),
+    el("td", { text: txt(item.type_title) }),
+    el("td", { class: "state", text: item.status_text ? txt(item.status_text) : item.state }),
+    el("td", { text: t("ws.days", { n: item.age_days ?? 0 }) }),
+    el("td", { class: "assignee", text: item.assignee_id || t("ws.nobody") }),
+    el("td", {}, open, claim ? " " : null, claim));
+}
+
+function renderQueue() {
+  document.title = t("ws.h1") + " – Selvbetjening";
+  const { items, counts, total, next } = view.queue;
+  const parts = Object.entries(counts).map(([s, n]) => `${n} ${t("ws.s." + s)}`).join(", ");
+  mount(root,
+    el("h1", { text: t("ws.h1") }),
+    el("p", { class: "lead", text: t("ws.lead") }),
+    notice,
+    filters(),
+    el("p", { id: "counts", "aria-live": "polite", text: t("ws.counts", { total, parts }) }),
+    items.length
+      ? el("div", { class: "table--responsive-scroll" }, el("table", { class: "table", id: "queue" },
+        el("thead", {}, el("tr", {}, ["case", "type", "status", "age", "assignee", "action"]
+          .map((c) => el("th", { scope: "col", text: t("ws.col." + c) })))),
+        el("tbody", {}, items.map(queueRow))))
+      : el("p", { text: t("ws.empty") }),
+    next ? el("button", { type: "button", class: "button button-secondary", id: "more",
+      onclick: () => loadQueue(next), text: t("ws.more") }) : null);
+}
+
+async function loadQueue(after) {
+  const q = new URLSearchParams(location.search);
+  q.delete("sag");
+  if (after) q.set("after", after);
+  const page = (await api("GET", "/api/applications/queue?" + q)).data;
+  if (after && view && view.queue) {
+    page.items = [...view.queue.items, ...page.items];
+  }
+  view = { queue: page };
+  renderQueue();
+}
+
+async function claimFromQueue(id) {
+  try {
+    await api("POST", `/api/applications/${encodeURIComponent(id)}/case-actions`,
+      { json: { action: "assign" } });
+    notice = null;
+  } catch (error) {
+    notice = problemAlert(error);
+  }
+  await loadQueue();
+}
+
+// -- one case ------------------------------------------------------------------------------
+
+function section(title, id, ...content) {
+  return el("section", { class: "case-section", id, "aria-labelledby": id + "-h" },
+    el("h2", { id: id + "-h", text: title }), ...content);
+}
+
+function facts(pairs) {
+  return el("dl", { class: "facts" }, pairs.map(([k, v]) => [el("dt", { text: k }),
+    el("dd", { text: v == null || v === "" ? "–" : String(v) })]));
+}
+
+function answers(app, type) {
+  const labels = {};
+  for (const step of (type && type.steps) || []) {
+    for (const f of step.fields) labels[f.id] = txt(f.label);
+  }
+  const rows = Object.entries(app.answers || {}).map(([k, v]) => [labels[k] || k,
+    typeof v === "boolean" ? (v ? "Ja / Yes" : "Nej / No") : v]);
+  return facts(rows);
+}
+
+function actionForm(action, fields, build) {
+  const id = "form-" + action;
+  return el("details", { class: "action", id: "action-" + action },
+    el("summary", { text: t("ws.a." + action) }),
+    el("form", { id, onsubmit: async (e) => {
+      e.preventDefault();
+      await act(action, build ? build(new FormData(e.target)) : {});
+    } }, fields,
+    el("button", { class: "button button-primary", type: "submit", text: t("ws.a." + action) })));
+}
+
+function actions(app) {
+  const s = app.state;
+  const today = new Date().toISOString().slice(0, 10);
+  const list = [];
+  if (app.assignee_id !== me.subject) {
+    list.push(el("button", { type: "button", class: "button button-secondary", id: "claim",
+      onclick: () => act("assign", {}), text: t("ws.a.claim") }));
+  }
+  if (s === "submitted") {
+    list.push(el("button", { type: "button", class: "button button-primary", id: "start",
+      onclick: () => act("start_review", {}), text: t("ws.a.start_review") }));
+  }
+  if (s === "awaiting_citizen") {
+    list.push(el("button", { type: "button", class: "button button-secondary", id: "resume",
+      onclick: () => act("resume", {}), text: t("ws.a.resume") }));
+  }
+  if (s === "under_review") {
+    list.push(actionForm("request_information", [
+      field("message", t("ws.f.message"), el("textarea", { class: "form-input", id: "message",
+        name: "message", required: true, maxlength: "2000" })),
+      field("deadline", t("ws.f.deadline"), input("deadline", { type: "date", required: true,
+        min: today })),
+    ], (d) => ({ message: d.get("message"), deadline: d.get("deadline") })));
+    list.push(actionForm("decide", [
+      el("fieldset", {}, el("legend", { class: "form-label", text: t("ws.f.outcome") }),
+        ["granted", "partly_granted", "refused"].map((o) => el("div", { class: "form-group-radio" },
+          el("input", { class: "form-radio", type: "radio", name: "outcome", id: "outcome-" + o,
+            value: o, required: true }),
+          el("label", { for: "outcome-" + o, text: t("ws.f." + o) })))),
+      field("reason", t("ws.f.reason"), el("textarea", { class: "form-input", id: "reason",
+        name: "reason", maxlength: "2000" })),
+      field("amount", t("ws.f.amount"), input("amount", { type: "number", min: "0", step: "0.01" })),
+      field("letter_title", t("ws.f.letter"), input("letter_title", { required: true,
+        value: "Afgørelse: " + app.title })),
+    ], (d) => ({
+      outcome: d.get("outcome"), reason: d.get("reason") || null,
+      letter_title: d.get("letter_title"),
+      ...(d.get("amount") ? { granted_amount_ore: Math.round(Number(d.get("amount")) * 100) } : {}),
+    })));
+  }
+  if ((s === "decided" || s === "paid_out") && app.outcome !== "refused") {
+    list.push(actionForm("pay", [
+      field("pay_amount", t("ws.f.pay_amount"), input("pay_amount", { type: "number", min: "0.01",
+        step: "0.01", required: true,
+        value: app.granted_amount_ore ? String(app.granted_amount_ore / 100) : "" })),
+      field("paid_on", t("ws.f.paid_on"), input("paid_on", { type: "date", required: true,
+        value: today })),
+      field("period", t("ws.f.period"), input("period", { pattern: "\\d{4}-\\d{2}",
+        placeholder: today.slice(0, 7) })),
+    ], (d) => ({ amount_ore: Math.round(Number(d.get("pay_amount")) * 100),
+      paid_on: d.get("paid_on"), ...(d.get("period") ? { period: d.get("period") } : {}) })));
+  }
+  if (["decided", "paid_out", "closed"].includes(s)) {
+    list.push(actionForm("reopen", [field("complaint", t("ws.f.complaint"),
+      el("textarea", { class: "form-input", id: "complaint", name: "complaint", required: true }))],
+    (d) => ({ reason: d.get("complaint") })));
+  }
+  if (s !== "draft" && s !== "withdrawn") {
+    list.push(actionForm("note", [field("note", t("ws.f.note"), el("textarea", {
+      class: "form-input", id: "note", name: "note", required: true, maxlength: "5000" }))],
+    (d) => ({ text: d.get("note") })));
+  }
+  return section(t("ws.actions"), "actions", notice, ...list);
+}
+
+function renderCase() {
+  const { app, file, checks, documents, history, type } = view.case;
+  document.title = (app.case_number || app.title) + " – Selvbetjening";
+  const base = `/api/applications/${encodeURIComponent(app.id)}`;
+  mount(root,
+    el("p", {}, el("a", { href: "/workspace/", class: "back-link", text: t("ws.back") })),
+    el("h1", { text: app.title }),
+    facts([[t("ws.case.number"), app.case_number], [t("ws.state"), txt(app.status_text)],
+      [t("ws.case.submitted"), app.submitted_at && formatDateTime(app.submitted_at)],
+      [t("ws.assignee"), app.assignee_id || t("ws.nobody")],
+      [t("ws.case.granted"), app.granted_amount_ore != null ? kr(app.granted_amount_ore) : null]]),
+    actions(app),
+    section(t("ws.answers"), "answers", answers(app, type)),
+    section(t("ws.checks"), "checks", checks.findings.length
+      ? el("ul", {}, checks.findings.map((f) => el("li", { text: `${f.severity}: ${txt(f.message)}` })))
+      : el("p", { text: t("ws.checks.none") })),
+    section(t("ws.documents"), "documents", documents.length
+      ? el("ul", {}, documents.map((d) => el("li", {}, d.size
+        ? el("a", { href: `${base}/documents/${encodeURIComponent(d.id)}/content`, target: "_blank",
+          rel: "noopener", "aria-label": t("ws.documents.view", { title: d.title }),
+          text: d.title }) : d.title, ` (${d.direction}, ${formatDate(d.document_date)})`)))
+      : el("p", { text: t("ws.documents.none") })),
+    section(t("ws.consents"), "consents", file.consents.length
+      ? el("ul", {}, file.consents.map((c) => el("li", {},
+        `${c.purpose} – ${c.state}`, c.relevant ? el("strong", { text: " (" + t("ws.consents.relevant") + ")" }) : null)))
+      : el("p", { text: t("ws.consents.none") })),
+    section(t("ws.fetched"), "fetched", file.fetched.length
+      ? el("ul", {}, file.fetched.map((f) => el("li", {}, el("strong", { text: f.fetch_id + ": " }),
+        t("ws.fetched.line", { source: f.source, consent: f.consent_id,
+          when: formatDateTime(f.fetched_at) }))))
+      : el("p", { text: t("ws.fetched.none") })),
+    section(t("ws.payments"), "payments", file.payments.length
+      ? el("ul", {}, file.payments.map((p) => el("li", {
+        text: `${formatDate(p.paid_on)}${p.period ? " (" + p.period + ")" : ""}: ${kr(p.amount_ore)}` })))
+      : el("p", { text: t("ws.payments.none") })),
+    section(t("ws.notes"), "notes", file.notes.length
+      ? el("ul", {}, file.notes.map((n) => el("li", {
+        text: `${formatDateTime(n.written_at)} ${n.written_by}: ${n.text}` })))
+      : el("p", { text: t("ws.notes.none") })),
+    section(t("ws.history"), "history", el("ol", {}, history.map((h) => el("li", {
+      text: `${formatDateTime(h.at)} – ${h.action} (${h.actor_id})${h.reason ? ": " + h.reason : ""}` })))));
+}
+
+async function loadCase(id) {
+  const base = `/api/applications/${encodeURIComponent(id)}`;
+  const [app, file, checks, documents, history] = await Promise.all(
+    [base, base + "/case-file", base + "/checks", base + "/documents", base + "/history"]
+      .map((path) => api("GET", path).then((r) => r.data)));
+  const type = (await api("GET", "/api/applications/types/" + encodeURIComponent(app.type))).data;
+  view = { case: { app, file, checks, documents, history, type } };
+  renderCase();
+}
+
+async function act(action, body) {
+  const id = view.case.app.id;
+  try {
+    await api("POST", `/api/applications/${encodeURIComponent(id)}/case-actions`,
+      { json: { action, ...body } });
+    notice = alertBox("success", { id: "done", focus: true }, el("p", { class: "alert-text",
+      text: t("ws.done", { action: t("ws.a." + (action === "assign" ? "claim" : action)) }) }));
+  } catch (error) {
+    notice = problemAlert(error);
+  }
+  await loadCase(id);
+  const focus = document.getElementById(notice.id || "problem");
+  if (focus) focus.focus();
+}
+
+// -- start ---------------------------------------------------------------------------------
+
+async function load() {
+  try {
+    me = await requireSession();
+    types = (await api("GET", "/api/applications/types")).data;
+    const id = new URLSearchParams(location.search).get("sag");
+    if (id) await loadCase(id);
+    else await loadQueue();
+  } catch (error) {
+    showFatal(root, error, load);
+  }
+}
+
+initLanguage(() => view && (view.queue ? renderQueue() : renderCase()));
+load();
