@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.casework.conftest import DORTE, Casework
-from tests.casework.conftest import casework as casework  # noqa: F401 - the units fixture
+from tests.casework.conftest import casework as casework
 from tests.e2e.axe import check_accessibility
 from tests.e2e.test_tablet_offline import script_errors, tablet  # noqa: F401 - a fixture
 from tests.gateway.conftest import ANNA
@@ -32,7 +32,7 @@ def do(page, action: str, **fields: str) -> None:
 
 
 def test_a_caseworker_takes_a_case_from_the_queue_to_two_monthly_payments(
-    casework: Casework,  # noqa: F811
+    casework: Casework,
     tablet,  # noqa: F811
 ):
     from playwright.sync_api import expect
