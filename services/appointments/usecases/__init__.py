@@ -1,0 +1,1 @@
+"""The appointments service's use cases, one module per group (see services.py)."""
