@@ -12,6 +12,7 @@ again (after a crash) never sends it twice.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
@@ -63,6 +64,13 @@ class Provider(Protocol):
     def send(self, message: Outgoing) -> SendResult: ...
 
 
+def _outage_declared() -> bool:
+    """Fault tests make the simulated providers of a running worker unavailable for a while:
+    they answer "temporary failure" while the file SB_SIMULATED_OUTAGE_FILE exists."""
+    path = os.environ.get("SB_SIMULATED_OUTAGE_FILE")
+    return path is not None and os.path.exists(path)
+
+
 class ContactDirectory(Protocol):
     """Where recipients' contact details, preferences and the Digital Post exemption come
     from. In production an adapter (the municipality's contact register and Digital Post's
@@ -100,6 +108,10 @@ class SimulatedProvider:
         self.script.extend([ACCEPTED] * times)
 
     def send(self, message: Outgoing) -> SendResult:
+        if _outage_declared():
+            with self._lock:
+                self.attempts += 1
+            return SendResult(TEMPORARY, reason=f"{self.name}.unavailable")
         if self.delay_s:
             time.sleep(self.delay_s)
         with self._lock:

@@ -49,7 +49,9 @@ GROUPS = (
     "notifications.rules",
     "overview.connector",
     "insight.export",
+    "applications.visit-view",
 )
+CONSENTS_PER_CITIZEN = 3
 ANSWERS = {
     "device_name": "Rollator",
     "application_kind": "new",
@@ -91,6 +93,8 @@ def stack(tmp_path_factory):
         "SB_NOTIFICATIONS_SETTLE_AFTER_S": "10",
         "SB_NOTIFICATIONS_SETTLE_INTERVAL_S": "3",
         "OVERVIEW_RETRY_MAX_S": "5",
+        # The simulated providers answer "temporarily unavailable" while this file exists.
+        "SB_SIMULATED_OUTAGE_FILE": str(var / "provider-outage"),
     }
     for name in ("SB_IDP_ISSUER", "OVERVIEW_ENDPOINT"):
         env.pop(name, None)
@@ -117,6 +121,7 @@ def stack(tmp_path_factory):
             "bootstrap": bootstrap,
             "database": database,
             "log": var / "launcher.log",
+            "outage": var / "provider-outage",
         }
     finally:
         if launcher.poll() is None:
@@ -195,6 +200,41 @@ class Load:
             self.done.append(created["id"])
 
 
+def consent_changes(env: SeedEnv) -> dict[str, str]:
+    """Each citizen gives consents and withdraws every other one, through the outages.
+    Returns consent id -> the state every local view must end up with."""
+    expected: dict[str, str] = {}
+    for citizen_id in CITIZENS:
+        citizen = env.session(citizen_id)
+        for n in range(CONSENTS_PER_CITIZEN):
+            consent_id = str(uuid.uuid4())
+            patiently(
+                lambda consent_id=consent_id, n=n, citizen=citizen: citizen.post(
+                    env.url("/api/consents/consents"),
+                    json={
+                        "consent_id": consent_id,
+                        "purpose": "home_care_assessment",
+                        "case_ref": f"FAULTS-{consent_id[:8]}-{n}",
+                        "data_categories": ["health"],
+                        "sources": ["general_practitioner"],
+                        "text_version": "2",
+                    },
+                    timeout=10,
+                )
+            )
+            expected[consent_id] = "active"
+            if n % 2:
+                patiently(
+                    lambda consent_id=consent_id, citizen=citizen: citizen.post(
+                        env.url(f"/api/consents/consents/{consent_id}/withdrawal"), timeout=10
+                    ),
+                    ok=(200, 409),  # 409: withdrawn already (an answer lost in an outage)
+                )
+                expected[consent_id] = "withdrawn"
+            time.sleep(2)
+    return expected
+
+
 def kill_worker(name: str) -> None:
     process = next(
         p for p in requests.get(f"{LAUNCHER}/processes", timeout=5).json() if p["name"] == name
@@ -244,8 +284,12 @@ def test_every_application_gets_one_receipt_and_its_latest_status_through_every_
             sampling.wait(1)
 
     threading.Thread(target=sample, daemon=True).start()
-    with ThreadPoolExecutor(4) as pool:
+    stack["outage"].touch()  # the providers fail for the first 20 s
+    with ThreadPoolExecutor(5) as pool:
         futures = [pool.submit(load.one, n) for n in range(APPLICATIONS)]
+        consents = pool.submit(consent_changes, env)
+        time.sleep(20)
+        stack["outage"].unlink()
 
         wait_until(lambda: len(load.done) >= APPLICATIONS // 6, 120, interval_s=0.5)
         for name in WORKERS:
@@ -267,6 +311,7 @@ def test_every_application_gets_one_receipt_and_its_latest_status_through_every_
 
         for future in futures:
             future.result(timeout=300)
+        expected_consents = consents.result(timeout=300)
     load_done = time.monotonic()
     figures["load_s"] = round(load_done - started, 1)
 
@@ -276,7 +321,7 @@ def test_every_application_gets_one_receipt_and_its_latest_status_through_every_
             .replace("{service}", name)
             .replace("postgresql://", "postgresql+psycopg://")
         )
-        for name in ("notifications",)
+        for name in ("notifications", "applications")
     }
 
     def receipts() -> dict[str, int]:
@@ -294,11 +339,32 @@ def test_every_application_gets_one_receipt_and_its_latest_status_through_every_
         records = requests.get(f"{STUB}/admin/state", timeout=5).json()["sag"]
         return {r["UUIDIdentifikator"]: r["FremdriftStatusKode"] for r in records.values()}
 
+    def consent_views() -> dict[str, dict[str, str]]:
+        ids = list(expected_consents)
+        with engines["applications"].connect() as conn:
+            applications = dict(
+                conn.execute(
+                    text("select consent_id, state from consent_view where consent_id = any(:ids)"),
+                    {"ids": ids},
+                ).all()
+            )
+        with engines["notifications"].connect() as conn:
+            notifications = {
+                consent_id: "withdrawn" if ended else "active"
+                for consent_id, ended in conn.execute(
+                    text("select consent_id, ended from consent_view where consent_id = any(:ids)"),
+                    {"ids": ids},
+                ).all()
+            }
+        return {"applications": applications, "notifications": notifications}
+
     def reconciled() -> bool:
         try:
             seen = overview()
-            return receipts() == {"delivered": APPLICATIONS} and all(
-                seen.get(a) == "Afgjort" for a in load.done
+            return (
+                receipts() == {"delivered": APPLICATIONS}
+                and all(seen.get(a) == "Afgjort" for a in load.done)
+                and all(view == expected_consents for view in consent_views().values())
             )
         except Exception:  # a service may still be catching up
             return False
