@@ -237,16 +237,26 @@ def manifests() -> list[dict[str, Any]]:
         )
         docs.append(service(f"{name}-web"))
         docs.append(worker(name))
-    docs.append(
-        deployment(
-            "gateway",
-            ["python", "-m", "gunicorn", "gateway.app:create_app()"],
-            WEB_PORT,
-            WEB_RESOURCES,
-            gunicorn_env(),
-            replicas=2,
-        )
+    gateway = deployment(
+        "gateway",
+        ["python", "-m", "gunicorn", "gateway.app:create_app()"],
+        WEB_PORT,
+        WEB_RESOURCES,
+        gunicorn_env(),
+        replicas=2,
     )
+    # Every replica must sign internal tokens and encrypt session tokens with the same keys
+    # (a session begun on one replica is used on the other; a service verifies tokens from
+    # both against one JWKS). The gateway keeps them in var/gateway/; here they come from a
+    # Secret: create it once from the files a first start wrote (README: Deployment).
+    pod = gateway["spec"]["template"]["spec"]
+    pod["volumes"].append(
+        {"name": "gateway-keys", "secret": {"secretName": "selvbetjening-gateway-keys"}}
+    )
+    pod["containers"][0]["volumeMounts"].append(
+        {"name": "gateway-keys", "mountPath": "/var/lib/selvbetjening/gateway", "readOnly": True}
+    )
+    docs.append(gateway)
     docs.append(service("gateway"))
     docs.append(worker("gateway"))
     return docs
