@@ -195,6 +195,19 @@ def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, 
     )
     expect(citizen.locator("#toggle-camera")).to_have_text("Tænd kamera", timeout=WAIT_MS)
 
+    # The citizen's connection to the gateway drops (bad wifi): her page says so, comes back
+    # by itself and the call goes on; it is still one call.
+    room = video.app.extensions["video_rooms"].room_of(appointment["id"])
+    (link_user,) = [p for p in room.participants.values() if p.kind == "link"]
+    link_user.close()
+    expect(citizen.locator("#call-state")).to_have_text(
+        "Forbindelsen er dårlig. Vi prøver igen …", timeout=WAIT_MS
+    )
+    for page in (staff, citizen):
+        wait_connected(page, peers=1)
+    expect(citizen.locator("#call-state")).to_have_text("Forbundet", timeout=WAIT_MS)
+    assert [c["outcome"] for c in calls_of(video, appointment["id"])] == ["started"]
+
     time.sleep(1.2)  # a call of measurable length
     staff.click("#end")
     for page in (staff, citizen):
