@@ -69,8 +69,11 @@ class ForeignOrigin(Problem):
 def init_app(app: Flask, rooms: Rooms | None = None, ice: IceConfig | None = None) -> None:
     app.extensions["video_ice"] = ice or IceConfig.from_env()
     app.extensions["video_rooms"] = rooms or Rooms(Recorder(app))
-    # Pings find a vanished phone (no close frame) within a minute.
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": 25})
+    # Pings find a vanished phone (no close frame) within a minute; an SDP is a few kB, so a
+    # message of more than 64 kB is not signalling.
+    app.config.setdefault(
+        "SOCK_SERVER_OPTIONS", {"ping_interval": 25, "max_message_size": 64 * 1024}
+    )
     app.register_blueprint(bp)
     sock.init_app(app)
 
