@@ -110,7 +110,7 @@ def calls_of(stack, appointment_id: str) -> list[dict]:
     return answer.json()["video_calls"]
 
 
-def wait_connected(page, peers: int, timeout_s: float = 30) -> list[dict]:
+def wait_connected(page, peers: int, timeout_s: float = 60) -> list[dict]:
     """Every peer connection of the page connected and decoding the other's video."""
     stats: list[dict] = []
 
@@ -185,7 +185,7 @@ def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, 
     check_accessibility(staff, state="in the call")
 
     # The start is on the appointment while the call goes on.
-    wait_until(lambda: len(calls_of(video, appointment["id"])) == 1, 10, message="call started")
+    wait_until(lambda: len(calls_of(video, appointment["id"])) == 1, 30, message="call started")
     assert calls_of(video, appointment["id"])[0]["outcome"] == "started"
 
     # The camera-off switch: the citizen's picture goes, the staff member is told.
@@ -214,7 +214,7 @@ def test_staff_and_citizen_hold_a_video_visit_from_the_join_link(video, device, 
         expect(page.locator("#call-state")).to_have_text("Opkaldet er slut", timeout=WAIT_MS)
 
     wait_until(
-        lambda: calls_of(video, appointment["id"])[0]["outcome"] == "ended", 10, message="ended"
+        lambda: calls_of(video, appointment["id"])[0]["outcome"] == "ended", 30, message="ended"
     )
     report_numbers(video, "two, direct", timing)
     (call,) = calls_of(video, appointment["id"])
@@ -288,7 +288,7 @@ def test_three_people_connect_in_one_call(video, device):
     staff.click("#end")
     wait_until(
         lambda: [c["outcome"] for c in calls_of(video, appointment["id"])] == ["ended"],
-        10,
+        30,
         message="ended",
     )
     report_numbers(video, "three, direct", timing)
@@ -312,20 +312,20 @@ def test_a_relay_only_call_connects_through_the_local_coturn(video, device):
     citizen.click("#join-audio")  # sound only on her side: she still sees Dorte
     staff.click("#join-video")
     for page in (staff, citizen):
+        # Connected, on a path whose local end is a TURN relay (the transport's selected pair).
         wait_until(
             lambda page=page: (
-                [s["state"] for s in page.evaluate("window.videoCall.stats()")] == ["connected"]
+                [(s["state"], s["relay"]) for s in page.evaluate("window.videoCall.stats()")]
+                == [("connected", True)]
             ),
-            20,
+            40,
             message="connected through TURN",
         )
-        stats = page.evaluate("window.videoCall.stats()")
-        assert all(s["relay"] for s in stats), stats
     wait_connected(citizen, peers=1)  # she decodes Dorte's video
     assert citizen.evaluate("window.videoCall.audioOnly") is True
     timing = staff.evaluate("window.videoCall.timing")
     staff.click("#end")
-    wait_until(lambda: video.app.extensions["video_rooms"].finished, 10, message="ended")
+    wait_until(lambda: video.app.extensions["video_rooms"].finished, 30, message="ended")
     report_numbers(video, "two, relay only (TURN)", timing)
 
     # Credentials signed with another secret: coturn refuses them, so nothing connects.

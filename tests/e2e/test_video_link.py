@@ -45,11 +45,11 @@ class Device:
         # same host as its Host header, and so does this one.
         origin = self.stack.gateway.rsplit(":", 1)[0]
         self.socket = Client.connect(url, headers={"Cookie": cookies, "Origin": origin})
-        return json.loads(self.socket.receive(timeout=10))
+        return json.loads(self.socket.receive(timeout=30))
 
     def next_message(self) -> dict:
         assert self.socket is not None
-        return json.loads(self.socket.receive(timeout=10))
+        return json.loads(self.socket.receive(timeout=30))
 
     def hang_up(self) -> None:
         if self.socket is not None:
@@ -108,7 +108,7 @@ def test_one_device_at_a_time_and_not_for_another_visit(video):
     rooms = video.app.extensions["video_rooms"]
     wait_until(
         lambda: not (room := rooms.room_of(visit["id"])) or not room.participants,
-        5,
+        30,
         message="the phone left the call",
     )
     assert tablet.join(visit["id"])["type"] == "welcome"
@@ -156,5 +156,5 @@ def test_a_page_of_another_site_cannot_use_the_citizens_cookies(video):
     cookies = "; ".join(f"{c.name}={c.value}" for c in phone.http.cookies)
     url = video.gateway.replace("http:", "ws:") + f"/video/{visit['id']}/ws"
     socket = Client.connect(url, headers={"Cookie": cookies, "Origin": "https://evil.example"})
-    answer = json.loads(socket.receive(timeout=10))
+    answer = json.loads(socket.receive(timeout=30))
     assert answer["type"] == "refused" and answer["code"] == "video.foreign_origin"

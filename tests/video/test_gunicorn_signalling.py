@@ -103,12 +103,12 @@ def test_gunicorns_threaded_worker_serves_the_signalling_socket(gateway_under_gu
     # simple-websocket's client sends Host without the port, so Origin does the same.
     ws = Client.connect(url, headers={"Cookie": cookies, "Origin": "http://127.0.0.1"})
     try:
-        welcome = json.loads(ws.receive(timeout=10))
+        welcome = json.loads(ws.receive(timeout=30))
         assert welcome["type"] == "welcome", welcome
         assert welcome["you"]["kind"] == "link"
         for _ in range(3):  # the same socket keeps answering: one thread holds the call
             ws.send(json.dumps({"type": "ping"}))
-            assert json.loads(ws.receive(timeout=10)) == {"type": "pong"}
+            assert json.loads(ws.receive(timeout=30)) == {"type": "pong"}
         # Meanwhile ordinary requests are served by the worker's other threads.
         assert requests.get(f"{base}/healthz", timeout=5).ok
     finally:

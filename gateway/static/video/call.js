@@ -304,19 +304,18 @@ call.stats = async () => {
     let relay = false;
     let path = null;
     const report = await entry.pc.getStats();
-    const candidates = new Map();
-    report.forEach((r) => {
-      if (r.type === "local-candidate" || r.type === "remote-candidate") candidates.set(r.id, r);
-    });
+    let selected = null;
     report.forEach((r) => {
       if (r.type === "inbound-rtp" && r.kind === "video") framesDecoded += r.framesDecoded || 0;
-      if (r.type === "candidate-pair" && r.state === "succeeded" && r.nominated) {
-        const local = candidates.get(r.localCandidateId) || {};
-        const remote = candidates.get(r.remoteCandidateId) || {};
-        if (local.candidateType === "relay") relay = true;
-        path = `${local.candidateType} ${local.address} → ${remote.candidateType} ${remote.address}`;
-      }
+      if (r.type === "transport" && r.selectedCandidatePairId) selected = r.selectedCandidatePairId;
     });
+    const pair = selected && report.get(selected);
+    if (pair) {
+      const local = report.get(pair.localCandidateId) || {};
+      const remote = report.get(pair.remoteCandidateId) || {};
+      relay = local.candidateType === "relay";
+      path = `${local.candidateType} ${local.address} → ${remote.candidateType} ${remote.address}`;
+    }
     result.push({ peer: id, state: entry.pc.connectionState, framesDecoded, relay, path });
   }
   return result;
