@@ -9,10 +9,12 @@ before the start until the end, one device at a time, revocable by staff, every 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -306,6 +308,25 @@ def revoke_link(appointment_id: str):
 # Signalling ----------------------------------------------------------------------------------
 
 
+def quietly_close(ws) -> None:
+    with contextlib.suppress(ConnectionClosed, OSError):  # closed already: by the browser
+        ws.close()
+
+
+def refuse(ws, message: dict[str, Any]) -> None:
+    ws.send(json.dumps(message))
+    let_close(ws)
+
+
+def let_close(ws, wait_s: float = 2.0) -> None:
+    """Let the browser close first after our last message: closing at once may reset the
+    connection before the browser has read it (seen on a busy machine)."""
+    deadline = time.monotonic() + wait_s
+    with contextlib.suppress(ConnectionClosed):
+        while (left := deadline - time.monotonic()) > 0:
+            ws.receive(timeout=left)
+
+
 @sock.route("/video/<appointment_id>/ws", bp=bp)
 def signalling(ws, appointment_id: str) -> None:
     """One participant's WebSocket for the whole call: join, relay, leave."""
@@ -313,15 +334,15 @@ def signalling(ws, appointment_id: str) -> None:
         _check_id(appointment_id)
         who = admit(appointment_id)
     except Problem as refusal:
-        ws.send(json.dumps(refusal_message(refusal)))
+        refuse(ws, refusal_message(refusal))
         return
     except requests.RequestException:
-        ws.send(json.dumps({"type": "refused", "status": 502, "code": "video.unavailable"}))
+        refuse(ws, {"type": "refused", "status": 502, "code": "video.unavailable"})
         return
     participant = Participant(
         id=secrets.token_hex(6),
         send_raw=ws.send,
-        close=ws.close,
+        close=lambda: quietly_close(ws),
         name=who.name,
         kind=who.kind,
         subject=who.subject,
@@ -338,7 +359,7 @@ def signalling(ws, appointment_id: str) -> None:
         except Problem as refusal:
             if who.kind == "link":
                 link_audit(access["citizen_id"], appointment_id, who.device, refusal.status)
-            ws.send(json.dumps(refusal_message(refusal)))
+            refuse(ws, refusal_message(refusal))
             return
         ws.send(
             json.dumps(
@@ -369,6 +390,7 @@ def signalling(ws, appointment_id: str) -> None:
                 break
             if message.get("type") == "end" and participant.kind == "staff":
                 registry.end(room, participant)
+                let_close(ws)
                 return
             if message.get("type") == "ice":
                 answer: dict | None = {"type": "ice", "ice": ice.for_participant()}

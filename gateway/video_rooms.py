@@ -157,11 +157,13 @@ class Rooms:
         record: Callable[[CallFact], None],
         empty_grace_s: float = 20.0,
         clock: Callable[[], datetime] = utcnow,
+        close_delay_s: float = 2.0,
     ) -> None:
         self._lock = threading.Lock()
         self._rooms: dict[str, Room] = {}
         self.record = record
         self.empty_grace_s = empty_grace_s
+        self.close_delay_s = close_delay_s
         self.clock = clock
         self.finished: list[dict[str, Any]] = []  # the last calls' numbers (benchmarks)
 
@@ -205,13 +207,16 @@ class Rooms:
         with self._lock:
             if room.participants.get(who.id) is not who:
                 return  # already replaced or removed
-            self._remove(room, who)
-            empty = not room.participants
-            if empty and self._rooms.get(room.appointment_id) is room:
-                room.closing = threading.Timer(self.empty_grace_s, self._close_if_empty, [room])
-                room.closing.daemon = True
-                room.closing.start()
+            self._depart(room, who)
         self.broadcast(room, {"type": "peer-left", "id": who.id})
+
+    def _depart(self, room: Room, who: Participant) -> None:
+        """Out of the room (under the lock); the last one out starts the grace period."""
+        self._remove(room, who)
+        if not room.participants and self._rooms.get(room.appointment_id) is room:
+            room.closing = threading.Timer(self.empty_grace_s, self._close_if_empty, [room])
+            room.closing.daemon = True
+            room.closing.start()
 
     def _remove(self, room: Room, who: Participant) -> None:
         room.participants.pop(who.id, None)
@@ -238,18 +243,30 @@ class Rooms:
             room.participants.clear()
         for p in everyone:
             self._send(room, p, {"type": "ended", "by": by.name})
-            p.close()
+            self._close_soon(p)
         self._finish(room)
 
+    def _close_soon(self, who: Participant) -> None:
+        """Close a socket a moment after its last message: the page closes it itself once it
+        has read it; closing at once may reset the connection before it has."""
+        closing = threading.Timer(self.close_delay_s, who.close)
+        closing.daemon = True
+        closing.start()
+
     def kick_links(self, appointment_id: str, code: str) -> int:
-        """Close the join link's participants (the link was revoked)."""
+        """Let the join link's users out at once (the link was revoked). Their sockets close
+        a moment later, so that the page can read why first."""
         with self._lock:
             room = self._rooms.get(appointment_id)
             links = [p for p in room.participants.values() if p.kind == "link"] if room else []
+            for p in links:
+                assert room is not None
+                self._depart(room, p)
         for p in links:
             assert room is not None
             self._send(room, p, {"type": "refused", "code": code})
-            p.close()
+            self.broadcast(room, {"type": "peer-left", "id": p.id})
+            self._close_soon(p)
         return len(links)
 
     def _finish(self, room: Room) -> None:
@@ -285,6 +302,8 @@ class Rooms:
         kind = message.get("type")
         with self._lock:
             room.messages += 1
+            if room.participants.get(who.id) is not who:
+                return {"type": "error", "code": "video.not_in_call"}  # let out meanwhile
         if kind == "signal":
             target = room.participants.get(str(message.get("to")))
             if target is not None and isinstance(message.get("data"), dict):

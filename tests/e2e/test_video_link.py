@@ -45,7 +45,10 @@ class Device:
         # same host as its Host header, and so does this one.
         origin = self.stack.gateway.rsplit(":", 1)[0]
         self.socket = Client.connect(url, headers={"Cookie": cookies, "Origin": origin})
-        return json.loads(self.socket.receive(timeout=30))
+        first = json.loads(self.socket.receive(timeout=30))
+        if first["type"] == "refused":
+            self.hang_up()  # as the call page does
+        return first
 
     def next_message(self) -> dict:
         assert self.socket is not None
@@ -157,4 +160,6 @@ def test_a_page_of_another_site_cannot_use_the_citizens_cookies(video):
     url = video.gateway.replace("http:", "ws:") + f"/video/{visit['id']}/ws"
     socket = Client.connect(url, headers={"Cookie": cookies, "Origin": "https://evil.example"})
     answer = json.loads(socket.receive(timeout=30))
+    with contextlib.suppress(ConnectionClosed):
+        socket.close()
     assert answer["type"] == "refused" and answer["code"] == "video.foreign_origin"
