@@ -58,7 +58,7 @@ def create_app(
         app.register_blueprint(blueprint)
     video.init_app(app)  # video visits: call pages, join links, WebRTC signalling
     # Per caller on the API; per address on /auth (logins create rows before anyone is known).
-    app.extensions["rate_limiter"] = routing.install_rate_limits(app)
+    routing.install_rate_limits(app)
 
     @app.get("/.well-known/jwks.json")
     def jwks():

@@ -14,9 +14,8 @@ from urllib.parse import unquote
 
 import requests
 from flask import Blueprint, Response, current_app, g, request
-from flask_limiter import Limiter
 
-from gateway import policy
+from gateway import policy, ratelimit
 from gateway.audit import record_access
 from gateway.caller import caller
 from kit import clock, data_subjects
@@ -59,7 +58,11 @@ _local = threading.local()
 def upstream_session() -> requests.Session:
     """One keep-alive connection pool per gateway thread (requests.Session is not shared)."""
     if not hasattr(_local, "session"):
-        _local.session = requests.Session()
+        session = requests.Session()
+        # Services are reached directly: reading proxy settings from the environment on every
+        # request cost about 8 % of the gateway's CPU (docs/BENCHMARKS.md).
+        session.trust_env = False
+        _local.session = session
     return _local.session
 
 
@@ -95,15 +98,12 @@ def limit_key() -> str:
     return f"{identity.kind}:{identity.subject}"
 
 
-def install_rate_limits(app) -> Limiter:
-    """Per caller on the API, per address on the login pages. In memory, per gateway app:
-    with several processes, give Flask-Limiter a shared store (e.g. Redis or memcached)."""
-    limiter = Limiter(key_func=limit_key, app=app, storage_uri="memory://", headers_enabled=True)
-    limiter.limit(limit_for_caller)(bp)  # the proxy is this blueprint's only route
+def install_rate_limits(app) -> None:
+    """Per caller on the API, per address on the login pages (gateway.ratelimit)."""
     from gateway import login
 
-    limiter.limit("120/minute", key_func=lambda: request.remote_addr or "?")(login.bp)
-    return limiter
+    ratelimit.limit(app, bp, limit_key, limit_for_caller)  # the proxy is bp's only route
+    ratelimit.limit(app, login.bp, lambda: request.remote_addr or "?", lambda: "120/minute")
 
 
 def limit_for_caller() -> str:

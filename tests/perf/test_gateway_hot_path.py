@@ -7,11 +7,13 @@ import subprocess
 import sys
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from gateway import store
 from gateway.audit import AuditWriter
 from gateway.identity import Identity
+from gateway.ratelimit import FixedWindows, parse_rate
 from kit.db import make_engine, read_only
 from kit.migrate import upgrade
 from kit.outbox import outbox_table
@@ -122,3 +124,19 @@ def test_an_auditor_pages_through_a_long_trail_completely_and_newest_first(stack
     assert pages == 3
     bad = frida.get(f"{stack.gateway}/api/audit?citizen_id={ANNA}&limit=5000")
     assert bad.status_code == 422 and bad.json()["code"] == "request.invalid_page"
+
+
+def test_a_fixed_window_lets_the_limit_through_and_opens_again_in_the_next_window():
+    now = [1000.0]
+    windows = FixedWindows(clock=lambda: now[0])
+    assert [windows.hit("citizen:anna", "3/minute")[0] for _ in range(4)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert windows.hit("citizen:bent", "3/minute")[0] is True  # per caller
+    now[0] += 60
+    assert windows.hit("citizen:anna", "3/minute") == (True, 2, 21)
+    with pytest.raises(ValueError):
+        parse_rate("lots")
