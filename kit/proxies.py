@@ -13,7 +13,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, String, Table, and_, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    String,
+    Table,
+    and_,
+    bindparam,
+    or_,
+    select,
+    update,
+)
 
 from kit.db import UtcDateTime, new_metadata
 from kit.events import Event
@@ -73,7 +84,7 @@ def end(conn: Connection, proxy_id: str, state: str) -> None:
     )
 
 
-def _valid(at: datetime) -> Any:
+def _valid(at: Any) -> Any:  # a datetime, or a bound parameter for one
     return and_(
         proxy_view.c.state == ACTIVE,
         proxy_view.c.valid_from <= at,
@@ -91,13 +102,16 @@ def scopes_of(conn: Connection, agent_id: str, citizen_id: str, at: datetime) ->
     return {scope for scopes in rows for scope in scopes}
 
 
+# Built once: on every citizen's read, building this statement cost more than running it
+# (issue 18's profile: ~1.4 ms against ~0.1 ms).
+_REPRESENTED_BY = select(proxy_view.c.citizen_id, proxy_view.c.scopes).where(
+    _valid(bindparam("at", type_=UtcDateTime())), proxy_view.c.agent_id == bindparam("agent_id")
+)
+
+
 def represented_by(conn: Connection, agent_id: str, scope: str, at: datetime) -> list[str]:
     """The citizens the agent may act for with `scope` at `at`."""
-    rows = conn.execute(
-        select(proxy_view.c.citizen_id, proxy_view.c.scopes).where(
-            _valid(at), proxy_view.c.agent_id == agent_id
-        )
-    )
+    rows = conn.execute(_REPRESENTED_BY, {"agent_id": agent_id, "at": at})
     return sorted({row.citizen_id for row in rows if scope in row.scopes})
 
 
