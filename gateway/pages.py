@@ -23,8 +23,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
-# The shape of the catalogue's type ids (services/applications/catalogue.py).
+# The shape of the catalogue's type ids (services/applications/catalogue.py) and of ids.
 TYPE_ID = re.compile(r"[a-z0-9-]{1,64}")
+RECORD_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
 def _page(template: str, **context: Any) -> Response:
@@ -87,3 +88,45 @@ def my_appointments():
 def workspace():
     """The caseworker workspace: the queue and the case page (static/workspace/app.js)."""
     return _page("workspace.html")
+
+
+@bp.get("/mine-sager/<application_id>/")
+def case_page(application_id: str):
+    if not RECORD_ID.fullmatch(application_id):
+        abort(404)
+    return _page(
+        "portal_page.html",
+        script="case.js",
+        current="/mine-sager/",
+        title="Min sag",
+        record_id=application_id,
+    )
+
+
+@bp.get("/beskeder/")
+def my_messages():
+    return _page("portal_page.html", script="messages.js", current="/beskeder/", title="Beskeder")
+
+
+@bp.get("/indstillinger/")
+def my_settings():
+    return _page(
+        "portal_page.html", script="settings.js", current="/indstillinger/", title="Indstillinger"
+    )
+
+
+@bp.get("/fuldmagter/")
+def my_proxies():
+    return _page(
+        "portal_page.html", script="proxies.js", current="/fuldmagter/", title="Fuldmagter"
+    )
+
+
+@bp.get("/hvem-har-set-mine-data/")
+def my_access_log():
+    return _page(
+        "portal_page.html",
+        script="access.js",
+        current="/hvem-har-set-mine-data/",
+        title="Hvem har set mine data",
+    )

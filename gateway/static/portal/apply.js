@@ -3,10 +3,11 @@
 //
 // URL: /ansoeg/<type>/ (intro), ?id=<application>&trin=<n> (a step; any device can resume).
 import {
-  ApiError, api, el, mount, formatDate, formatDateTime, formatNumber, formatTime, goLogin,
-  initLanguage, newKey, requireSession, showFatal, t, txt,
+  ApiError, actingFor, api, el, mount, forCitizen, formatDate, formatDateTime, formatNumber,
+  formatTime, goLogin, initLanguage, newKey, requireSession, showFatal, t, txt,
 } from "/static/ui/ui.js";
 import { attachmentRequired as askedWith, visible as shownWith } from "/static/ui/guidance.js";
+import { fetchPanel, fetchedNote, fetchesFor } from "./consented-fetch.js";
 
 const root = document.getElementById("app");
 const typeId = root.dataset.type;
@@ -27,6 +28,7 @@ const s = {
   failures: 0,
   submitKey: null,
   notice: null,     // a message for the next screen
+  fetchNotice: null, // the outcome of "Hent mine oplysninger", shown once above the fields
 };
 
 const EDITABLE = ["draft", "awaiting_citizen"];
@@ -82,7 +84,7 @@ async function load() {
     const query = new URLSearchParams(location.search);
     const id = query.get("id");
     if (!id) {
-      const mine = (await api("GET", "/api/applications")).data;
+      const mine = (await api("GET", forCitizen("/api/applications"))).data;
       s.drafts = mine.filter((a) => a.type === typeId && a.state === "draft");
       return renderIntro();
     }
@@ -193,8 +195,10 @@ function renderIntro() {
     start.disabled = true;
     key = key || newKey(); // the same key on a retry: never two drafts
     try {
-      const answer = await api("POST", "/api/applications",
-                               { json: { type: typeId }, idempotencyKey: key });
+      const acting = actingFor(); // a proxy applies in the name of the person they act for
+      const answer = await api("POST", "/api/applications", {
+        json: { type: typeId, ...(acting ? { citizen_id: acting.citizen_id } : {}) },
+        idempotencyKey: key });
       s.app = answer.data;
       s.etag = answer.etag;
       s.findings = [];
@@ -270,7 +274,8 @@ function fieldInput(field, value) {
                  el("span", { class: "suffix", "aria-hidden": "true", text: t("kr") }));
     }
   }
-  return wrap(el("label", { for: id, class: "form-label" }, label), help, messages, input);
+  return wrap(el("label", { for: id, class: "form-label" }, label), help,
+              fetchedNote(s.app, field, value), messages, input);
 }
 
 function readField(field) {
@@ -398,12 +403,34 @@ function renderStep(focus) {
     if (errors.length) return errorSummary(errors);
     go(s.step + 1);
   });
+  const fetching = el("div", { id: "fetches" }, s.fetchNotice);
+  s.fetchNotice = null;
   mount(root, ...header(txt(step.title), s.step),
     el("div", { id: "error-summary", class: "error-summary", tabindex: "-1",
                 hidden: true }),
-    form, statusLine(), laterLink());
+    fetching, form, statusLine(), laterLink());
   updateStep();
   if (focus) focusHeading();
+  addFetchPanels(fetching, step);
+}
+
+// "Hent mine oplysninger": offered above the fields a register can fill (consented-fetch.js)
+async function addFetchPanels(box, step) {
+  for (const fetch of fetchesFor(s.def, step)) {
+    const panel = await fetchPanel(s.app, s.def, fetch, async (app, notice) => {
+      await flush();
+      if (app !== s.app) {
+        s.app = app;
+        await reloadApplication(); // the answers and the version (ETag) after the fetch
+        await refreshChecks().catch(() => {});
+      }
+      s.fetchNotice = notice;
+      renderStep(false);
+      const shown = document.getElementById("fetch-done");
+      if (shown) shown.focus();
+    });
+    if (panel && box.isConnected) box.append(panel);
+  }
 }
 
 // saving: one request at a time; answers typed meanwhile go in the next one

@@ -1,7 +1,7 @@
 // /aftaler/: my upcoming appointments, moving and cancelling them within the rules, and
 // booking a free time of a service citizens may book themselves.
 import {
-  ApiError, api, el, initLanguage, lang, mount, newKey, requireSession, scoped, showFatal,
+  ApiError, api, el, forCitizen, initLanguage, lang, mount, newKey, requireSession, scoped, showFatal,
 } from "/static/ui/ui.js";
 
 const tr = scoped("appointments.");
@@ -361,7 +361,7 @@ function fail(error) {
 }
 
 async function reload() {
-  const [list, catalogue] = await Promise.all([api("GET", "/api/appointments/appointments"),
+  const [list, catalogue] = await Promise.all([api("GET", forCitizen("/api/appointments/appointments")),
                                                api("GET", "/api/appointments/services")]);
   appointments = list.data.appointments;
   services = catalogue.data.services;

@@ -1,14 +1,15 @@
 // /mine-sager/: my applications, their status, and "Fortsæt" for drafts.
 import {
-  api, el, mount, formatDate, formatDateTime, initLanguage, requireSession, showFatal, t, txt,
+  api, el, forCitizen, mount, formatDate, formatDateTime, initLanguage, requireSession, showFatal, t, txt,
 } from "/static/ui/ui.js";
 
 const root = document.getElementById("app");
 let cases = null;
 
 function caseCard(app) {
-  const href = `/ansoeg/${encodeURIComponent(app.type)}/?id=${encodeURIComponent(app.id)}`;
   const draft = app.state === "draft";
+  const href = draft ? `/ansoeg/${encodeURIComponent(app.type)}/?id=${encodeURIComponent(app.id)}`
+                     : `/mine-sager/${encodeURIComponent(app.id)}/`;
   const facts = [];
   if (app.case_number) facts.push([t("cases.number"), app.case_number]);
   facts.push([t("cases.status"), draft ? t("cases.draft") : txt(app.status_text)]);
@@ -24,7 +25,7 @@ function caseCard(app) {
   } else if (app.state === "awaiting_citizen") {
     action = el("a", { class: "button button-primary", href }, t("cases.answer"), hidden);
   } else {
-    action = el("a", { href }, t("cases.view"), hidden);
+    action = el("a", { href }, t("cases.open"), hidden);
   }
   return el("li", { class: "card case" + (draft ? " case-draft" : ""), "data-id": app.id },
     el("h2", { text: app.title }),
@@ -49,7 +50,7 @@ function render() {
 async function load() {
   try {
     await requireSession();
-    cases = (await api("GET", "/api/applications")).data;
+    cases = (await api("GET", forCitizen("/api/applications"))).data;
     render();
   } catch (error) {
     showFatal(root, error, load);

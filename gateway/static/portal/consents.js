@@ -1,7 +1,7 @@
 // /samtykker/: my consents (what, from whom, for which case, given when, by whom and how,
 // expires when, status), withdrawing one after a confirmation, and the export of everything.
 import {
-  ApiError, api, el, formatDateTime, initLanguage, lang, mount, requireSession, scoped, showFatal,
+  ApiError, api, el, forCitizen, formatDateTime, initLanguage, lang, mount, requireSession, scoped, showFatal,
 } from "/static/ui/ui.js";
 
 const tr = scoped("consents.");
@@ -122,7 +122,7 @@ async function withdraw(consent) {
     notice = { kind: "success", text: tr("withdrawn.msg", {
       purpose: purposeTitle(consent.purpose).toLowerCase(),
       time: formatDateTime((data && data.withdrawn_at) || new Date().toISOString()) }) };
-    consents = (await api("GET", "/api/consents/consents")).data.consents;
+    consents = (await api("GET", forCitizen("/api/consents/consents"))).data.consents;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return showFatal(root, error);
     notice = { kind: "error", text: error.message };
@@ -156,7 +156,7 @@ function render() {
 async function load() {
   try {
     session = await requireSession();
-    const [list, catalogue] = await Promise.all([api("GET", "/api/consents/consents"),
+    const [list, catalogue] = await Promise.all([api("GET", forCitizen("/api/consents/consents")),
                                                  api("GET", "/api/consents/purposes")]);
     consents = list.data.consents;
     purposes = Object.fromEntries(catalogue.data.purposes.map((p) => [p.code, p]));

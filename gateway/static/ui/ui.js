@@ -149,14 +149,86 @@ export function currentSession() {
   return session;
 }
 
-/** Who is logged in; sends the user to log in when nobody is. */
+/** Who is logged in; sends the user to log in when nobody is. While the citizen acts for
+ *  someone whose power of attorney has ended, shows that instead of the page. */
 export async function requireSession(channel = "portal") {
   const me = await loadSession();
   if (!me) {
     goLogin(channel);
     return new Promise(() => {}); // the page is going away
   }
+  const acting = actingFor();
+  if (acting && !(await authorityHolds(acting))) {
+    setActingFor(null);
+    showAuthorityEnded(acting);
+    return new Promise(() => {}); // the page stays as it is now
+  }
   return me;
+}
+
+// -- acting for someone (power of attorney) ---------------------------------------------------
+
+const ACTING_KEY = "sb_acting_for";
+
+/** The person the citizen acts for now ({citizen_id, name, proxy_id}), or null for themselves. */
+export function actingFor() {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(ACTING_KEY) || "null");
+    if (!value || (session && value.agent_id !== session.subject)) return null;
+    return value;
+  } catch (_e) {
+    return null;
+  }
+}
+
+/** Act for someone from now on (a held proxy from the consents API), or for oneself (null). */
+export function setActingFor(proxy) {
+  try {
+    if (!proxy) sessionStorage.removeItem(ACTING_KEY);
+    else {
+      sessionStorage.setItem(ACTING_KEY, JSON.stringify({
+        citizen_id: proxy.citizen_id, proxy_id: proxy.id, agent_id: proxy.agent_id,
+        name: proxy.citizen_name || proxy.citizen_id }));
+    }
+  } catch (_e) { /* private mode: acting lasts for this page only */ }
+  document.dispatchEvent(new Event("sb:acting"));
+}
+
+/** A list path for the person acted for: "/api/x" -> "/api/x?citizen_id=..." when acting. */
+export function forCitizen(path) {
+  const acting = actingFor();
+  if (!acting) return path;
+  return path + (path.includes("?") ? "&" : "?") + "citizen_id="
+    + encodeURIComponent(acting.citizen_id);
+}
+
+async function authorityHolds(acting) {
+  try {
+    const { data } = await api("GET", "/api/consents/proxies/"
+                                      + encodeURIComponent(acting.proxy_id));
+    return data.status === "active";
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 0) return true; // offline: the API decides
+    return false;
+  }
+}
+
+/** The clear page a proxy sees when the authority they acted under has ended. */
+export function showAuthorityEnded(acting) {
+  const main = document.getElementById("indhold");
+  if (!main) return;
+  document.title = t("acting.ended.h1") + " – Selvbetjening";
+  main.replaceChildren(
+    el("div", { class: "alert alert-warning", role: "alert", id: "authority-ended" },
+      el("div", { class: "alert-body" },
+        el("h1", { class: "alert-heading", tabindex: "-1",
+                   text: t("acting.ended.h1") }),
+        el("p", { class: "alert-text", text: t("acting.ended.text", { name: acting.name }) }),
+        el("p", { class: "alert-text", text: t("acting.ended.next") }))),
+    el("p", {}, el("a", { class: "button button-primary", href: "/", id: "continue-self",
+                          text: t("acting.ended.continue") })));
+  main.querySelector("h1").focus();
+  document.dispatchEvent(new Event("sb:acting"));
 }
 
 /** Call the API. Answers {data, etag, status}; refusals throw ApiError with the problem
@@ -207,6 +279,7 @@ export function problemAlert(error, { id = "problem" } = {}) {
 /** Show a refusal instead of the screen; a 401 sends the user to log in. */
 export function showFatal(root, error, retry) {
   if (error instanceof ApiError && error.status === 401) return goLogin();
+  if (!(error instanceof ApiError)) console.error(error); // a fault of ours: say so in the console
   const problem = error instanceof ApiError ? error.problem : {};
   root.replaceChildren(
     el("div", { class: "alert alert-error", role: "alert" },
