@@ -83,8 +83,10 @@ def shot(page, name: str) -> None:
 
 
 def ready(page) -> None:
+    from playwright.sync_api import expect
+
     page.wait_for_selector("main h1")
-    page.wait_for_function("!document.querySelector('#app .loading')")
+    expect(page.locator("#app .loading")).to_have_count(0)  # (no string predicates: CSP)
 
 
 def reflows(page) -> bool:
@@ -341,4 +343,60 @@ def test_every_portal_page_passes_axe_and_reflows_in_danish_and_english(site, op
             page.click("#lang-switch")
             expect(page.locator("nav.site-nav")).to_contain_text("Who has seen my data")
     expect(page.locator("nav.site-nav")).to_contain_text("Messages")
+    assert not page.errors
+
+
+def test_a_citizen_lets_the_municipality_fetch_her_income_and_types_the_rest(site, open_page):
+    from playwright.sync_api import expect
+
+    anna = site.session(ANNA)
+    created = anna.post(
+        f"{site.gateway}/api/applications",
+        json={
+            "type": "enkeltudgifter",
+            "answers": {"life_change": "none", "income_source": "salary"},
+        },
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    app_id = created.json()["id"]
+    page = open_page(ANNA, "/")
+    page.goto(f"{site.gateway}/ansoeg/enkeltudgifter/?id={app_id}&trin=3")
+    page.wait_for_selector("#fetch-income")
+    # The § 11 a consent text: what, from whom, for which case, and what follows a no.
+    panel = page.locator("#fetch-income")
+    expect(panel).to_contain_text("eIndkomst")
+    expect(panel).to_contain_text("Hvis du siger nej")
+    expect(panel.locator(".fetch-consent")).to_contain_text("Jeg giver kommunen lov")
+    check_accessibility(page, state="consent to fetch shown")
+    shot(page, "hent-mine-oplysninger")
+
+    page.click("#fetch-yes-income")
+    expect(page.locator("#fetch-done")).to_contain_text("Oplysningerne er hentet")
+    fetched = anna.get(f"{site.gateway}/api/applications/{app_id}").json()
+    income = fetched["answers"]["monthly_income"]
+    assert isinstance(income, int) and fetched["fetched"][0]["source"] == "eindkomst"
+    expect(page.locator("#f-monthly_income-source")).to_contain_text("Hentet fra eIndkomst")
+    assert page.input_value("#f-monthly_income").replace(".", "") == str(income)
+    consents = anna.get(f"{site.gateway}/api/consents/consents").json()["consents"]
+    assert any(
+        c["purpose"] == "enkeltudgifter.trangsvurdering" and c["case_ref"] == app_id
+        for c in consents
+    )
+    check_accessibility(page, state="fetched")
+    shot(page, "hentet")
+
+    # No to the CPR register: nothing is fetched, she types it herself.
+    page.click("#fetch-no-civil_status")
+    expect(page.locator("#fetch-done")).to_contain_text("Du har sagt nej")
+    assert anna.get(f"{site.gateway}/api/applications/{app_id}").json()["answers"].get(
+        "household"
+    ) in (None, "")
+    page.click("label[for='f-household-0']")
+    page.fill("#f-monthly_income", "21000")  # the fetched value may be corrected
+
+    def saved() -> bool:
+        answers = anna.get(f"{site.gateway}/api/applications/{app_id}").json()["answers"]
+        return answers.get("household") == "single" and answers["monthly_income"] == 21000
+
+    wait_until(saved, 20, interval_s=0.3, message="the typed and corrected answers to be saved")
     assert not page.errors

@@ -55,7 +55,6 @@ export function fetchedNote(app, field, value) {
   const source = t("source." + record.source);
   const corrected = value !== null && value !== undefined && value !== fetchedValue;
   return el("p", { class: "fetched-note", id: "f-" + field.id + "-source" },
-    el("span", { class: "tag tag-fetched", text: source }), " ",
     tr("source", { source, date: formatDate(record.fetched_at) }),
     corrected ? [" ", tr("corrected", { value: String(fetchedValue) })] : null);
 }
@@ -105,9 +104,9 @@ export async function fetchPanel(app, def, fetch, done) {
   const wording = consentText(purpose, lang());
   const source = t("source." + fetch.source);
   const message = el("div", { class: "fetch-message", "aria-live": "polite" });
-  const yes = el("button", { type: "button", class: "button button-primary", id: "fetch-yes",
+  const yes = el("button", { type: "button", class: "button button-primary", id: "fetch-yes-" + fetch.id,
                              text: tr("yes") });
-  const no = el("button", { type: "button", class: "button button-secondary", id: "fetch-no",
+  const no = el("button", { type: "button", class: "button button-secondary", id: "fetch-no-" + fetch.id,
                             text: tr("no") });
   const panel = el("section", { class: "fetch-panel", id: "fetch-" + fetch.id,
                                 "aria-labelledby": headingId },

@@ -224,7 +224,7 @@ export function showAuthorityEnded(acting) {
         el("h1", { class: "alert-heading", tabindex: "-1",
                    text: t("acting.ended.h1") }),
         el("p", { class: "alert-text", text: t("acting.ended.text", { name: acting.name }) }),
-        el("p", { class: "alert-text", text: t("acting.ended.next") }))),
+        el("p", { class: "alert-text", text: t("acting.ended.next", { name: acting.name }) }))),
     el("p", {}, el("a", { class: "button button-primary", href: "/", id: "continue-self",
                           text: t("acting.ended.continue") })));
   main.querySelector("h1").focus();
