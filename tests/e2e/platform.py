@@ -72,6 +72,14 @@ def running_platform(var_dir: Path, port_base: int) -> Iterator[Platform]:
                 message="the platform to report every service ready",
             )
             assert launcher.poll() is None, log.read_text()[-3000:]
+            # The launcher seeds the test municipality once ready (infra/seed/): the units
+            # whose caseloads give caseworkers their relation to cases (ADR 0016).
+            wait_until(
+                lambda: "seed organisation done" in log.read_text(errors="replace"),
+                60,
+                interval_s=0.5,
+                message="the launcher's seed of the municipality's units",
+            )
             yield site
         finally:
             if launcher.poll() is None:
