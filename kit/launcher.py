@@ -46,6 +46,9 @@ WORKER_PORTS = {name: PORT_BASE + 201 + i for i, name in enumerate(SERVICES)}
 IDP_PORT = PORT_BASE + 90
 OVERVIEW_STUB_PORT = PORT_BASE + 300
 GATEWAY_WORKER_PORT = PORT_BASE + 200
+# SB_REPLICAS=2 (tests/faults/): a second gateway and a second worker per service.
+GATEWAY_REPLICA_PORT = PORT_BASE + 1
+REPLICA_WORKER_PORTS = {name: PORT_BASE + 401 + i for i, name in enumerate(SERVICES)}
 LAUNCHER_PORT = PORT_BASE + 99  # the launcher's own health, metrics and process table
 
 
@@ -109,6 +112,8 @@ def process_table() -> list[ProcessSpec]:
             f"http://127.0.0.1:{GATEWAY_PORT}/readyz",
         )
     )
+    if int(os.environ.get("SB_REPLICAS", "1")) >= 2:
+        specs.extend(second_replicas(python, gunicorn))
     if not os.environ.get("OVERVIEW_ENDPOINT"):
         # The stand-in for KOMBIT's Sags- og Dokumentindeks, with its "borger.dk" page.
         specs.append(
@@ -126,6 +131,28 @@ def process_table() -> list[ProcessSpec]:
                 f"http://127.0.0.1:{IDP_PORT}/.well-known/openid-configuration",
             )
         )
+    return specs
+
+
+def second_replicas(python: str, gunicorn: list[str]) -> list[ProcessSpec]:
+    """SB_REPLICAS=2: a second worker per service (the same consumer groups: Kafka splits the
+    partitions between them, and takes them all to the survivor when one dies) and a second
+    gateway (sessions, keys and rate limits shared through the database and var/)."""
+    specs = [
+        ProcessSpec(
+            f"{name}-worker-2",
+            [python, "-m", "kit.worker", name, "--port", str(REPLICA_WORKER_PORTS[name])],
+            f"http://127.0.0.1:{REPLICA_WORKER_PORTS[name]}/healthz",
+        )
+        for name in SERVICES
+    ]
+    specs.append(
+        ProcessSpec(
+            "gateway-2",
+            [*gunicorn, "--bind", f"127.0.0.1:{GATEWAY_REPLICA_PORT}", "gateway.app:create_app()"],
+            f"http://127.0.0.1:{GATEWAY_REPLICA_PORT}/readyz",
+        )
+    )
     return specs
 
 

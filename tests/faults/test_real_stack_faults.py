@@ -1,6 +1,7 @@
-"""Faults on the real stack: the whole platform (kit.launcher, supervised) on a Kafka broker
-and a PostgreSQL server of its own, under a stream of applications, while every worker kind
-is killed with kill -9, the broker is stopped for 30 s, PostgreSQL is restarted and a poison
+"""Faults on the real stack: the whole platform (kit.launcher, supervised) with two replicas of
+the gateway and of every worker, on a Kafka broker and a PostgreSQL server of its own, under a
+stream of applications sent through both gateways, while one replica of every worker kind and
+of the gateway is killed with kill -9, the broker is stopped for 30 s, PostgreSQL is restarted and a poison
 record lands on every topic. At the end, a reconciliation: every application has exactly one
 receipt, delivered, and one Mit Overblik record with its latest status.
 
@@ -35,12 +36,13 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.faults, pytes
 REPO = Path(__file__).resolve().parents[2]
 PORT_BASE = 26600
 GATEWAY = f"http://127.0.0.1:{PORT_BASE}"
+GATEWAY_2 = f"http://127.0.0.1:{PORT_BASE + 1}"  # the second replica (SB_REPLICAS=2)
 LAUNCHER = f"http://127.0.0.1:{PORT_BASE + 99}"
 STUB = f"http://127.0.0.1:{PORT_BASE + 300}"
 KAFKA_ENV = {"KAFKA_PORT": "26092", "KAFKA_CONTROLLER_PORT": "26093"}
 PG_ENV = {"PG_PORT": "26432"}
 CITIZENS = [f"6f1c2c54-3b1e-4c55-9a51-0d6f4e1a000{n}" for n in (1, 3, 4, 5)]
-APPLICATIONS = int(os.environ.get("SB_FAULT_APPLICATIONS", "48"))
+APPLICATIONS = int(os.environ.get("SB_FAULT_APPLICATIONS", "36"))
 WORKERS = ("applications", "consents", "appointments", "notifications", "overview", "insight")
 TOPICS = ("applications", "consents", "appointments", "notifications")
 GROUPS = (
@@ -89,6 +91,7 @@ def stack(tmp_path_factory):
         "KAFKA_BOOTSTRAP": bootstrap,
         "DATABASE_URL": database,
         "SB_SEED": "0",
+        "SB_REPLICAS": "2",
         "SB_RESTART_BACKOFF_S": "0.5",
         "SB_NOTIFICATIONS_SETTLE_AFTER_S": "10",
         "SB_NOTIFICATIONS_SETTLE_INTERVAL_S": "3",
@@ -163,22 +166,25 @@ class Load:
 
     def __init__(self, env: SeedEnv) -> None:
         self.env = env
+        self.gateways = (GATEWAY, GATEWAY_2)
         self.done: list[str] = []
         self.lock = threading.Lock()
         self.case_system = env.machine(["applications:case", "applications:read"])
 
     def one(self, n: int) -> None:
+        # Every other application through the second gateway, on the same browser session.
         citizen = self.env.session(CITIZENS[n % len(CITIZENS)])
+        gateway = self.gateways[n % 2]
         key = f"faults-{uuid.uuid4()}"
         created = patiently(
             lambda: citizen.post(
-                self.env.url("/api/applications"),
+                f"{gateway}/api/applications",
                 json={"type": "hjaelpemidler", "answers": ANSWERS},
                 headers={"Idempotency-Key": key},
                 timeout=10,
             )
         ).json()
-        app = self.env.url(f"/api/applications/{created['id']}")
+        app = f"{gateway}/api/applications/{created['id']}"
         patiently(
             lambda: citizen.post(
                 f"{app}/submit", headers={"Idempotency-Key": key + "-submit"}, timeout=10
@@ -271,6 +277,9 @@ def test_every_application_gets_one_receipt_and_its_latest_status_through_every_
     env = SeedEnv(gateway=GATEWAY, idp=f"http://127.0.0.1:{PORT_BASE + 90}")
     for citizen in CITIZENS:
         env.session(citizen)
+    # A session begun on one gateway is valid on the other (shared store and keys).
+    me = env.session(CITIZENS[0]).get(f"{GATEWAY_2}/auth/session", timeout=10).json()
+    assert me["subject"] == CITIZENS[0]
     poison_every_topic(stack["bootstrap"])
     load = Load(env)
     figures: dict[str, float] = {"applications": APPLICATIONS}
@@ -292,8 +301,9 @@ def test_every_application_gets_one_receipt_and_its_latest_status_through_every_
         stack["outage"].unlink()
 
         wait_until(lambda: len(load.done) >= APPLICATIONS // 6, 120, interval_s=0.5)
-        for name in WORKERS:
+        for name in WORKERS:  # one replica of each: the other takes over its partitions
             kill_worker(f"{name}-worker")
+        kill_worker("gateway-2")
 
         wait_until(lambda: len(load.done) >= APPLICATIONS // 3, 150, interval_s=0.5)
         infra("kafka.sh", "stop", stack["kafka_env"])
@@ -380,7 +390,7 @@ def test_every_application_gets_one_receipt_and_its_latest_status_through_every_
     processes = requests.get(f"{LAUNCHER}/processes", timeout=5).json()
     assert all(p["state"] == "running" for p in processes), processes
     restarts = {p["name"]: p["restarts"] for p in processes if p["restarts"]}
-    assert {f"{w}-worker" for w in WORKERS} <= set(restarts)
+    assert {f"{w}-worker" for w in WORKERS} | {"gateway-2"} <= set(restarts)
     figures["restarts"] = sum(restarts.values())
     # Every consumer group put the poison aside (its dead-letter topic) and went on.
     bus = connect_bus(stack["bootstrap"], "")
