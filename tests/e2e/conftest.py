@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the gateway stack (tests/gateway/conftest.py) for browser tests."""
+"""End-to-end fixtures: the gateway stack (tests/harness/gateway_stack.py) for browser tests."""
 
 import uuid
 from collections.abc import Iterator
@@ -20,7 +20,7 @@ from kit.runtime import Runtime
 from services.applications.app import create_app as create_applications
 from services.appointments.app import create_app as create_appointments
 from services.consents.app import create_app as create_consents
-from tests.gateway.conftest import (
+from tests.harness.gateway_stack import (
     ANNA,
     Dispatcher,
     Stack,

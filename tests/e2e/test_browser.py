@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _missing
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 CHROMIUM = os.environ.get("SB_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.browser

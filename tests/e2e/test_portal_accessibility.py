@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.axe import accessibility_findings, check_accessibility
 from tests.e2e.test_portal_applications import phone, script_errors  # noqa: F401 - a fixture
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 

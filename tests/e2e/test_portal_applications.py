@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import _missing
 from tests.e2e.test_browser import CHROMIUM, FLAGS
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

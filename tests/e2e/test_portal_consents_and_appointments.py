@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import SELF_BOOKABLE
 from tests.e2e.test_portal_applications import phone, script_errors  # noqa: F401 - fixture
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.test_tablet_offline import script_errors, tablet  # noqa: F401
 from tests.e2e.test_tablet_visit import book_visit_now, log_in
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 

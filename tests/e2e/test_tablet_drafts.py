@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.test_tablet_offline import script_errors, tablet  # noqa: F401
 from tests.e2e.test_tablet_visit import as_staff, book_visit_now, log_in, shot
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import _missing
 from tests.e2e.conftest import STAFF
 from tests.e2e.test_browser import CHROMIUM, FLAGS
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 TABLET = {"width": 1024, "height": 768}

@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.axe import check_accessibility
 from tests.e2e.conftest import COPENHAGEN, STAFF
 from tests.e2e.test_tablet_offline import count_requests, script_errors, tablet  # noqa: F401
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SB_TABLET_SCREENSHOTS")  # a folder: write docs/tablet.md's pictures

@@ -21,7 +21,7 @@ from kit import proxies
 from tests.conftest import _missing
 from tests.e2e.axe import check_accessibility
 from tests.e2e.test_browser import CHROMIUM, FLAGS
-from tests.gateway.conftest import ANNA, CARL
+from tests.harness.gateway_stack import ANNA, CARL
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser

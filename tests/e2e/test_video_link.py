@@ -15,7 +15,7 @@ import requests
 from simple_websocket import Client, ConnectionClosed
 
 from tests.e2e.test_video_calls import STAFF, book_video_visit
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 from tests.waiting import wait_until
 
 

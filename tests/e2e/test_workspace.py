@@ -13,7 +13,7 @@ from tests.casework.conftest import DORTE, Casework
 from tests.casework.conftest import casework as casework
 from tests.e2e.axe import check_accessibility
 from tests.e2e.test_tablet_offline import script_errors, tablet  # noqa: F401 - a fixture
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 

@@ -1,190 +1,38 @@
-"""A real stack on loopback for gateway tests: an OpenID provider, the gateway and the
-applications service, each an HTTP server in a thread, and a `requests` session per browser."""
+"""The gateway stack's fixtures live in tests/harness/gateway_stack.py (shared with the e2e,
+security, perf and casework tests); these names stay importable from here."""
 
-from __future__ import annotations
+from tests.harness.gateway_stack import (
+    ANNA,
+    BENT,
+    CARL,
+    Dispatcher,
+    MachineStack,
+    Stack,
+    TokenIssuer,
+    build_stack,
+    create_mock_idp,
+    machine_idp_app,
+    machine_stack,
+    new_person,
+    provider_url,
+    serve,
+    stack,
+)
 
-import threading
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from urllib.parse import urljoin
-
-import pytest
-import requests
-from flask import Flask, jsonify
-from werkzeug.serving import make_server
-
-from gateway.app import create_app as create_gateway
-from gateway.config import GatewayConfig
-from gateway.mock_idp import create_app as create_mock_idp
-from kit.auth import RemoteJwks, TokenVerifier
-from kit.config import Settings
-from kit.db import make_engine
-from kit.migrate import upgrade
-from kit.runtime import Runtime
-from services.applications.app import create_app as create_applications
-from tests.tokens import TokenIssuer
-
-ANNA = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001"  # Substantial
-BENT = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0002"  # Low assurance
-CARL = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0003"  # Substantial
-
-
-@contextmanager
-def serve(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-
-
-def machine_idp_app(issuer: TokenIssuer, holder: dict) -> Flask:
-    """A stand-in provider for machine tokens: discovery and JWKS of a TokenIssuer."""
-    app = Flask("machine-idp")
-
-    @app.get("/.well-known/openid-configuration")
-    def discovery():
-        return jsonify(
-            issuer=holder["url"],
-            jwks_uri=holder["url"] + "/jwks",
-            authorization_endpoint=holder["url"] + "/authorize",
-            token_endpoint=holder["url"] + "/token",
-        )
-
-    @app.get("/jwks")
-    def jwks():
-        return jsonify(issuer.jwks)
-
-    return app
-
-
-@dataclass
-class Stack:
-    gateway: str
-    idp: str
-    engine: object
-    app: object = None
-    applications: str = ""  # the service itself, behind the gateway
-
-    def browser(self) -> requests.Session:
-        return requests.Session()
-
-    def login(self, browser: requests.Session, sub: str, channel: str = "portal") -> str:
-        """Log in through the provider's page like a person would; returns the callback URL."""
-        start = browser.get(f"{self.gateway}/auth/login?channel={channel}", allow_redirects=False)
-        assert start.status_code == 302, start.text
-        authorize = start.headers["Location"]
-        picked = browser.post(authorize, data={"sub": sub}, allow_redirects=False)
-        assert picked.status_code == 302, picked.text
-        callback = urljoin(authorize, picked.headers["Location"])
-        done = browser.get(callback, allow_redirects=False)
-        assert done.status_code == 302, done.text
-        return callback
-
-    def csrf(self, browser: requests.Session) -> dict[str, str]:
-        token = browser.get(f"{self.gateway}/auth/session").json()["csrf_token"]
-        return {"X-CSRF-Token": token}
-
-
-class Dispatcher:
-    """A WSGI app to serve before the real one exists (its URL is needed to build it)."""
-
-    def __init__(self) -> None:
-        self.app = None
-
-    def __call__(self, environ, start_response):
-        return self.app(environ, start_response)
-
-
-@contextmanager
-def provider_url(provider_app, external: str | None) -> Iterator[str]:
-    if external:
-        yield external
-        return
-    provider = Dispatcher()
-    with serve(provider) as url:
-        provider.app = provider_app(url)
-        yield url
-
-
-def build_stack(
-    tmp_path, provider_app, config_changes: dict, external_idp: str | None = None
-) -> Iterator[Stack]:
-    database_url = f"sqlite:///{tmp_path / 'applications.db'}"
-    gateway_db = f"sqlite:///{tmp_path / 'gateway.db'}"
-    upgrade("applications", database_url)
-    upgrade("gateway", gateway_db)
-    gateway = Dispatcher()
-    with provider_url(provider_app, external_idp) as idp_url, serve(gateway) as gateway_url:
-        # The service trusts only the gateway's internal tokens: its issuer and its JWKS.
-        keys = RemoteJwks(gateway_url + "/.well-known/jwks.json")
-        verifier = TokenVerifier(gateway_url, "selvbetjening/applications", keys)
-        engine = make_engine(database_url)
-        settings = Settings(service="applications", database_url=database_url)
-        applications = create_applications(
-            settings, verifier=verifier, runtime=Runtime(settings=settings, engine=engine)
-        )
-        with serve(applications) as applications_url:
-            config = replace(
-                GatewayConfig(),
-                **{
-                    "idp_issuer": idp_url,
-                    "client_secret": "x",
-                    "cookie_secure": False,
-                    "internal_issuer": gateway_url,
-                    **config_changes,
-                },
-            )
-            gateway.app = create_gateway(
-                upstreams={"applications": applications_url},
-                config=config,
-                settings=Settings(service="gateway", database_url=gateway_db),
-            )
-            # Ready means holding the gateway's keys (as the launcher waits for /readyz).
-            assert keys.wait_until_ready(10)
-            # Lets a test feed the applications service's local views (consents' events).
-            gateway.app.config["APPLICATIONS_ENGINE"] = engine
-            yield Stack(
-                gateway_url,
-                idp_url,
-                gateway.app.extensions["engine"],
-                gateway.app,
-                applications_url,
-            )
-        engine.dispose()
-
-
-@pytest.fixture
-def stack(tmp_path, monkeypatch) -> Iterator[Stack]:
-    """Citizens and staff log in at the mock OpenID provider (as `make run` does)."""
-    monkeypatch.setenv("SB_VAR_DIR", str(tmp_path / "var"))
-    yield from build_stack(tmp_path, lambda _url: create_mock_idp(), {})
-
-
-@dataclass
-class MachineStack:
-    stack: Stack
-    issuer: TokenIssuer
-
-
-@pytest.fixture
-def machine_stack(tmp_path, monkeypatch) -> Iterator[MachineStack]:
-    """Case systems hold tokens from a provider whose keys we control (to forge attacks)."""
-    monkeypatch.setenv("SB_VAR_DIR", str(tmp_path / "var"))
-    issuer = TokenIssuer(issuer="set-below")
-
-    def provider(url):
-        issuer.issuer = url
-        return machine_idp_app(issuer, {"url": url})
-
-    for stack in build_stack(tmp_path, provider, {}):
-        yield MachineStack(stack, issuer)
-
-
-def new_person() -> str:
-    return str(uuid.uuid4())
+__all__ = [
+    "create_mock_idp",
+    "TokenIssuer",
+    "ANNA",
+    "BENT",
+    "CARL",
+    "serve",
+    "machine_idp_app",
+    "Stack",
+    "Dispatcher",
+    "provider_url",
+    "build_stack",
+    "stack",
+    "MachineStack",
+    "machine_stack",
+    "new_person",
+]
