@@ -25,12 +25,15 @@ APPOINTMENT_BOOKED = appointment_ev.APPOINTMENT_BOOKED
 APPOINTMENT_MOVED = appointment_ev.APPOINTMENT_MOVED
 APPOINTMENT_CANCELLED = appointment_ev.APPOINTMENT_CANCELLED
 APPOINTMENT_REMINDER_DUE = appointment_ev.REMINDER_DUE
+# Staff revoked a video visit's join link: the event carries the new one (docs/video.md).
+APPOINTMENT_VIDEO_LINK_RENEWED = appointment_ev.VIDEO_LINK_REVOKED
 # The appointment events whose messages say what, when and where (services.appointment_values).
 APPOINTMENT_EVENTS = (
     APPOINTMENT_BOOKED,
     APPOINTMENT_MOVED,
     APPOINTMENT_CANCELLED,
     APPOINTMENT_REMINDER_DUE,
+    APPOINTMENT_VIDEO_LINK_RENEWED,
 )
 
 OFFICIAL = ["digital_post"]  # letters with legal effect go to the official mailbox (or paper)
@@ -158,6 +161,16 @@ RULES: list[dict[str, Any]] = [
         "on": APPOINTMENT_CANCELLED,
         "recipients": ["citizen", "proxies"],
         "template": "appointment_cancelled",
+        "channels": ["sms", "email", "digital_post"],
+        "preferences": True,
+        "fallback": True,
+    },
+    # The old join link no longer opens the video visit: the citizen gets the new one.
+    {
+        "id": "appointment.video_link_renewed",
+        "on": APPOINTMENT_VIDEO_LINK_RENEWED,
+        "recipients": ["citizen"],
+        "template": "video_link_renewed",
         "channels": ["sms", "email", "digital_post"],
         "preferences": True,
         "fallback": True,

@@ -212,6 +212,20 @@ TEMPLATES: dict[str, dict[str, Any]] = {
             "us.",
         },
     },
+    "video_link_renewed": {
+        "fields": APPOINTMENT,
+        "required": APPOINTMENT,
+        "da": {
+            "subject": "Nyt link: ${appointment_kind} ${appointment_time}",
+            "body": "Det gamle link til dit ${appointment_kind} ${appointment_time} virker ikke "
+            "mere.\n${appointment_place}",
+        },
+        "en": {
+            "subject": "New link: ${appointment_kind} on ${appointment_time}",
+            "body": "The old link to your ${appointment_kind} on ${appointment_time} no longer "
+            "works.\n${appointment_place}",
+        },
+    },
     "appointment_reminder": {
         "fields": APPOINTMENT,
         "required": APPOINTMENT,

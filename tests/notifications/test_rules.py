@@ -204,6 +204,8 @@ def test_every_rule_in_the_table_is_exercised_by_these_tests():
         "appointment.moved",
         "appointment.cancelled",
         "appointment.reminder",
+        # test_video_link_renewed.py
+        "appointment.video_link_renewed",
     }
     assert {rule["id"] for rule in RULES} == covered
     assert {rule.id for rule in active_rules()} == covered  # all in force, none switched off
