@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from kit.request_schemas import StrictSchema as _Strict
 from services.applications.domain import OUTCOMES
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class CreateApplicationSchema(_Strict):

@@ -4,19 +4,15 @@ the organisation (units, members, caseloads) an administrator keeps."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from kit.auth import current_principal, requires
 from kit.openapi import documented
+from kit.request_schemas import StrictSchema as _Strict
 from kit.web import parse
 
 bp = Blueprint("casework", __name__, url_prefix="/api/applications")
 STAFF_ONLY = ("staff",)
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class QueueQuery(_Strict):

@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from kit.request_schemas import PersonId
+from kit.request_schemas import StrictSchema as _Strict
 from schemas.events.appointments import KINDS
 from services.appointments.domain import WEEKDAYS, BookingRules
 
 _CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
-
-
-class PersonId(fields.UUID):
-    """A person UUID, handed on as its canonical string."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return str(super()._deserialize(value, attr, data, **kwargs))
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 def _texts(**kwargs) -> fields.List:

@@ -6,22 +6,12 @@ refused before it gets anywhere near a log line.
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from kit.request_schemas import PersonId
+from kit.request_schemas import StrictSchema as _Strict
 from schemas.events.consents import CHANNELS, PROXY_SCOPES
 from services.consents.domain import LANGUAGES
-
-
-class PersonId(fields.UUID):
-    """A person UUID, handed on as its canonical string."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return str(super()._deserialize(value, attr, data, **kwargs))
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 def _names(**kwargs) -> fields.List:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from kit.request_schemas import PersonId
+from kit.request_schemas import StrictSchema as _Strict
 from schemas.events.notifications import CHANNELS
 from services.notifications.domain import LANGUAGES
 
 PREFERRED = ("digital_post", "sms", "email")  # letter is Digital Post's fallback, not a choice
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class PersonId(fields.UUID):
-    def _deserialize(self, value, attr, data, **kwargs):
-        return str(super()._deserialize(value, attr, data, **kwargs))
 
 
 class PreferencesSchema(_Strict):
