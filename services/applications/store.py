@@ -243,15 +243,27 @@ def get_document(conn: Connection, application_id: str, document_id: str) -> dic
 
 
 def attachment_requirements_met(conn: Connection, application_id: str) -> set[str]:
+    return attachment_requirements_met_many(conn, [application_id]).get(application_id, set())
+
+
+def attachment_requirements_met_many(
+    conn: Connection, application_ids: list[str]
+) -> dict[str, set[str]]:
+    """Per application, the attachment requirements its documents meet (one query for a list)."""
+    met: dict[str, set[str]] = {}
+    if not application_ids:
+        return met
     rows = conn.execute(
-        select(documents.c.requirement_id).where(
+        select(documents.c.application_id, documents.c.requirement_id).where(
             and_(
-                documents.c.application_id == application_id,
+                documents.c.application_id.in_(application_ids),
                 documents.c.requirement_id.is_not(None),
             )
         )
-    ).scalars()
-    return set(rows)
+    )
+    for row in rows:
+        met.setdefault(row.application_id, set()).add(row.requirement_id)
+    return met
 
 
 # -- local views of other services' facts ------------------------------------------------------
@@ -305,9 +317,21 @@ def insert_fetched(conn: Connection, row: dict[str, Any]) -> None:
 
 
 def list_fetched(conn: Connection, application_id: str) -> list[dict[str, Any]]:
+    return list_fetched_many(conn, [application_id]).get(application_id, [])
+
+
+def list_fetched_many(
+    conn: Connection, application_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per application, what was fetched with consent, in order (one query for a list)."""
+    fetched: dict[str, list[dict[str, Any]]] = {}
+    if not application_ids:
+        return fetched
     rows = conn.execute(
         select(fetched_data)
-        .where(fetched_data.c.application_id == application_id)
+        .where(fetched_data.c.application_id.in_(application_ids))
         .order_by(fetched_data.c.id)
     ).mappings()
-    return [dict(r) for r in rows]
+    for row in rows:
+        fetched.setdefault(row["application_id"], []).append(dict(row))
+    return fetched

@@ -33,7 +33,7 @@ class Queries(ApplicationsBase):
                 if not set(wanted) <= set(visible):
                     raise NotFound(code="application.not_found")
                 found = store.list_applications(conn, wanted)
-                return [self.view(conn, a, principal) for a in found]
+                return self.views(conn, found, principal)
             if not citizen_id:
                 raise InvalidRequest(
                     detail_en="name the citizen: ?citizen_id=<uuid>", field="citizen_id"
@@ -49,7 +49,7 @@ class Queries(ApplicationsBase):
             touched(citizen_id)
             if access.read_level(principal, {"citizen_id": citizen_id}, {}, None) is None:
                 raise Forbidden()
-            return [self.view(conn, a, principal) for a in found]
+            return self.views(conn, found, principal)
         related = [(a, self._staff_relations(conn, principal, citizen_id, a)) for a in found]
         union = Relations(
             assigned=any(r.assigned for _, r in related),
