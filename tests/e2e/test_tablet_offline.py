@@ -111,8 +111,8 @@ def test_staff_work_offline_on_the_tablet_and_everything_is_sent_once(
     assert page.evaluate("""async () => {
         await navigator.serviceWorker.ready;
         for (let i = 0; i < 100; i++) {
-            const cache = await caches.open('sb-tablet-shell-v4');
-            if ((await cache.keys()).length === 16) return true;
+            const cache = await caches.open('sb-tablet-shell-v5');
+            if ((await cache.keys()).length === 17) return true;
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return false;

@@ -69,8 +69,8 @@ def log_in(page, stack) -> None:
     assert page.evaluate("""async () => {
         await navigator.serviceWorker.ready;
         for (let i = 0; i < 100; i++) {
-            const cache = await caches.open('sb-tablet-shell-v4');
-            if ((await cache.keys()).length === 16) return true;
+            const cache = await caches.open('sb-tablet-shell-v5');
+            if ((await cache.keys()).length === 17) return true;
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return false;

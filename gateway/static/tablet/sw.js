@@ -5,9 +5,10 @@
 // straight through (the app keeps the day route and the outbox itself).
 "use strict";
 
-const CACHE = "sb-tablet-shell-v4";
+const CACHE = "sb-tablet-shell-v5";
 const SHELL = [
-  "/tablet/", "/static/tablet/tablet.css", "/static/ui/guidance.js", "/static/ui/ui.js",
+  "/tablet/", "/static/dkfds/css/dkfds.min.css", "/static/tablet/tablet.css",
+  "/static/ui/guidance.js", "/static/ui/ui.js",
   "/static/ui/texts.da.js", "/static/ui/texts.en.js",
   ...["app", "api", "data", "dom", "form", "items", "outbox", "texts", "vault", "views"]
     .map((name) => `/static/tablet/${name}.js`),
