@@ -1,0 +1,1 @@
+"""The consents service's use cases, one module per group (see services.py)."""

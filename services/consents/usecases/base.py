@@ -1,0 +1,142 @@
+"""What the consents service's use cases share: who acts for whom, the channel, and the
+consent record a request describes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from kit import clock
+from kit.auth import CITIZEN, STAFF, AssuranceTooLow, Principal
+from kit.data_subjects import touched
+from kit.errors import Problem
+from kit.events import Actor
+from services.consents import store, views
+from services.consents.domain import (
+    CITIZEN_CHANNELS,
+    STAFF_CHANNELS,
+    Consent,
+    ConsentRequest,
+    InvalidConsent,
+    new_consent,
+)
+from services.consents.proxies import authority
+
+Clock = Callable[[], datetime]
+GIVE, READ = "consents.give", "consents.read"  # proxy scopes this service honours
+REGISTRAR = "guardianship_registrar"
+
+
+def utcnow() -> datetime:
+    return clock.now()
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class CitizenRequired(Problem):
+    status = 422
+    code = "consent.citizen_required"
+    title_da = "Angiv hvilken borger det gælder"
+    title_en = "Name the citizen this is about"
+
+
+class ConsentIdConflict(Problem):
+    status = 409
+    code = "consent.id_conflict"
+    title_da = "Et andet samtykke har allerede dette id"
+    title_en = "Another consent already has this id"
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who the caller acts for, and how the events will name them."""
+
+    citizen_id: str
+    actor: Actor
+    by: str
+
+
+def acting_for(
+    conn: Connection, principal: Principal, citizen_id: str | None, scope: str, now: datetime
+) -> Acting:
+    """The citizen the caller acts for: themselves, or another by proxy, or (staff) anyone."""
+    own = principal.kind == CITIZEN and citizen_id in (None, principal.subject)
+    if own:
+        touched(principal.subject)
+        return Acting(
+            principal.subject,
+            Actor(principal.subject, CITIZEN, principal.channel),
+            principal.subject,
+        )
+    if citizen_id is None:
+        raise CitizenRequired(field="citizen_id")
+    touched(citizen_id)  # audited even when refused: someone tried to act for them
+    if principal.kind == CITIZEN:
+        records = store.proxy_records(conn, citizen_id=citizen_id, agent_id=principal.subject)
+        authority(records, principal.subject, citizen_id, scope, now)
+    actor = Actor(principal.subject, principal.kind, principal.channel, on_behalf_of=citizen_id)
+    return Acting(citizen_id, actor, principal.subject)
+
+
+def _require_assurance(principal: Principal) -> None:
+    if principal.kind == CITIZEN and not principal.has_assurance("substantial"):
+        raise AssuranceTooLow()
+
+
+def _channel(principal: Principal, asked: str | None) -> str:
+    allowed = STAFF_CHANNELS if principal.kind == STAFF else CITIZEN_CHANNELS
+    channel = asked or allowed[0]
+    if channel not in allowed:
+        raise InvalidConsent(
+            "Den måde at give samtykke på er ikke tilladt her.",
+            "That way of giving consent is not allowed here.",
+            code="consent.channel_not_allowed",
+            field="channel",
+            extra={"allowed_channels": list(allowed)},
+        )
+    return channel
+
+
+def _consent(principal: Principal, acting: Acting, body: dict[str, Any], now: datetime) -> Consent:
+    """The consent the caller asks to record; staff attest what the citizen gave."""
+    request = ConsentRequest(
+        **{
+            **{k: v for k, v in body.items() if k not in ("consent_id", "citizen_id")},
+            **{k: tuple(body[k]) for k in ("data_categories", "sources", "recipients")},
+            "citizen_id": acting.citizen_id,
+            "channel": _channel(principal, body.get("channel")),
+        }
+    )
+    staff = principal.kind == STAFF
+    return new_consent(
+        request,
+        consent_id=body.get("consent_id") or new_id(),
+        given_by=acting.citizen_id if staff else acting.by,
+        recorded_by=principal.subject,
+        attested_by=principal.subject if staff else None,
+        now=now,
+    )
+
+
+class RegisterBase:
+    """The engine and the clock."""
+
+    def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @staticmethod
+    def _proxies_view(conn: Connection, citizen_id: str, now: datetime) -> dict:
+        return {
+            "granted": [
+                views.proxy(r, now) for r in store.proxy_records(conn, citizen_id=citizen_id)
+            ],
+            "held": [views.proxy(r, now) for r in store.proxy_records(conn, agent_id=citizen_id)],
+        }
