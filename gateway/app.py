@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import requests
 from flask import Flask, jsonify
 
@@ -89,14 +91,22 @@ def merged_openapi(targets: dict[str, str]) -> dict:
         "paths": {},
         "components": {"schemas": {}, "securitySchemes": {}},
     }
-    for _service, url in sorted(targets.items()):
+    for service, url in sorted(targets.items()):
         try:
             response = requests.get(f"{url}/openapi.json", timeout=3)
         except requests.RequestException:
             continue
         if response.status_code != 200:
             continue
-        part = response.json()
+        # Each service's schema names get its prefix: two services may both have a
+        # "HistoryOut", and one must not answer for the other's (issue 13, finding 10).
+        part = json.loads(
+            response.text.replace('"#/components/schemas/', f'"#/components/schemas/{service}.')
+        )
+        schemas = part.get("components", {}).get("schemas", {})
+        part.setdefault("components", {})["schemas"] = {
+            f"{service}.{name}": schema for name, schema in schemas.items()
+        }
         document["paths"].update(part.get("paths", {}))
         for section in ("schemas", "securitySchemes"):
             document["components"][section].update(part.get("components", {}).get(section, {}))

@@ -206,6 +206,8 @@ class ChecksOut(Schema):
 
 
 class HistoryOut(Schema):
+    id = fields.Integer()
+    application_id = fields.String()
     action = fields.String()
     from_state = fields.String(allow_none=True)
     to_state = fields.String()
