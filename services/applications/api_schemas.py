@@ -191,6 +191,12 @@ class ApplicationOut(Schema):
         metadata={"description": "Staff who attest that the citizen confirmed the submission"},
     )
     citizen_confirmed_at = fields.DateTime(allow_none=True)
+    assignee_id = fields.String(
+        allow_none=True, metadata={"description": "The caseworker who has the case"}
+    )
+    granted_amount_ore = fields.Integer(
+        allow_none=True, metadata={"description": "Decided: the amount granted, in øre"}
+    )
 
 
 class FindingOut(Schema):
