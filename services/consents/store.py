@@ -24,12 +24,16 @@ from sqlalchemy import (
     select,
 )
 
+from kit import relations
 from kit.db import UtcDateTime, new_metadata
 from kit.rows import insert_if_absent
 from services.consents.domain import Consent, ConsentExpiry, ConsentHistory, Withdrawal
 from services.consents.proxies import Proxy, ProxyExpiry, ProxyRecord, Revocation
 
 metadata = new_metadata()
+# Staff relations to citizens, from the appointments' and applications' events (kit.policy).
+visit_view = relations.visit_view(metadata)
+assignment_view = relations.assignment_view(metadata)
 ID = String(36)
 PERSON = String(64)
 

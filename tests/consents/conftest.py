@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from kit.config import Settings
-from kit.events import Event
+from kit.events import Actor, Event, decode_event
 from kit.migrate import upgrade
+from schemas.events.applications import ASSIGNED
 from services.consents.app import create_app
-from tests.builders import outbox_events
+from services.consents.handlers import on_relation_event
+from tests.builders import make_visit_event, outbox_events
 from tests.consents.builders import cpr, person
 from tests.tokens import TokenIssuer
 
@@ -65,6 +68,31 @@ class Service:
     def staff(self, *roles: str) -> Caller:
         staff_id = person()
         return Caller(self.app.test_client(), self.issuer.staff(staff_id, list(roles)), staff_id)
+
+    def visit(self, staff: Caller, citizen: Caller) -> None:
+        """A visit of the staff member to the citizen now (as the appointments announce it):
+        staff reach a citizen's consents only through a relation."""
+        with self.engine.begin() as conn:
+            on_relation_event(conn, make_visit_event(staff.id, citizen.id, self.clock.now))
+
+    def assign(self, staff: Caller, citizen: Caller) -> None:
+        """A case of the citizen given to the staff member (as the applications announce it)."""
+        application_id = person()
+        event = Event(
+            type=ASSIGNED,
+            source="/services/applications",
+            subject=application_id,
+            actor=Actor(staff.id, "staff", "portal"),
+            data={
+                "application_id": application_id,
+                "citizen_id": citizen.id,
+                "type_id": "hjaelpemidler",
+                "case_number": "ANS-2026-000001",
+                "assignee_id": staff.id,
+            },
+        )
+        with self.engine.begin() as conn:
+            on_relation_event(conn, decode_event(json.dumps(event.to_dict())))
 
     def machine(self, *scopes: str) -> Caller:
         client_id = "case-system-" + person()[:6]

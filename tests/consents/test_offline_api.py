@@ -10,6 +10,7 @@ from tests.consents.builders import check_body, consent_body, tablet_consent_bod
 def test_staff_collect_consent_on_a_tablet_and_attest_it(service):
     citizen = service.citizen()
     nurse = service.staff("homecare")
+    service.visit(nurse, citizen)
     response = nurse.post(
         "/consents", tablet_consent_body(citizen.id, service.clock.now - timedelta(hours=2))
     )
@@ -27,18 +28,21 @@ def test_staff_need_a_collecting_role_and_oral_consent_needs_a_note(service):
     citizen = service.citizen()
     body = consent_body(citizen_id=citizen.id, channel="oral")
     assert service.staff("gardener").post("/consents", body).json["code"] == "auth.missing_role"
-    refused = service.staff("caseworker").post("/consents", body)
+    caseworker = service.staff("caseworker")
+    unrelated = caseworker.post("/consents", {**body, "note": "Telefon, kl. 10"})
+    assert (unrelated.status_code, unrelated.json["code"]) == (404, "consent.citizen_not_found")
+    service.assign(caseworker, citizen)  # one of the citizen's cases is hers
+    refused = caseworker.post("/consents", body)
     assert (refused.status_code, refused.json["code"]) == (422, "consent.note_required")
-    noted = service.staff("caseworker").post("/consents", {**body, "note": "Telefon, kl. 10"})
+    noted = caseworker.post("/consents", {**body, "note": "Telefon, kl. 10"})
     assert noted.status_code == 201
-    unnamed = service.staff("caseworker").post(
-        "/consents", consent_body(channel="paper", note="Blanket 3")
-    )
+    unnamed = caseworker.post("/consents", consent_body(channel="paper", note="Blanket 3"))
     assert unnamed.json["code"] == "consent.citizen_required"
 
 
 def test_an_offline_consent_arriving_after_a_withdrawal_is_kept_but_not_in_force(service):
     citizen, nurse = service.citizen(), service.staff("homecare")
+    service.visit(nurse, citizen)
     morning = service.clock.now
     online = citizen.post("/consents", consent_body(case_ref="sag-7")).json
     service.clock.advance(hours=2)
@@ -62,6 +66,7 @@ def test_an_offline_consent_arriving_after_a_withdrawal_is_kept_but_not_in_force
 
 def test_an_offline_consent_given_after_the_withdrawal_is_in_force(service):
     citizen, nurse = service.citizen(), service.staff("homecare")
+    service.visit(nurse, citizen)
     online = citizen.post("/consents", consent_body(case_ref="sag-8")).json
     service.clock.advance(hours=1)
     citizen.post(f"/consents/{online['id']}/withdrawal")
@@ -81,6 +86,7 @@ def test_an_offline_consent_given_after_the_withdrawal_is_in_force(service):
 
 def test_an_offline_consent_older_than_a_newer_consent_does_not_replace_it(service):
     citizen, nurse = service.citizen(), service.staff("homecare")
+    service.visit(nurse, citizen)
     offline_time = service.clock.now
     service.clock.advance(hours=1)
     newer = citizen.post("/consents", consent_body(case_ref="sag-4")).json
@@ -94,6 +100,7 @@ def test_an_offline_consent_older_than_a_newer_consent_does_not_replace_it(servi
 
 def test_a_tablet_sending_the_same_consent_twice_records_it_once(service):
     citizen, nurse = service.citizen(), service.staff("homecare")
+    service.visit(nurse, citizen)
     body = tablet_consent_body(
         citizen.id, service.clock.now, consent_id="5b0b8a8e-0c1e-4d6a-9b1e-3f0f8d1c2a77"
     )
@@ -102,13 +109,16 @@ def test_a_tablet_sending_the_same_consent_twice_records_it_once(service):
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json["id"] == first.json["id"]
     assert len(service.events(citizen.id)) == 1
-    someone_else = nurse.post("/consents", {**body, "citizen_id": service.citizen().id})
+    other = service.citizen()
+    service.visit(nurse, other)
+    someone_else = nurse.post("/consents", {**body, "citizen_id": other.id})
     assert (someone_else.status_code, someone_else.json["code"]) == (409, "consent.id_conflict")
 
 
 def test_a_device_time_in_the_future_is_refused(service):
-    citizen = service.citizen()
-    response = service.staff("homecare").post(
+    citizen, nurse = service.citizen(), service.staff("homecare")
+    service.visit(nurse, citizen)
+    response = nurse.post(
         "/consents", tablet_consent_body(citizen.id, service.clock.now + timedelta(hours=1))
     )
     assert (response.status_code, response.json["code"]) == (422, "consent.given_in_future")

@@ -81,13 +81,19 @@ def _seed_visits(site: Stack) -> list[dict]:
 
 def _share_visits(engines: dict) -> None:
     """What the workers would carry over the bus: the appointments' events reach the
-    applications service's visit view (staff see a citizen only through a visit)."""
+    applications' and the consents' visit views (staff see a citizen only through a visit)."""
     from services.applications.handlers import on_appointment_event
+    from services.consents.handlers import on_relation_event
     from tests.builders import outbox_events
 
-    with engines["applications"].begin() as conn:
-        for event in outbox_events(engines["appointments"]):
-            on_appointment_event(conn, event)
+    events = outbox_events(engines["appointments"])
+    for engine, handle in (
+        (engines["applications"], on_appointment_event),
+        (engines["consents"], on_relation_event),
+    ):
+        with engine.begin() as conn:
+            for event in events:
+                handle(conn, event)
 
 
 @pytest.fixture

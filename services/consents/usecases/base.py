@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from kit import clock
+from kit import clock, policy, relations
 from kit.auth import CITIZEN, STAFF, AssuranceTooLow, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
@@ -30,6 +30,7 @@ from services.consents.proxies import authority
 Clock = Callable[[], datetime]
 GIVE, READ = "consents.give", "consents.read"  # proxy scopes this service honours
 REGISTRAR = "guardianship_registrar"
+VISIT_WINDOW = relations.VisitWindow.from_env()
 
 
 def utcnow() -> datetime:
@@ -81,8 +82,31 @@ def acting_for(
     if principal.kind == CITIZEN:
         records = store.proxy_records(conn, citizen_id=citizen_id, agent_id=principal.subject)
         authority(records, principal.subject, citizen_id, scope, now)
+    if principal.kind == STAFF:
+        staff_relation(conn, principal, citizen_id, now)
     actor = Actor(principal.subject, principal.kind, principal.channel, on_behalf_of=citizen_id)
     return Acting(citizen_id, actor, principal.subject)
+
+
+class NoSuchCitizen(Problem):
+    status = 404
+    code = "consent.citizen_not_found"
+    title_da = "Borgeren findes ikke"
+    title_en = "No such citizen"
+
+
+def staff_relation(conn: Connection, principal: Principal, citizen_id: str, now: datetime) -> None:
+    """Staff reach a citizen's consents only through a relation (kit.policy): a visit within
+    the visit window, or an open case of the citizen assigned to them; else 404."""
+    found = policy.Relations(
+        assigned=relations.is_assigned(conn, store.assignment_view, principal.subject, citizen_id),
+        visit=relations.has_visit(
+            conn, store.visit_view, principal.subject, citizen_id, now, VISIT_WINDOW
+        ),
+    )
+    access = policy.check(principal, citizen_id, found)
+    if access is None or not access.may_act:
+        raise NoSuchCitizen()
 
 
 def _require_assurance(principal: Principal) -> None:
