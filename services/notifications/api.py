@@ -92,7 +92,7 @@ def read_letter(message_id: str):
 @requires(kinds=(STAFF,), roles=READERS)
 def messages_about():
     citizen_id = parse(ForCitizenSchema(), request.args.to_dict())["citizen_id"]
-    return jsonify(messages=notifications().messages_about(citizen_id))
+    return jsonify(messages=notifications().messages_about(citizen_id, current_principal()))
 
 
 @bp.get("/messages/<message_id>")

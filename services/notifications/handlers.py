@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
+from kit import relations
 from kit.consumer import EventConsumer, PermanentError
 from kit.events import Event
 from kit.inbox import handle_once
 from kit.runtime import Runtime
+from services.notifications import store
 from services.notifications.domain import MissingValue
 from services.notifications.providers import providers_from_env
 from services.notifications.reminders import ConsentReminders
@@ -30,6 +32,9 @@ class CannotRender(PermanentError):
 
 def event_handler(notifications: Notifications) -> Callable[[Connection, Event], None]:
     def on_event(conn: Connection, event: Event) -> None:
+        # Visits and case assignments relate staff to citizens (who may read what was sent).
+        relations.on_appointment_event(conn, store.visit_view, event)
+        relations.on_application_event(conn, store.assignment_view, event)
         try:
             notifications.take_event(conn, event)
         except MissingValue as exc:

@@ -30,11 +30,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Row
 
+from kit import relations
 from kit.db import UtcDateTime, new_metadata
 from kit.rows import insert_if_absent, upsert
 from services.notifications.domain import DUE, Contact
 
 metadata = new_metadata()
+# Staff relations to citizens, from the appointments' and applications' events (kit.policy).
+visit_view = relations.visit_view(metadata)
+assignment_view = relations.assignment_view(metadata)
 ID = String(36)
 PERSON = String(64)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.builders import make_visit_event
 from tests.notifications.builders import Case, person, proxy_granted
 from tests.notifications.conftest import start_service
 
@@ -27,6 +28,9 @@ def test_staff_see_what_a_citizen_and_their_proxy_were_told_and_when(service):
     case, agent = Case(), person()
     service.deliver(proxy_granted(case.citizen_id, agent), case.submitted())
     caseworker = service.staff("caseworker")
+    unrelated = caseworker.get("/messages", query_string={"citizen_id": case.citizen_id})
+    assert unrelated.status_code == 404  # staff see a citizen only through a relation
+    service.deliver(make_visit_event(caseworker.id, case.citizen_id, service.clock()))
     told = caseworker.get("/messages", query_string={"citizen_id": case.citizen_id})
     assert told.status_code == 200
     assert {m["recipient_role"] for m in told.json["messages"]} == {"citizen", "proxy"}
