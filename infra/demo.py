@@ -83,12 +83,9 @@ def patient(session: requests.Session) -> requests.Session:
     return session
 
 
-class PatientSeedEnv(SeedEnv):
-    def session(self, person_id: str, channel: str = "portal") -> requests.Session:
-        return patient(super().session(person_id, channel))
-
-    def machine(self, scopes) -> requests.Session:
-        return patient(super().machine(scopes))
+def PatientSeedEnv(gateway: str, idp: str) -> SeedEnv:
+    """A seed environment whose sessions (logins included) wait out rate limits."""
+    return SeedEnv(gateway=gateway, idp=idp, new_session=lambda: patient(requests.Session()))
 
 
 class Refused(RuntimeError):
@@ -410,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
     parser.add_argument("--idp", default="http://127.0.0.1:8090")
     parser.add_argument("--applications", type=int, default=1500)
-    parser.add_argument("--citizens", type=int, default=400)
+    parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)

@@ -69,6 +69,8 @@ class SeedEnv:
     seed_client_secret: str = "seed-hemmelig"  # noqa: S105 - the mock provider's dev secret
     today: date = field(default_factory=lambda: datetime.now(LOCAL).date())
     timeout_s: float = 10.0
+    # How a new HTTP session is made (infra/demo.py makes ones that wait out rate limits).
+    new_session: Callable[[], requests.Session] = requests.Session
     _sessions: dict[tuple[str, str], requests.Session] = field(default_factory=dict)
 
     def session(self, person_id: str, channel: str = "portal") -> requests.Session:
@@ -76,7 +78,7 @@ class SeedEnv:
         provider's page, as a person would), with the CSRF header for changes."""
         key = (person_id, channel)
         if key not in self._sessions:
-            browser = requests.Session()
+            browser = self.new_session()
             start = browser.get(
                 f"{self.gateway}/auth/login",
                 params={"channel": channel},
@@ -114,7 +116,7 @@ class SeedEnv:
                 timeout=self.timeout_s,
             )
         ).json()["access_token"]
-        session = requests.Session()
+        session = self.new_session()
         session.headers["Authorization"] = f"Bearer {token}"
         return session
 
