@@ -208,6 +208,9 @@ class Demo:
             fetched: set[str] = set()
             if self.rng.random() < profile.fetch_share:
                 fetched = self.fetch(person, definition, app_id, at)
+                if fetched:  # the fetch filled fields: a new version of the application
+                    current = actor.get(self.env.url(f"/api/applications/{app_id}"))
+                    etag = current.headers.get("ETag", etag)
             abandon = self.rng.random() < profile.abandon_share
             for step in definition["steps"]:
                 if abandon and step["id"] == profile.abandon_step:
@@ -312,14 +315,13 @@ class Demo:
     def act(self, app_id: str, moment: datetime, **action) -> None:
         if moment > self.end:
             raise _NotYet
+        url = self.env.url(f"/api/applications/{app_id}/case-actions")
         try:
-            ok(
-                self.case_system.post(
-                    self.env.url(f"/api/applications/{app_id}/case-actions"),
-                    json=action,
-                    headers=self.at(moment),
-                )
-            )
+            answer = self.case_system.post(url, json=action, headers=self.at(moment))
+            if answer.status_code == 401:  # the client-credentials token ran out: a new one
+                self.case_system = self.env.machine(["applications:case", "applications:read"])
+                answer = self.case_system.post(url, json=action, headers=self.at(moment))
+            ok(answer)
         except Refused as refused:
             raise Refused(f"{action['action']}: {refused}") from None
 

@@ -15,6 +15,7 @@ import pandas as pd
 from services.insight.log import applications
 
 DAY = pd.Timedelta(days=1)
+SUBMIT_STEP = "(submit)"  # every step answered, never sent
 SUBMITTED, DECIDED = "application submitted", "decided"
 REQUESTED, RECEIVED = "information requested", "information received"
 # How far along the lifecycle a state is; a change to a lower rank is rework.
@@ -117,7 +118,7 @@ def drop_off(
     abandoned_after_days: float = 30,
 ) -> dict[str, Any]:
     """Per type: drafts never submitted (and not withdrawn) for `abandoned_after_days`, and the
-    form step each was left at: the furthest step with a saved answer (or none)."""
+    form step each was given up at: the step after the furthest one with a saved answer."""
     apps = applications(log)
     end = log["time"].max() if not log.empty else pd.Timestamp.now(tz="UTC")
     finished = set(
@@ -137,8 +138,9 @@ def drop_off(
             fields = [
                 f for fs in saved.loc[saved["application"] == app_id, "changed_fields"] for f in fs
             ]
+            # The step given up on: the one after the furthest step with a saved answer.
             reached = max((step_of[f] for f in fields if f in step_of), default=-1)
-            left_at[steps[reached][0] if reached >= 0 else "(no answers)"] += 1
+            left_at[steps[reached + 1][0] if reached + 1 < len(steps) else SUBMIT_STEP] += 1
         created = len(group)
         result[type_id] = {
             "created": created,

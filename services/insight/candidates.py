@@ -47,6 +47,8 @@ def rank(results: dict[str, Any], catalogue) -> list[Candidate]:
         return _title(type_titles, type_id, "da"), _title(type_titles, type_id, "en")
 
     def step(type_id: str, step_id: str, lang: str) -> str:
+        if step_id == "(submit)":
+            return {"da": "Send ansøgningen", "en": "Send the application"}[lang]
         return catalogue.step_titles.get(type_id, {}).get(step_id, {}).get(lang, step_id)
 
     def labels(type_id: str, names, lang: str) -> str:
