@@ -12,7 +12,8 @@ import pytest
 
 from tests.gateway.conftest import ANNA, build_stack
 
-CPR = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+# A CPR number standing on its own: not ten digits inside a UUID's or a hash's hex run.
+CPR = re.compile(r"(?<![0-9A-Za-z-])\d{6}-?\d{4}(?![0-9A-Za-z-])")
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.?[\w-]*")
 
 
