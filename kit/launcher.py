@@ -27,7 +27,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kit import adapters
 from kit.config import REPO_ROOT, var_dir
-from kit.supervisor import Supervisor, die_with_parent, pipe_output
+from kit.supervisor import Supervisor, pipe_output
 
 SERVICES = (
     "applications",
@@ -196,7 +196,6 @@ def start_seed(env: dict[str, str]) -> subprocess.Popen | None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=die_with_parent,
     )
     threading.Thread(target=pipe_output, args=("seed", proc.stdout), daemon=True).start()
     return proc

@@ -142,7 +142,6 @@ class Supervisor:
         return supervised
 
     def _start(self, p: Supervised) -> None:
-        # Called from the launcher's main thread only: PR_SET_PDEATHSIG follows the thread.
         p.proc = subprocess.Popen(
             p.argv,
             cwd=self.cwd,
@@ -151,7 +150,6 @@ class Supervisor:
             stderr=subprocess.STDOUT,
             # Its own process group: a restart can kill what it left behind (gunicorn workers).
             start_new_session=True,
-            preexec_fn=die_with_parent,
         )
         p.state, p.started_at = RUNNING, self.clock()
         self.metrics.up.labels(p.name).set(1)
@@ -217,18 +215,6 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 _kill_group(p.proc)
                 p.proc.wait()
-
-
-def die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the launcher dies, even by kill -9, so no
-    process of the platform is left behind holding its port (Linux; elsewhere a no-op)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
