@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 import schemas.events.appointments  # noqa: F401 - registers the event types
 from kit import clock, proxies
@@ -248,5 +248,10 @@ class AppointmentsBase:
                     return run_once(conn, idem, work, recheck=recheck)
             except IntegrityError as exc:
                 if not store.is_double_booking(exc):
+                    raise
+            except OperationalError as exc:
+                # PostgreSQL may break a tie between two exclusion-constraint checks with a
+                # deadlock (40P01): the loser is rolled back whole, so trying again is safe.
+                if getattr(exc.orig, "sqlstate", None) not in ("40P01", "40001"):
                     raise
         raise SlotTaken()
