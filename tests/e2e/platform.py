@@ -20,6 +20,7 @@ from pathlib import Path
 import requests
 
 from tests.gateway.conftest import Stack
+from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ def running_platform(var_dir: Path, port_base: int) -> Iterator[Platform]:
         env.pop(name, None)
     var_dir.mkdir(parents=True, exist_ok=True)
     log = var_dir / "launcher.log"
-    with log.open("wb") as out:
+    with exclusive_ports(port_base), log.open("wb") as out:
         launcher = subprocess.Popen(
             [sys.executable, "-m", "kit.launcher"],
             cwd=REPO,

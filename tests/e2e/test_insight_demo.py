@@ -14,11 +14,19 @@ import pytest
 import requests
 
 from infra import demo
+from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 PORT_BASE = 18500
 GATEWAY, IDP = f"http://127.0.0.1:{PORT_BASE}", f"http://127.0.0.1:{PORT_BASE + 90}"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _port_block():
+    """Queue behind any other run on this machine that holds the same ports."""
+    with exclusive_ports(PORT_BASE):
+        yield
 
 
 @pytest.fixture

@@ -17,11 +17,19 @@ from kit.db import make_engine
 from kit.events import decode_event
 from kit.outbox import record_event
 from tests.builders import make_event, unique
+from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 PORT_BASE = 18000
 GATEWAY = f"http://127.0.0.1:{PORT_BASE}"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _port_block():
+    """Queue behind any other run on this machine that holds the same ports."""
+    with exclusive_ports(PORT_BASE):
+        yield
 
 
 @pytest.fixture(

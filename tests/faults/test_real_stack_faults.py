@@ -29,12 +29,13 @@ from sqlalchemy import create_engine, text
 from infra.seed import SeedEnv
 from kit.bus import connect_bus
 from kit.dlq import list_dead_letters
+from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.faults, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-PORT_BASE = 26600
+PORT_BASE = 27000
 GATEWAY = f"http://127.0.0.1:{PORT_BASE}"
 GATEWAY_2 = f"http://127.0.0.1:{PORT_BASE + 1}"  # the second replica (SB_REPLICAS=2)
 LAUNCHER = f"http://127.0.0.1:{PORT_BASE + 99}"
@@ -62,6 +63,13 @@ ANSWERS = {
     "condition_permanent": True,
     "purpose": "daily_life",
 }
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _port_block():
+    """Queue behind any other run on this machine that holds the same ports."""
+    with exclusive_ports(PORT_BASE):
+        yield
 
 
 def infra(script: str, command: str, env: dict[str, str]) -> str:

@@ -17,12 +17,20 @@ import requests
 
 from infra.seed import SeedEnv
 from infra.seed.bookable import SERVICES
+from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 PORT_BASE = 26500
 GATEWAY = f"http://127.0.0.1:{PORT_BASE}"
 LAUNCHER = f"http://127.0.0.1:{PORT_BASE + 99}"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _port_block():
+    """Queue behind any other run on this machine that holds the same ports."""
+    with exclusive_ports(PORT_BASE):
+        yield
 
 
 @pytest.fixture

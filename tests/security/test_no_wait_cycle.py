@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
+from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,6 +31,13 @@ PER_SERVICE = {
     "notifications": "/api/notifications/me/messages",
 }
 BURST = 100
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _port_block():
+    """Queue behind any other run on this machine that holds the same ports."""
+    with exclusive_ports(PORT_BASE):
+        yield
 
 
 @pytest.fixture
