@@ -8,349 +8,68 @@ decision with the latest time wins: a consent by `given_at` (the citizen's time,
 recorded it), a withdrawal by `withdrawn_at` (the server's time: effective at once). At equal
 times a withdrawal wins over a consent (the citizen's "no" is the safe side), and between two
 consents the one recorded later wins.
+
+The rules live in three modules along their sections: facts.py (the records and problems),
+lawful.py (what makes a new consent lawful) and this one (the history); every name stays
+importable from here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from kit.errors import Problem
-from schemas.consent_purposes import PURPOSES as CONTRACT
-from services.consents.texts import PURPOSES, Purpose, Wording
-
-# Words that mean "everything": a consent naming them is a blanket consent (§ 11 a).
-BLANKET_TERMS = frozenset(
-    {
-        "*",
-        "all",
-        "any",
-        "everything",
-        "alle",
-        "alt",
-        "enhver",
-        "samtlige",
-        "alle oplysninger",
-        "all data",
-    }
+from services.consents.facts import (
+    ACTIVE,
+    CITIZEN_CHANNELS,
+    EXPIRED,
+    LANGUAGES,
+    STAFF_CHANNELS,
+    SUPERSEDED,
+    WITHDRAWN,
+    Answer,
+    Arrival,
+    BlanketConsent,
+    Consent,
+    ConsentExpiry,
+    ConsentNotActive,
+    ConsentNotFound,
+    ConsentRequest,
+    Decision,
+    InvalidConsent,
+    Question,
+    Status,
+    Withdrawal,
 )
-# A device's clock may be a little ahead of ours; more than this is an error, not drift.
-CLOCK_SKEW = timedelta(minutes=5)
-CITIZEN_CHANNELS = ("portal",)
-STAFF_CHANNELS = ("tablet", "paper", "oral")
-LANGUAGES = ("da", "en")
+from services.consents.lawful import BLANKET_TERMS, CLOCK_SKEW, new_consent, purpose_of
 
-ACTIVE, WITHDRAWN, EXPIRED, SUPERSEDED = "active", "withdrawn", "expired", "superseded"
-
-
-class InvalidConsent(Problem):
-    status = 422
-    code = "consent.invalid"
-    title_da = "Samtykket er ikke gyldigt"
-    title_en = "The consent is not valid"
-
-
-class BlanketConsent(InvalidConsent):
-    code = "consent.blanket"
-    title_da = "Et samtykke skal nævne hvilke oplysninger, hvorfra og til hvad"
-    title_en = "A consent must name which information, from whom and for what"
-
-
-class ConsentNotFound(Problem):
-    status = 404
-    code = "consent.not_found"
-    title_da = "Samtykket findes ikke"
-    title_en = "The consent does not exist"
-
-
-class ConsentNotActive(Problem):
-    status = 409
-    code = "consent.not_active"
-    title_da = "Samtykket gælder ikke længere"
-    title_en = "The consent is no longer in force"
-
-
-@dataclass(frozen=True)
-class ConsentRequest:
-    """What the caller asks to record: the citizen's decision as shown and given."""
-
-    citizen_id: str
-    purpose: str
-    data_categories: tuple[str, ...]
-    sources: tuple[str, ...]
-    recipients: tuple[str, ...]
-    text_version: str
-    channel: str
-    case_ref: str | None = None
-    language: str = "da"
-    given_at: datetime | None = None  # the device's time for offline consents; else now
-    expires_at: datetime | None = None
-    device_id: str | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Consent:
-    id: str
-    citizen_id: str
-    purpose: str
-    case_ref: str | None
-    data_categories: tuple[str, ...]
-    sources: tuple[str, ...]
-    recipients: tuple[str, ...]
-    legal_basis: str
-    text_version: str
-    language: str
-    channel: str
-    given_at: datetime
-    expires_at: datetime
-    given_by: str
-    recorded_at: datetime
-    recorded_by: str
-    attested_by: str | None = None
-    device_id: str | None = None
-    note: str | None = None
-
-    @property
-    def key(self) -> tuple[str, str | None]:
-        return self.purpose, self.case_ref
-
-    @property
-    def decision(self) -> Decision:
-        return Decision("consent", self.id, self.given_at, self.recorded_at)
-
-
-@dataclass(frozen=True)
-class Withdrawal:
-    id: str
-    consent_id: str
-    citizen_id: str
-    purpose: str
-    case_ref: str | None
-    withdrawn_at: datetime
-    withdrawn_by: str
-
-    @property
-    def key(self) -> tuple[str, str | None]:
-        return self.purpose, self.case_ref
-
-    @property
-    def decision(self) -> Decision:
-        return Decision("withdrawal", self.id, self.withdrawn_at, self.withdrawn_at)
-
-
-@dataclass(frozen=True)
-class ConsentExpiry:
-    consent_id: str
-    expired_at: datetime
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A citizen's yes (a consent) or no (a withdrawal) about one purpose and case."""
-
-    kind: str
-    id: str
-    at: datetime
-    recorded_at: datetime
-
-    @property
-    def order(self) -> tuple[datetime, int, datetime]:
-        return self.at, 1 if self.kind == "withdrawal" else 0, self.recorded_at
-
-    def to_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "id": self.id, "at": self.at.isoformat()}
-
-
-@dataclass(frozen=True)
-class Status:
-    state: str
-    by: Decision | None = None  # the later decision that withdrew or superseded it
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """What recording a consent means now: in force (replacing `supersedes`) or not."""
-
-    superseded_by: Decision | None
-    supersedes: Consent | None
-
-    @property
-    def in_force(self) -> bool:
-        return self.superseded_by is None
-
-
-@dataclass(frozen=True)
-class Question:
-    """May someone use these data about the citizen for this purpose now?"""
-
-    citizen_id: str
-    purpose: str
-    data_categories: tuple[str, ...]
-    case_ref: str | None = None
-    source: str | None = None
-    recipient: str | None = None
-
-
-@dataclass(frozen=True)
-class Answer:
-    allowed: bool
-    reason: str  # "consent_in_force" or why not
-    consent: Consent | None = None
-
-
-def purpose_of(code: str) -> Purpose:
-    purpose = PURPOSES.get(code)
-    if purpose is None:
-        raise InvalidConsent(
-            f"Formålet '{code}' findes ikke.",
-            f"Unknown purpose '{code}'.",
-            code="consent.unknown_purpose",
-            field="purpose",
-        )
-    return purpose
-
-
-def new_consent(
-    request: ConsentRequest,
-    *,
-    consent_id: str,
-    given_by: str,
-    recorded_by: str,
-    attested_by: str | None,
-    now: datetime,
-) -> Consent:
-    """The consent to record, or a Problem saying why it would not be lawful."""
-    purpose = purpose_of(request.purpose)
-    _refuse_blanket(request)
-    wording = _wording(purpose, request)
-    _require_named_in_text(purpose, request)
-    if CONTRACT[purpose.code].per_case and not request.case_ref:
-        # § 11 a: consent to fetch information for the processing of one case names the case.
-        raise InvalidConsent(
-            "Samtykket skal nævne den sag, det gælder.",
-            "The consent must name the case it is for.",
-            code="consent.case_required",
-            field="case_ref",
-        )
-    given_at = _given_at(request, now)
-    expires_at = request.expires_at or given_at + timedelta(days=purpose.validity_days)
-    if expires_at <= now or expires_at <= given_at:
-        raise InvalidConsent(
-            "Udløbstidspunktet skal ligge i fremtiden.",
-            "The expiry must lie in the future.",
-            code="consent.invalid_expiry",
-            field="expires_at",
-        )
-    return Consent(
-        id=consent_id,
-        citizen_id=request.citizen_id,
-        purpose=purpose.code,
-        case_ref=request.case_ref,
-        data_categories=request.data_categories,
-        sources=request.sources,
-        recipients=request.recipients,
-        legal_basis=purpose.legal_basis,
-        text_version=wording.version,
-        language=request.language,
-        channel=request.channel,
-        given_at=given_at,
-        expires_at=expires_at,
-        given_by=given_by,
-        recorded_at=now,
-        recorded_by=recorded_by,
-        attested_by=attested_by,
-        device_id=request.device_id,
-        note=request.note,
-    )
-
-
-def _refuse_blanket(request: ConsentRequest) -> None:
-    def blanket(values: Iterable[str]) -> bool:
-        return any(v.strip().lower() in BLANKET_TERMS for v in values)
-
-    if not request.data_categories or blanket(request.data_categories):
-        raise BlanketConsent(
-            "Samtykket skal nævne præcis hvilke oplysninger det gælder.",
-            "The consent must name exactly which information it covers.",
-            code="consent.blanket_data",
-            field="data_categories",
-        )
-    if (
-        not (request.sources or request.recipients)
-        or blanket(request.sources)
-        or blanket(request.recipients)
-    ):
-        raise BlanketConsent(
-            "Samtykket skal nævne hvem oplysningerne hentes fra eller gives til.",
-            "The consent must name whom the information comes from or goes to.",
-            code="consent.blanket_sources",
-            field="sources",
-        )
-
-
-def _wording(purpose: Purpose, request: ConsentRequest) -> Wording:
-    wording = purpose.wording(request.text_version)
-    if wording is None:
-        raise InvalidConsent(
-            "Samtykketeksten findes ikke i den version.",
-            "No consent text has that version.",
-            code="consent.unknown_text_version",
-            field="text_version",
-        )
-    return wording
-
-
-def _require_named_in_text(purpose: Purpose, request: ConsentRequest) -> None:
-    for name, asked, allowed in (
-        ("data_categories", request.data_categories, purpose.data_categories),
-        ("sources", request.sources, purpose.sources),
-        ("recipients", request.recipients, purpose.recipients),
-    ):
-        extra = sorted(set(asked) - set(allowed))
-        if extra:
-            raise InvalidConsent(
-                "Samtykket nævner noget, som teksten borgeren så ikke nævner.",
-                "The consent names something the text the citizen saw does not.",
-                code="consent.not_in_text",
-                field=name,
-                extra={"not_in_text": extra},
-            )
-
-
-def _given_at(request: ConsentRequest, now: datetime) -> datetime:
-    offline = request.given_at is not None
-    if request.channel == "tablet" and not request.device_id:
-        raise InvalidConsent(
-            "Et samtykke fra en tablet skal angive enheden.",
-            "A consent from a tablet must name the device.",
-            code="consent.device_required",
-            field="device_id",
-        )
-    if request.channel in ("paper", "oral") and not (request.note or "").strip():
-        raise InvalidConsent(
-            "Skriv en note om, hvordan samtykket blev givet.",
-            "Add a note on how the consent was given.",
-            code="consent.note_required",
-            field="note",
-        )
-    if offline and request.channel == "portal":
-        raise InvalidConsent(
-            "Kun samtykker indsamlet af medarbejdere kan have et tidligere tidspunkt.",
-            "Only consents collected by staff can carry an earlier time.",
-            code="consent.given_at_not_allowed",
-            field="given_at",
-        )
-    given_at = request.given_at or now
-    if given_at > now + CLOCK_SKEW:
-        raise InvalidConsent(
-            "Tidspunktet for samtykket ligger i fremtiden.",
-            "The time the consent was given lies in the future.",
-            code="consent.given_in_future",
-            field="given_at",
-        )
-    return given_at
+__all__ = [
+    "ACTIVE",
+    "BLANKET_TERMS",
+    "CITIZEN_CHANNELS",
+    "CLOCK_SKEW",
+    "EXPIRED",
+    "LANGUAGES",
+    "STAFF_CHANNELS",
+    "SUPERSEDED",
+    "WITHDRAWN",
+    "Answer",
+    "Arrival",
+    "BlanketConsent",
+    "Consent",
+    "ConsentExpiry",
+    "ConsentHistory",
+    "ConsentNotActive",
+    "ConsentNotFound",
+    "ConsentRequest",
+    "Decision",
+    "InvalidConsent",
+    "Question",
+    "Status",
+    "Withdrawal",
+    "new_consent",
+    "purpose_of",
+]
 
 
 class ConsentHistory:
