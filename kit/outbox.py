@@ -6,12 +6,20 @@ take, so a key's events never overtake each other. (Two transactions that change
 aggregate must serialise on it, as every use case does by locking or versioning the aggregate,
 so their outbox ids follow the order of their commits.)
 
+Replicas: several relays of one service (one per worker replica) publish each row once. A
+round claims the outbox before it reads the rows and keeps the claim until they are marked
+sent: on PostgreSQL a transaction-scoped advisory lock (a relay that does not get it skips the
+round: the other is publishing), on SQLite the single writer's lock. One relay at a time, not
+SKIP LOCKED row claims: two relays publishing different rows side by side could put one key's
+events out of order.
+
 Crashes: an event published but not yet marked as sent is published again by the next round.
 That duplicate carries the same event id, and consumers' inboxes absorb it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from datetime import UTC, datetime
@@ -28,6 +36,7 @@ from sqlalchemy import (
     Text,
     func,
     select,
+    text,
     update,
 )
 
@@ -133,49 +142,79 @@ class OutboxRelay:
 
     def publish_pending(self) -> int:
         """One round: publish the oldest unsent events. Returns how many were published."""
-        with read_only(self.engine) as conn:
-            rows = conn.execute(
-                select(
-                    outbox_table.c.id,
-                    outbox_table.c.topic,
-                    outbox_table.c.key,
-                    outbox_table.c.payload,
-                    outbox_table.c.event_id,
-                    outbox_table.c.event_type,
+        with read_only(self.engine) as conn:  # an idle round takes no lock
+            if not conn.execute(self._pending(1)).first():
+                OUTBOX_BACKLOG.labels(self.service).set(0)
+                return 0
+        failure: tuple[int, str] | None = None
+        unavailable: BusUnavailable | None = None
+        with self.engine.begin() as conn:
+            if not self._claim(conn):
+                return 0  # another replica's relay is publishing these rows
+            rows = conn.execute(self._pending(self.batch_size)).all()
+            if not rows:
+                return 0
+            records = [
+                OutgoingRecord(
+                    row.topic,
+                    row.key,
+                    bytes(row.payload),
+                    {
+                        "ce_id": row.event_id,
+                        "ce_type": row.event_type,
+                        "content-type": "application/cloudevents+json",
+                    },
                 )
-                .where(outbox_table.c.published_at.is_(None))
-                .order_by(outbox_table.c.id)
-                .limit(self.batch_size)
-            ).all()
-        if not rows:
-            OUTBOX_BACKLOG.labels(self.service).set(0)
-            return 0
-        records = [
-            OutgoingRecord(
-                row.topic,
-                row.key,
-                bytes(row.payload),
-                {
-                    "ce_id": row.event_id,
-                    "ce_type": row.event_type,
-                    "content-type": "application/cloudevents+json",
-                },
-            )
-            for row in rows
-        ]
-        try:
-            stored = self.bus.publish_batch(records)
-        except BusUnavailable as exc:
-            self._note_failure([row.id for row in rows[:1]], str(exc))
-            raise
-        self._mark_published([row.id for row in rows[:stored]])
-        if stored < len(rows):
-            self._note_failure([rows[stored].id], "the bus did not acknowledge the record")
+                for row in rows
+            ]
+            try:
+                stored = self.bus.publish_batch(records)
+            except BusUnavailable as exc:
+                unavailable, stored = exc, 0
+            self._mark_published(conn, [row.id for row in rows[:stored]])
+            if stored < len(rows):
+                failure = (rows[stored].id, str(unavailable or "the bus did not acknowledge"))
+        if failure is not None:
+            self._note_failure([failure[0]], failure[1])
+        if unavailable is not None:
+            raise unavailable
         OUTBOX_PUBLISHED.labels(self.service).inc(stored)
         return stored
 
-    def _mark_published(self, ids: list[int]) -> None:
-        with self.engine.begin() as conn:
+    @staticmethod
+    def _pending(limit: int):
+        return (
+            select(
+                outbox_table.c.id,
+                outbox_table.c.topic,
+                outbox_table.c.key,
+                outbox_table.c.payload,
+                outbox_table.c.event_id,
+                outbox_table.c.event_type,
+            )
+            .where(outbox_table.c.published_at.is_(None))
+            .order_by(outbox_table.c.id)
+            .limit(limit)
+        )
+
+    def _claim(self, conn: Connection) -> bool:
+        """This service's outbox, for this transaction (see the module's docstring)."""
+        if conn.dialect.name != "postgresql":
+            return True  # SQLite: BEGIN IMMEDIATE already holds the only write lock
+        return bool(
+            conn.execute(
+                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self._lock_key}
+            ).scalar_one()
+        )
+
+    @property
+    def _lock_key(self) -> int:
+        digest = hashlib.sha256(f"outbox:{self.service}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+    @staticmethod
+    def _mark_published(conn: Connection, ids: list[int]) -> None:
+        if ids:
             conn.execute(
                 update(outbox_table)
                 .where(outbox_table.c.id.in_(ids))
