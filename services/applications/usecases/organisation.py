@@ -7,7 +7,7 @@ from typing import Any
 from kit.auth import STAFF, Principal
 from kit.db import read_only
 from kit.policy import ADMIN
-from services.applications import casework_store
+from services.applications import organisation_store
 from services.applications.errors import Forbidden, InvalidRequest, NotFound
 from services.applications.usecases.base import ApplicationsBase
 
@@ -29,26 +29,26 @@ class Organisation(ApplicationsBase):
     def units(self, principal: Principal) -> list[dict[str, Any]]:
         _require_admin(principal)
         with read_only(self.engine) as conn:
-            return casework_store.list_units(conn)
+            return organisation_store.list_units(conn)
 
     def save_unit(self, principal: Principal, unit_id: str, name: str) -> dict[str, Any]:
         _require_admin(principal)
         with self.engine.begin() as conn:
-            casework_store.save_unit(conn, unit_id, name)
+            organisation_store.save_unit(conn, unit_id, name)
             return self._unit(conn, unit_id)
 
     def add_member(self, principal: Principal, unit_id: str, staff_id: str) -> dict[str, Any]:
         _require_admin(principal)
         with self.engine.begin() as conn:
             self._existing(conn, unit_id)
-            casework_store.add_member(conn, unit_id, staff_id)
+            organisation_store.add_member(conn, unit_id, staff_id)
             return self._unit(conn, unit_id)
 
     def remove_member(self, principal: Principal, unit_id: str, staff_id: str) -> dict[str, Any]:
         _require_admin(principal)
         with self.engine.begin() as conn:
             self._existing(conn, unit_id)
-            casework_store.remove_member(conn, unit_id, staff_id)
+            organisation_store.remove_member(conn, unit_id, staff_id)
             return self._unit(conn, unit_id)
 
     def add_caseload(
@@ -66,7 +66,7 @@ class Organisation(ApplicationsBase):
             self.app_type(type_id)
         with self.engine.begin() as conn:
             self._existing(conn, unit_id)
-            casework_store.add_caseload(conn, unit_id, type_id, citizen_id)
+            organisation_store.add_caseload(conn, unit_id, type_id, citizen_id)
             return self._unit(conn, unit_id)
 
     def remove_caseload(
@@ -75,14 +75,14 @@ class Organisation(ApplicationsBase):
         _require_admin(principal)
         with self.engine.begin() as conn:
             self._existing(conn, unit_id)
-            casework_store.remove_caseload(conn, unit_id, caseload_id)
+            organisation_store.remove_caseload(conn, unit_id, caseload_id)
             return self._unit(conn, unit_id)
 
     @staticmethod
     def _existing(conn, unit_id: str) -> None:
-        if not casework_store.unit_exists(conn, unit_id):
+        if not organisation_store.unit_exists(conn, unit_id):
             raise UnitNotFound()
 
     @staticmethod
     def _unit(conn, unit_id: str) -> dict[str, Any]:
-        return next(u for u in casework_store.list_units(conn) if u["id"] == unit_id)
+        return next(u for u in organisation_store.list_units(conn) if u["id"] == unit_id)
