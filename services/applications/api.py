@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from io import BytesIO
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from kit.auth import current_principal, requires
+from kit.auth import current_principal
 from kit.errors import Problem
 from kit.openapi import documented
-from kit.web import accepts_upload, parse
+from kit.web import parse
 from services.applications.api_schemas import (
     AnswersSchema,
     ApplicationOut,
-    CaseActionSchema,
-    CaseDocumentSchema,
     ChecksOut,
     CreateApplicationSchema,
-    DocumentOut,
     HistoryOut,
     SubmitSchema,
     WithdrawSchema,
@@ -26,9 +22,6 @@ from services.applications.api_schemas import (
 from services.applications.attachments import (
     ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
-    MAX_TITLE_CHARS,
-    content_disposition,
-    safe_filename,
 )
 from services.applications.services import ApplicationsService, Idempotency, Outcome
 
@@ -250,83 +243,6 @@ def history(application_id: str):
     return jsonify(service().history(current_principal(), application_id))
 
 
-@bp.get("/<application_id>/documents")
-@documented(
-    summary="Documents: attachments, letters (internal notes only for staff)",
-    tags=["case"],
-    response=DocumentOut(many=True),
-)
-def documents(application_id: str):
-    return jsonify(service().documents(current_principal(), application_id))
-
-
-@bp.post("/<application_id>/attachments")
-@documented(
-    summary="Attach a file the application asks for (max 10 MB; PDF, JPEG, PNG, HEIC, DOCX)",
-    tags=["drafts"],
-    body="multipart",
-    response=DocumentOut,
-    status=201,
-    errors={
-        422: [
-            "application.attachment_type",
-            "application.attachment_too_large",
-            "application.unknown_attachment",
-        ]
-    },
-)
-@accepts_upload(MAX_ATTACHMENT_BYTES)
-def add_attachment(application_id: str):
-    upload = request.files.get("file")
-    if upload is None:
-        raise Problem(
-            "Vælg en fil.",
-            "Choose a file.",
-            code="application.attachment_missing",
-            status=422,
-            field="file",
-        )
-    filename = safe_filename(upload.filename or "")
-    title = request.form.get("title", "").strip() or filename
-    if len(title) > MAX_TITLE_CHARS:
-        raise Problem(
-            f"Titlen må højst have {MAX_TITLE_CHARS} tegn.",
-            f"The title may have at most {MAX_TITLE_CHARS} characters.",
-            code="application.field_too_long",
-            status=422,
-            field="title",
-        )
-    document = service().add_attachment(
-        current_principal(),
-        application_id,
-        request.form.get("requirement", "")[:100],
-        title,
-        filename,
-        upload.mimetype or "",
-        upload.read(),
-    )
-    return jsonify(document), 201
-
-
-@bp.get("/<application_id>/documents/<document_id>/content")
-@documented(
-    summary="Download a document's content",
-    tags=["case"],
-    errors={404: ["application.document_not_found"]},
-)
-def document_content(application_id: str, document_id: str):
-    document = service().document_content(current_principal(), application_id, document_id)
-    response = send_file(
-        BytesIO(document["content"]),
-        mimetype=document["content_type"] or "application/octet-stream",
-    )
-    # Also for names stored before they were made safe: the header never carries a raw one.
-    response.headers["Content-Disposition"] = content_disposition(document["filename"] or "")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.post("/<application_id>/fetches/<fetch_id>")
 @documented(
     summary="Fetch data from another authority, with the citizen's consent",
@@ -340,63 +256,6 @@ def document_content(application_id: str, document_id: str):
 )
 def fetch_data(application_id: str, fetch_id: str):
     return respond(service().fetch_data(current_principal(), application_id, fetch_id))
-
-
-# -- integration API for case systems (client credentials with scopes) or caseworkers ----------
-
-
-@bp.post("/<application_id>/case-actions")
-@documented(
-    summary="Case system: move the case (review, request information, decide, pay, close)",
-    tags=["integration"],
-    body=CaseActionSchema,
-    response=ApplicationOut,
-    security=["applications:case"],
-    errors={
-        403: ["auth.missing_scope"],
-        409: ["application.illegal_transition", "application.payment_not_due"],
-        422: ["request.invalid_body", "application.deadline_in_past"],
-    },
-    request_example={
-        "action": "decide",
-        "outcome": "granted",
-        "letter_title": "Afgørelse om hjælp til enkeltudgifter",
-    },
-)
-@requires(kinds=("machine", "staff"), scopes=("applications:case",), roles=("caseworker",))
-def case_action(application_id: str):
-    body = parse(CaseActionSchema())
-    return respond(
-        service().case_action(current_principal(), application_id, body.pop("action"), body)
-    )
-
-
-@bp.post("/<application_id>/documents")
-@documented(
-    summary="Case system: register a document (title, direction, date)",
-    tags=["integration"],
-    body=CaseDocumentSchema,
-    response=DocumentOut,
-    status=201,
-    security=["applications:case"],
-    request_example={
-        "title": "Brev om partshøring",
-        "direction": "outgoing",
-        "document_date": "2026-11-23",
-    },
-)
-@requires(kinds=("machine", "staff"), scopes=("applications:case",), roles=("caseworker",))
-def add_case_document(application_id: str):
-    body = parse(CaseDocumentSchema())
-    return jsonify(
-        service().add_case_document(
-            current_principal(),
-            application_id,
-            body["title"],
-            body["direction"],
-            body["document_date"],
-        )
-    ), 201
 
 
 def openapi_document(app) -> dict:

@@ -6,7 +6,7 @@ import os
 
 from kit.web import create_service_app
 from schemas.consent_purposes import PURPOSES as CONSENT_PURPOSES
-from services.applications import api, casework_api
+from services.applications import api, casework_api, documents_api
 from services.applications.authority import ProxyAuthority, authority_from_env
 from services.applications.catalogue import Catalogue, check_fetches
 from services.applications.services import ApplicationsService
@@ -30,7 +30,11 @@ def create_app(
     sources = sources if sources is not None else data_sources()
     check_fetches(catalogue, sources, CONSENT_PURPOSES)  # or refuse to start
     app = create_service_app(
-        SERVICE, settings, blueprints=[api.bp, casework_api.bp], verifier=verifier, runtime=runtime
+        SERVICE,
+        settings,
+        blueprints=[api.bp, casework_api.bp, documents_api.bp],
+        verifier=verifier,
+        runtime=runtime,
     )
     extra = {"clock": clock} if clock else {}
     app.extensions["applications"] = ApplicationsService(

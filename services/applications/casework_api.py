@@ -1,15 +1,17 @@
-"""HTTP API of casework beyond the case actions: the queue, the case file, break-glass, and
-the organisation (units, members, caseloads) an administrator keeps."""
+"""HTTP API of casework: the queue, the case file, break-glass, the organisation (units,
+members, caseloads) an administrator keeps, and the case actions of the integration API."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from kit.auth import current_principal, requires
 from kit.openapi import documented
 from kit.request_schemas import StrictSchema as _Strict
 from kit.web import parse
+from services.applications.api import respond, service
+from services.applications.api_schemas import ApplicationOut, CaseActionSchema
 
 bp = Blueprint("casework", __name__, url_prefix="/api/applications")
 STAFF_ONLY = ("staff",)
@@ -46,10 +48,6 @@ class UnitSchema(_Strict):
 class CaseloadSchema(_Strict):
     type_id = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     citizen_id = fields.UUID(load_default=None)
-
-
-def service():
-    return current_app.extensions["applications"]
 
 
 @bp.get("/queue")
@@ -158,3 +156,32 @@ def add_caseload(unit_id: str):
 @requires(kinds=STAFF_ONLY, roles=("admin",))
 def remove_caseload(unit_id: str, caseload_id: str):
     return jsonify(service().remove_caseload(current_principal(), unit_id, caseload_id))
+
+
+# -- integration API for case systems (client credentials with scopes) or caseworkers ----------
+
+
+@bp.post("/<application_id>/case-actions")
+@documented(
+    summary="Case system: move the case (review, request information, decide, pay, close)",
+    tags=["integration"],
+    body=CaseActionSchema,
+    response=ApplicationOut,
+    security=["applications:case"],
+    errors={
+        403: ["auth.missing_scope"],
+        409: ["application.illegal_transition", "application.payment_not_due"],
+        422: ["request.invalid_body", "application.deadline_in_past"],
+    },
+    request_example={
+        "action": "decide",
+        "outcome": "granted",
+        "letter_title": "Afgørelse om hjælp til enkeltudgifter",
+    },
+)
+@requires(kinds=("machine", "staff"), scopes=("applications:case",), roles=("caseworker",))
+def case_action(application_id: str):
+    body = parse(CaseActionSchema())
+    return respond(
+        service().case_action(current_principal(), application_id, body.pop("action"), body)
+    )
