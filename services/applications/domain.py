@@ -51,6 +51,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 # While these hold, the citizen (or whoever helps them) may still change the answers.
 EDITABLE_STATES = (DRAFT, AWAITING_CITIZEN)
+# While these hold, the case handler may still gather information for the decision.
+OPEN_CASE_STATES = (SUBMITTED, UNDER_REVIEW, AWAITING_CITIZEN)
 
 
 class IllegalTransition(Problem):
@@ -131,6 +133,16 @@ def check_editable(state: str) -> None:
         raise NotEditable(
             f"Ansøgningen er '{state}' og kan ikke ændres.",
             f"The application is '{state}' and cannot be changed.",
+            extra={"state": state},
+        )
+
+
+def check_open_case(state: str) -> None:
+    if state not in OPEN_CASE_STATES:
+        raise NotEditable(
+            f"Sagen er '{state}'. Oplysninger hentes kun til en åben sag; genoptag den først.",
+            f"The case is '{state}'. Information is fetched only for an open case; reopen it "
+            f"first.",
             extra={"state": state},
         )
 

@@ -71,3 +71,10 @@ class CitizenConfirmationRequired(Problem):
     code = "application.citizen_confirmation_required"
     title_da = "Borgeren skal bekræfte ansøgningen, før den sendes"
     title_en = "The citizen must confirm the application before it is sent"
+
+
+class CaseConsentMissing(ConsentMissing):
+    """The same refusal, said to the case handler rather than to the citizen."""
+
+    title_da = "Borgeren har ikke givet samtykke til, at vi henter oplysningerne"
+    title_en = "The citizen has not consented to fetching the information"

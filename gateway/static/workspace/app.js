@@ -10,8 +10,10 @@ const OPEN_STATES = ["submitted", "under_review", "awaiting_citizen"];
 const ALL_STATES = [...OPEN_STATES, "decided", "paid_out", "closed"];
 let me = null;
 let types = [];
+let purposes = {}; // consent purposes by code, with their titles (the consents service)
 let view = null; // what is on the screen, to draw again on a language switch
 let notice = null; // the last action's result (success or problem)
+let noticeAt = "actions"; // the case page's section that shows it: "actions" or "fetched"
 
 const kr = (ore) => (ore == null ? "–" : formatNumber(ore / 100) + " kr.");
 const field = (id, label, input) => el("div", { class: "form-group" },
@@ -200,7 +202,79 @@ function actions(app) {
       class: "form-input", id: "note", name: "note", required: true, maxlength: "5000" }))],
     (d) => ({ text: d.get("note") })));
   }
-  return section(t("ws.actions"), "actions", notice, ...list);
+  return section(t("ws.actions"), "actions", noticeAt === "actions" ? notice : null, ...list);
+}
+
+// -- consents and data fetched with them ------------------------------------------------------
+
+const purposeTitle = (code) => (purposes[code] ? txt({ da: purposes[code].title_da,
+  en: purposes[code].title_en }) : code);
+const known = (key, otherwise) => (t(key) === key ? otherwise : t(key));
+const sourceName = (code) => known("ws.src." + code, code);
+const dataLabel = (key, type) => {
+  for (const step of (type && type.steps) || []) {
+    const found = step.fields.find((f) => f.id === key);
+    if (found) return txt(found.label);
+  }
+  return known("ws.data." + key, key.replace(/_/g, " "));
+};
+
+/** Does a consent in force let this case use this fetch? (The server decides; this informs.) */
+function consentFor(app, file, fetch) {
+  const now = new Date().toISOString();
+  return file.consents.find((c) => c.state === "active" && c.purpose === fetch.purpose
+    && (c.case_ref == null || c.case_ref === app.id) && (!c.expires_at || c.expires_at > now)
+    && c.sources.includes(fetch.source)
+    && fetch.data_categories.every((d) => c.data_categories.includes(d))) || null;
+}
+
+function consentsSection(app, file) {
+  const scope = (c) => t(c.case_ref == null ? "ws.consents.case.any"
+    : c.case_ref === app.id ? "ws.consents.case.this" : "ws.consents.case.other");
+  return section(t("ws.consents"), "consents", file.consents.length
+    ? el("ul", {}, file.consents.map((c) => el("li", { "data-consent": c.consent_id },
+      el("strong", { text: purposeTitle(c.purpose) }),
+      ` – ${t("ws.cs." + c.state)}; ${scope(c)}`,
+      c.expires_at ? `; ${t("ws.consents.expires", { date: formatDate(c.expires_at) })}` : "",
+      c.relevant ? el("span", { class: "tag", text: t("ws.consents.relevant") }) : null)))
+    : el("p", { text: t("ws.consents.none") }));
+}
+
+function fetchSection(app, file, type) {
+  const open = OPEN_STATES.includes(app.state);
+  const consents = Object.fromEntries(file.consents.map((c) => [c.consent_id, c]));
+  const fetches = Object.fromEntries(file.fetches.map((f) => [f.id, f]));
+  const offer = (fetch) => {
+    const consent = consentFor(app, file, fetch);
+    return el("li", { class: "fetch-offer", "data-fetch": fetch.id },
+      el("strong", { text: txt(fetch.title) }), el("br"),
+      t("ws.fetch.from", { source: sourceName(fetch.source) }), " ",
+      el("span", { class: "tag", text: t(consent ? "ws.fetch.consent.yes" : "ws.fetch.consent.no") }),
+      open ? el("div", {}, el("button", { type: "button", class: "button button-secondary",
+        id: "fetch-" + fetch.id, onclick: () => fetchData(fetch) }, t("ws.fetch.button"),
+      el("span", { class: "sr-only", text: ": " + txt(fetch.title) }))) : null);
+  };
+  const record = (f) => {
+    const consent = consents[f.consent_id];
+    const values = Object.entries(f.data || {}).map(([k, v]) => [dataLabel(k, type), v]);
+    return el("li", { class: "fetched-record", "data-fetch": f.fetch_id },
+      el("h3", { class: "h4", text: fetches[f.fetch_id] ? txt(fetches[f.fetch_id].title) : f.fetch_id }),
+      facts([[t("ws.fetched.source"), sourceName(f.source)],
+        [t("ws.fetched.when"), formatDateTime(f.fetched_at)],
+        [t("ws.fetched.consent"), (consent ? purposeTitle(consent.purpose) + " – " : "") + f.consent_id],
+        ...values]));
+  };
+  return section(t("ws.fetched"), "fetched", noticeAt === "fetched" ? notice : null,
+    file.fetches.length ? [el("p", { text: t("ws.fetch.lead") }),
+      el("ul", { class: "fetch-offers" }, file.fetches.map(offer))] : null,
+    file.fetched.length ? el("ul", { class: "fetched-records" }, file.fetched.map(record))
+      : el("p", { text: t("ws.fetched.none") }));
+}
+
+async function fetchData(fetch) {
+  const id = view.case.app.id;
+  await settle(api("POST", `/api/applications/${encodeURIComponent(id)}/fetches/${
+    encodeURIComponent(fetch.id)}`), t("ws.fetch.done", { title: txt(fetch.title) }), "fetched");
 }
 
 function renderCase() {
@@ -225,15 +299,8 @@ function renderCase() {
           rel: "noopener", "aria-label": t("ws.documents.view", { title: d.title }),
           text: d.title }) : d.title, ` (${d.direction}, ${formatDate(d.document_date)})`)))
       : el("p", { text: t("ws.documents.none") })),
-    section(t("ws.consents"), "consents", file.consents.length
-      ? el("ul", {}, file.consents.map((c) => el("li", {},
-        `${c.purpose} – ${c.state}`, c.relevant ? el("strong", { text: " (" + t("ws.consents.relevant") + ")" }) : null)))
-      : el("p", { text: t("ws.consents.none") })),
-    section(t("ws.fetched"), "fetched", file.fetched.length
-      ? el("ul", {}, file.fetched.map((f) => el("li", {}, el("strong", { text: f.fetch_id + ": " }),
-        t("ws.fetched.line", { source: f.source, consent: f.consent_id,
-          when: formatDateTime(f.fetched_at) }))))
-      : el("p", { text: t("ws.fetched.none") })),
+    consentsSection(app, file),
+    fetchSection(app, file, type),
     section(t("ws.payments"), "payments", file.payments.length
       ? el("ul", {}, file.payments.map((p) => el("li", {
         text: `${formatDate(p.paid_on)}${p.period ? " (" + p.period + ")" : ""}: ${kr(p.amount_ore)}` })))
@@ -258,11 +325,19 @@ async function loadCase(id) {
 
 async function act(action, body) {
   const id = view.case.app.id;
+  await settle(api("POST", `/api/applications/${encodeURIComponent(id)}/case-actions`,
+    { json: { action, ...body } }),
+  t("ws.done", { action: t("ws.a." + (action === "assign" ? "claim" : action)) }));
+}
+
+/** Wait for an action, say how it went above the actions, and draw the case again. */
+async function settle(request, doneText, where = "actions") {
+  const id = view.case.app.id;
+  noticeAt = where;
   try {
-    await api("POST", `/api/applications/${encodeURIComponent(id)}/case-actions`,
-      { json: { action, ...body } });
+    await request;
     notice = alertBox("success", { id: "done", focus: true }, el("p", { class: "alert-text",
-      text: t("ws.done", { action: t("ws.a." + (action === "assign" ? "claim" : action)) }) }));
+      text: doneText }));
   } catch (error) {
     notice = problemAlert(error);
   }
@@ -276,7 +351,10 @@ async function act(action, body) {
 async function load() {
   try {
     me = await requireSession();
-    types = (await api("GET", "/api/applications/types")).data;
+    const [typeList, purposeList] = await Promise.all([api("GET", "/api/applications/types"),
+      api("GET", "/api/consents/purposes").catch(() => ({ data: { purposes: [] } }))]);
+    types = typeList.data;
+    purposes = Object.fromEntries(purposeList.data.purposes.map((p) => [p.code, p]));
     const id = new URLSearchParams(location.search).get("sag");
     if (id) await loadCase(id);
     else await loadQueue();

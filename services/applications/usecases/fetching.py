@@ -1,4 +1,9 @@
-"""Data fetched from a register, only with a valid consent that still holds when the data arrives."""
+"""Data fetched from a register, only with a valid consent that still holds when the data arrives.
+
+Two callers use the same gate: whoever fills in a draft (the citizen, or staff with them on a
+visit), where what is fetched fills empty answers; and the case handler of a sent case, where
+it is kept beside the citizen's answers as evidence with its source and consent.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from kit.auth import Principal
+from kit.auth import STAFF, Principal
 from kit.errors import Problem
 from kit.idempotency import Outcome
 from kit.outbox import record_event
 from schemas.events import applications as ev
-from services.applications import domain, store
+from services.applications import access, domain, store
 from services.applications.errors import (
+    CaseConsentMissing,
     ConsentMissing,
     ConsentWithdrawn,
     DataSourceUnavailable,
@@ -27,12 +33,12 @@ class ConsentGatedFetch(ApplicationsBase):
 
     def fetch_data(self, principal: Principal, application_id: str, fetch_id: str) -> Outcome:
         with self.engine.connect() as conn:
-            application = self._load_fillable(conn, principal, application_id)
-            domain.check_editable(application["state"])
+            application, for_case = self._load_for_fetch(conn, principal, application_id)
             fetch = self.app_type(application["type_id"]).data_fetches.get(fetch_id)
             if fetch is None or fetch["source"] not in self.sources:
                 raise NotFound(code="application.unknown_fetch")
-            consent = self._consent_for(conn, application, fetch)
+            missing = CaseConsentMissing if for_case else ConsentMissing
+            consent = self._consent_for(conn, application, fetch, missing)
         try:
             data = self.sources[fetch["source"]].fetch(
                 citizen_id=application["citizen_id"],
@@ -42,8 +48,8 @@ class ConsentGatedFetch(ApplicationsBase):
         except SourceUnavailable as exc:
             raise DataSourceUnavailable(detail_en=str(exc))
         with self.engine.begin() as conn:
-            application = self._load_fillable(conn, principal, application_id)
-            domain.check_editable(application["state"])  # it may have been submitted meanwhile
+            # It may have been submitted (or decided) meanwhile.
+            application, for_case = self._load_for_fetch(conn, principal, application_id)
             # The consent is asked again after the fetch: a withdrawal that arrived meanwhile
             # wins, and what was fetched is thrown away.
             still = self._consent_for(conn, application, fetch, missing=ConsentWithdrawn)
@@ -60,7 +66,7 @@ class ConsentGatedFetch(ApplicationsBase):
             prefill = {
                 f: data[f]
                 for f in fetch["fills_fields"]
-                if f in data and application["answers"].get(f) in (None, "")
+                if not for_case and f in data and application["answers"].get(f) in (None, "")
             }
             if prefill:
                 store.update_application(
@@ -94,6 +100,26 @@ class ConsentGatedFetch(ApplicationsBase):
             )
             return self._outcome(conn, application_id, principal)
 
+    def _load_for_fetch(
+        self, conn: Connection, principal: Principal, application_id: str
+    ) -> tuple[dict[str, Any], bool]:
+        """The application, and whether this is a fetch for the case (its handler, once it is
+        sent) rather than into a draft's answers; refused if the caller may do neither now."""
+        application, relations = self._load_with_relations(
+            conn, principal, application_id, for_update=True
+        )
+        for_case = (
+            principal.kind == STAFF
+            and application["state"] != domain.DRAFT
+            and access.can_handle_case(principal, relations)
+        )
+        if not for_case:
+            self._check_fill_in(conn, principal, application["citizen_id"], relations, application)
+            domain.check_editable(application["state"])
+            return application, False
+        domain.check_open_case(application["state"])
+        return application, True
+
     def _consent_for(
         self,
         conn: Connection,
@@ -110,6 +136,16 @@ class ConsentGatedFetch(ApplicationsBase):
             application["id"],
             self.clock(),
         )
+        if consent is None and missing is CaseConsentMissing:
+            raise missing(
+                f"Borgeren har ikke et samtykke i kraft, der lader kommunen hente "
+                f"'{fetch['title']['da']}' til denne sag. Intet er hentet. Bed borgeren om "
+                f"samtykke, eller bed om oplysningerne under 'Bed om oplysninger'.",
+                f"The citizen has no consent in force that lets the municipality fetch "
+                f"'{fetch['title']['en']}' for this case. Nothing was fetched. Ask the "
+                f"citizen for consent, or ask for the information under 'Request information'.",
+                extra={"purpose": fetch["purpose"], "source": fetch["source"]},
+            )
         if consent is None:
             raise missing(
                 f"Giv samtykke til, at kommunen må hente '{fetch['title']['da']}', eller "
