@@ -1,6 +1,7 @@
 """The caseworker workspace in Chromium: Dorte carries Anna's case from the queue to a decision
 and two monthly payments, each step through the case-action API, with the page checked by
-axe-core in Danish and English. Anna applies and answers the request for information through
+axe-core in Danish and English; she fetches data with Anna's consent (refused, with the reason,
+before Anna gives one). Anna applies and answers the request for information through
 the API here (her screens are the portal's, tested in test_portal_applications.py)."""
 
 from __future__ import annotations
@@ -57,6 +58,25 @@ def test_a_caseworker_takes_a_case_from_the_queue_to_two_monthly_payments(
     check_accessibility(page, state="case")
     page.click("#start")
     page.wait_for_selector("#done")
+
+    # Fetch with consent: refused and explained without one, kept with its source and consent
+    # once Anna has given one that names the case.
+    fetch = "#fetch-therapist_assessment"
+    page.click(fetch)
+    expect(page.locator("#fetched #problem")).to_contain_text("Borgeren har ikke givet samtykke")
+    expect(page.locator("#fetched #problem")).to_contain_text("Intet er hentet")
+    expect(page.locator("#fetched .fetched-record")).to_have_count(0)
+    consent_id = casework.consent(case_ref=case["id"])
+    page.reload()
+    expect(page.locator("#fetched .fetch-offer[data-fetch=therapist_assessment]")).to_contain_text(
+        "Samtykke i kraft"
+    )
+    page.click(fetch)
+    record = page.locator("#fetched .fetched-record")
+    expect(record).to_contain_text("ergoterapeuten")
+    expect(record).to_contain_text(consent_id)
+    expect(record).to_contain_text("Ergoterapeutens vurdering")
+    check_accessibility(page, state="case with fetched data")
     deadline = (date.today() + timedelta(days=14)).isoformat()
     do(page, "request_information", message="Send en lægeerklæring.", deadline=deadline)
     expect(page.locator("h1 + dl")).to_contain_text("Vi mangler noget fra dig")
