@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from gateway.video_rooms import IceConfig
+from gateway.video_ice import IceConfig
 from kit import proxies
 from tests.conftest import _missing
 from tests.e2e.axe import check_accessibility

@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 
-from gateway.video_rooms import IceConfig, turn_credentials
+from gateway.video_ice import IceConfig, turn_credentials
 
 
 def test_turn_credentials_follow_the_turn_rest_api_scheme():
