@@ -217,7 +217,7 @@ def create_service_app(
     Every /api request must carry a valid bearer token (kit.auth); `verifier` defaults to the
     one the environment configures.
     """
-    from kit import adapters, auth
+    from kit import adapters, auth, keys
     from kit.config import Settings
     from kit.logging import configure_logging
     from kit.runtime import Runtime
@@ -228,7 +228,7 @@ def create_service_app(
     runtime = runtime or Runtime.from_settings(settings)
     verifier = verifier if verifier is not None else auth.verifier_from_env(service)
     readiness = runtime.readiness()
-    if verifier is not None and isinstance(verifier.key_source, auth.RemoteJwks):
+    if verifier is not None and isinstance(verifier.key_source, keys.RemoteJwks):
         # Ready only with the keys in hand: a request must never be what fetches them.
         readiness["keys"] = verifier.key_source.start().check_ready
     app = create_base_app(service, readiness)

@@ -10,7 +10,8 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from kit.auth import INTERNAL_CLAIMS, StaticKeys, TokenVerifier
+from kit.auth import INTERNAL_CLAIMS, TokenVerifier
+from kit.keys import StaticKeys
 
 ISSUER = "https://idp.test.local/realms/selvbetjening"
 AUDIENCE = "selvbetjening"

@@ -27,8 +27,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import create_engine, text
 
-from kit.auth import StaticKeys, TokenVerifier
+from kit.auth import TokenVerifier
 from kit.config import Settings, normalise_database_url
+from kit.keys import StaticKeys
 from kit.migrate import upgrade
 from services.appointments.app import create_app
 from services.appointments.domain import LOCAL

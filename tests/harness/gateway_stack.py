@@ -18,9 +18,10 @@ from werkzeug.serving import make_server
 from gateway.app import create_app as create_gateway
 from gateway.config import GatewayConfig
 from gateway.mock_idp import create_app as create_mock_idp
-from kit.auth import RemoteJwks, TokenVerifier
+from kit.auth import TokenVerifier
 from kit.config import Settings
 from kit.db import make_engine
+from kit.keys import RemoteJwks
 from kit.migrate import upgrade
 from kit.runtime import Runtime
 from services.applications.app import create_app as create_applications

@@ -27,8 +27,9 @@ from sqlalchemy import text
 from gateway.app import create_app as create_gateway
 from gateway.config import GatewayConfig
 from gateway.mock_idp import create_app as create_mock_idp
-from kit.auth import RemoteJwks, TokenVerifier
+from kit.auth import TokenVerifier
 from kit.config import Settings
+from kit.keys import RemoteJwks
 from kit.migrate import upgrade
 from tests.builders import outbox_events
 from tests.gateway.conftest import ANNA, Dispatcher, Stack, serve

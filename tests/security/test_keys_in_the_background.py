@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from flask import Flask, jsonify
 
-from kit.auth import KeysNotReady, RemoteJwks, TokenVerifier
+from kit.auth import TokenVerifier
+from kit.keys import KeysNotReady, RemoteJwks
 from tests.gateway.conftest import serve
 from tests.tokens import TokenIssuer
 from tests.waiting import wait_until

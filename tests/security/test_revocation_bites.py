@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kit.auth import StaticKeys, TokenVerifier
+from kit.auth import TokenVerifier
 from kit.config import Settings
+from kit.keys import StaticKeys
 from kit.migrate import upgrade
 from services.applications.app import create_app as create_applications
 from services.applications.authority import ConsentsAuthority
