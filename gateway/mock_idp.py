@@ -31,6 +31,7 @@ from werkzeug.serving import make_server
 
 from kit import adapters
 from kit.auth import ClaimMapping
+from kit.lifeline import follow_launcher
 
 CLAIMS = ClaimMapping()
 
@@ -196,6 +197,7 @@ def main() -> None:
         {**os.environ, adapters.IDENTITY_PROVIDER.variable: adapters.MOCK}
     )
     server = make_server(args.host, args.port, create_app(), threaded=True)
+    follow_launcher()
     print(f"mock OpenID provider at http://127.0.0.1:{args.port}", flush=True)
     server.serve_forever()
 

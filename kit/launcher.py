@@ -76,6 +76,9 @@ def process_table() -> list[ProcessSpec]:
         # Several gunicorns on one machine: none needs gunicorn's control socket, and they
         # would all claim the same one (~/.gunicorn/gunicorn.ctl).
         "--no-control-socket",
+        # Its master stops when the launcher is gone, even after kill -9 (kit.lifeline).
+        "--config",
+        "python:kit.gunicorn_conf",
     ]
     # No gunicorn access log: it would write query strings unmasked. Each app logs its own
     # requests (path only, CPR-masked) in kit.web.

@@ -30,6 +30,8 @@ from typing import IO
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from kit.lifeline import LAUNCHER_PID
+
 RUNNING, BACKING_OFF, GIVEN_UP, STOPPED = "running", "backing_off", "given_up", "stopped"
 
 
@@ -125,7 +127,9 @@ class Supervisor:
         clock: Callable[[], float] = time.monotonic,
         say: Callable[[str], None] | None = None,
     ) -> None:
-        self.cwd, self.env = cwd, env
+        self.cwd = cwd
+        # Each child watches this pid and stops when the launcher is gone (kit.lifeline).
+        self.env = {**env, LAUNCHER_PID: str(os.getpid())}
         self.policy = policy or RestartPolicy.from_env()
         self.clock = clock
         self.say = say or (lambda text: print(f"launcher: {text}", file=sys.stderr, flush=True))

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from kit import adapters
 from kit.config import Settings, package_of
 from kit.consumer import EventConsumer
+from kit.lifeline import follow_launcher
 from kit.logging import configure_logging
 from kit.outbox import OutboxRelay
 from kit.retention import retention_job
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    follow_launcher()  # SIGTERM (so `stop`) when the launcher that started it is gone
 
     relay = OutboxRelay(runtime.engine, runtime.bus, service=args.service)
     threads = [threading.Thread(target=relay.run, args=(stop,), name="outbox-relay")]
