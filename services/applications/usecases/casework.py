@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,7 @@ class Casework(ApplicationsBase):
         with self.engine.begin() as conn:
             application = self._load_handled(conn, principal, application_id)
             handler = CASE_ACTIONS.get(action, _plain_transition)
-            handler(self, conn, principal, application, action, params)
+            handler(CaseStep(self, conn, principal, application, action, params))
             return self._outcome(conn, application_id, principal)
 
     def add_case_document(
@@ -56,256 +57,171 @@ class Casework(ApplicationsBase):
             )
 
 
-CaseAction = Callable[[Casework, Connection, Principal, Application, str, Params], None]
+@dataclass
+class CaseStep:
+    """One case action under way, and the three things an action does with it: move the state
+    (or keep it, with a line in the history), and record an event. Every handler has this one
+    shape: `handler(step)`."""
+
+    uc: Casework
+    conn: Connection
+    principal: Principal
+    application: Application
+    action: str
+    params: Params
+
+    def transition(self, reason: str | None = None, **changes: Any) -> None:
+        self.uc._transition(
+            self.conn,
+            self.principal,
+            self.application,
+            self.action,
+            reason=reason if reason is not None else self.params.get("reason"),
+            **changes,
+        )
+
+    def keep_state(self, action: str, reason: str | None = None, **changes: Any) -> None:
+        """An action that leaves the state as it is: the version moves, the history tells."""
+        application = self.application
+        if not store.update_application(
+            self.conn, application["id"], application["version"], **changes
+        ):
+            raise VersionConflict()
+        store.add_history(
+            self.conn,
+            application_id=application["id"],
+            action=action,
+            from_state=application["state"],
+            to_state=application["state"],
+            actor_id=self.principal.subject,
+            actor_type=self.principal.kind,
+            on_behalf_of=application["citizen_id"],
+            channel=self.principal.channel,
+            reason=reason,
+        )
+
+    def record(self, event_type: str, **data: Any) -> None:
+        """The action's event, with the case number (an internal note's event has none)."""
+        if event_type != ev.NOTE_ADDED:
+            data = {"case_number": self.application["case_number"], **data}
+        event = self.uc._event(event_type, self.principal, self.application, **data)
+        record_event(self.conn, self.uc.topic, event)
 
 
-def _plain_transition(
-    uc: Casework,
-    conn: Connection,
-    principal: Principal,
-    application: Application,
-    action: str,
-    params: Params,
-) -> None:
-    """start_review, close (and an unknown action, which the state machine refuses)."""
-    uc._transition(conn, principal, application, action, reason=params.get("reason"))
+def _plain_transition(step: CaseStep) -> None:
+    """start_review, close, reopen (and an unknown action, which the state machine refuses)."""
+    step.transition()
 
 
-def _request_information(
-    uc: Casework,
-    conn: Connection,
-    principal: Principal,
-    application: Application,
-    action: str,
-    params: Params,
-) -> None:
-    if params["deadline"] <= uc.clock().date():
+def _request_information(step: CaseStep) -> None:
+    deadline, message = step.params["deadline"], step.params["message"]
+    if deadline <= step.uc.clock().date():
         raise InvalidRequest(
             "Fristen skal ligge i fremtiden.",
             "The deadline must be in the future.",
             code="application.deadline_in_past",
             field="deadline",
         )
-    uc._transition(
-        conn,
-        principal,
-        application,
-        action,
-        reason=params["message"],
-        information_deadline=params["deadline"],
-    )
-    record_event(
-        conn,
-        uc.topic,
-        uc._event(
-            ev.INFORMATION_REQUESTED,
-            principal,
-            application,
-            case_number=application["case_number"],
-            deadline=params["deadline"].isoformat(),
-            message=params["message"],
-        ),
-    )
+    step.transition(reason=message, information_deadline=deadline)
+    step.record(ev.INFORMATION_REQUESTED, deadline=deadline.isoformat(), message=message)
 
 
-def _resume(
-    uc: Casework,
-    conn: Connection,
-    principal: Principal,
-    application: Application,
-    action: str,
-    params: Params,
-) -> None:
-    uc._transition(
-        conn, principal, application, action, reason=params.get("reason"), information_deadline=None
-    )
+def _resume(step: CaseStep) -> None:
+    step.transition(information_deadline=None)
 
 
-def _decide(
-    uc: Casework,
-    conn: Connection,
-    principal: Principal,
-    application: Application,
-    action: str,
-    params: Params,
-) -> None:
-    uc._transition(
-        conn,
-        principal,
-        application,
-        action,
-        reason=params.get("reason"),
-        outcome=params["outcome"],
-        granted_amount_ore=None
-        if params["outcome"] == "refused"
-        else params.get("granted_amount_ore"),
-    )
-    application = store.get_application(conn, application["id"]) or application
-    letter = uc._add_document(
-        conn,
-        principal,
-        application,
+def _decide(step: CaseStep) -> None:
+    params, outcome = step.params, step.params["outcome"]
+    amount = None if outcome == "refused" else params.get("granted_amount_ore")
+    step.transition(outcome=outcome, granted_amount_ore=amount)
+    step.application = store.get_application(step.conn, step.application["id"]) or step.application
+    letter = step.uc._add_document(
+        step.conn,
+        step.principal,
+        step.application,
         direction="outgoing",
         title=params["letter_title"],
         document_date=params.get("letter_date", date.today()),
         content=params.get("letter_content"),
         content_type=params.get("letter_content_type"),
     )
-    record_event(
-        conn,
-        uc.topic,
-        uc._event(
-            ev.DECIDED,
-            principal,
-            application,
-            case_number=application["case_number"],
-            outcome=params["outcome"],
-            letter_document_id=letter["id"],
-            granted_amount_ore=application["granted_amount_ore"],
-        ),
+    step.record(
+        ev.DECIDED,
+        outcome=outcome,
+        letter_document_id=letter["id"],
+        granted_amount_ore=step.application["granted_amount_ore"],
     )
 
 
-def _pay(
-    uc: Casework,
-    conn: Connection,
-    principal: Principal,
-    application: Application,
-    action: str,
-    params: Params,
-) -> None:
+def _pay(step: CaseStep) -> None:
     """One payment; monthly benefits pay again while paid out (no new state, a new event)."""
-    if application["outcome"] == "refused":
+    params = step.params
+    if step.application["outcome"] == "refused":
         raise domain.PaymentNotDue()
-    if application["state"] == domain.PAID_OUT:
-        _same_state(uc, conn, principal, application, action, params.get("reason"))
+    if step.application["state"] == domain.PAID_OUT:
+        domain.next_state(domain.PAID_OUT, step.action)  # still refuses what is not allowed
+        step.keep_state(step.action, params.get("reason"))
     else:
-        uc._transition(conn, principal, application, action, reason=params.get("reason"))
+        step.transition()
     payment_id = str(uuid.uuid4())
     casework_store.add_payment(
-        conn,
+        step.conn,
         {
             "id": payment_id,
-            "application_id": application["id"],
+            "application_id": step.application["id"],
             "amount_ore": params["amount_ore"],
             "paid_on": params["paid_on"],
             "period": params.get("period"),
-            "registered_by": principal.subject,
+            "registered_by": step.principal.subject,
         },
     )
-    record_event(
-        conn,
-        uc.topic,
-        uc._event(
-            ev.PAID_OUT,
-            principal,
-            application,
-            case_number=application["case_number"],
-            amount_ore=params["amount_ore"],
-            paid_on=params["paid_on"].isoformat(),
-            payment_id=payment_id,
-            period=params.get("period"),
-        ),
+    step.record(
+        ev.PAID_OUT,
+        amount_ore=params["amount_ore"],
+        paid_on=params["paid_on"].isoformat(),
+        payment_id=payment_id,
+        period=params.get("period"),
     )
 
 
-def _same_state(
-    uc: Casework,
-    conn: Connection,
-    principal: Principal,
-    application: Application,
-    action: str,
-    reason: str | None,
-) -> None:
-    """An action that leaves the state as it is: the version moves, the history tells."""
-    domain.next_state(application["state"], action)  # still refuses what is not allowed
-    if not store.update_application(conn, application["id"], application["version"]):
-        raise VersionConflict()
-    store.add_history(
-        conn,
-        application_id=application["id"],
-        action=action,
-        from_state=application["state"],
-        to_state=application["state"],
-        actor_id=principal.subject,
-        actor_type=principal.kind,
-        on_behalf_of=application["citizen_id"],
-        channel=principal.channel,
-        reason=reason,
-    )
-
-
-def _assign(
-    uc: Casework,
-    conn: Connection,
-    principal: Principal,
-    application: Application,
-    action: str,
-    params: Params,
-) -> None:
+def _assign(step: CaseStep) -> None:
     """Claim (no assignee: oneself) or give the case to a caseworker, who then has it even
     outside their unit's caseload (the history and the event say who gave it)."""
-    if application["state"] in (domain.DRAFT, domain.WITHDRAWN, domain.CLOSED):
+    state = step.application["state"]
+    if state in (domain.DRAFT, domain.WITHDRAWN, domain.CLOSED):
         raise domain.IllegalTransition(
-            detail_en=f"a {application['state']} case has no caseworker",
-            extra={"state": application["state"], "action": action},
+            detail_en=f"a {state} case has no caseworker",
+            extra={"state": state, "action": step.action},
         )
-    assignee = params.get("assignee_id") or principal.subject
-    if not store.update_application(
-        conn, application["id"], application["version"], assignee_id=assignee
-    ):
-        raise VersionConflict()
-    store.add_history(
-        conn,
-        application_id=application["id"],
-        action="claim" if assignee == principal.subject else "assign",
-        from_state=application["state"],
-        to_state=application["state"],
-        actor_id=principal.subject,
-        actor_type=principal.kind,
-        on_behalf_of=application["citizen_id"],
-        channel=principal.channel,
-        reason=None,
+    assignee = step.params.get("assignee_id") or step.principal.subject
+    step.keep_state(
+        "claim" if assignee == step.principal.subject else "assign", assignee_id=assignee
     )
-    record_event(
-        conn,
-        uc.topic,
-        uc._event(
-            ev.ASSIGNED,
-            principal,
-            application,
-            case_number=application["case_number"],
-            assignee_id=assignee,
-            previous_assignee_id=application["assignee_id"],
-        ),
+    step.record(
+        ev.ASSIGNED,
+        assignee_id=assignee,
+        previous_assignee_id=step.application["assignee_id"],
     )
 
 
-def _note(
-    uc: Casework,
-    conn: Connection,
-    principal: Principal,
-    application: Application,
-    action: str,
-    params: Params,
-) -> None:
+def _note(step: CaseStep) -> None:
     """An internal note: kept here, never in an event, a message or the overview."""
-    if application["state"] == domain.DRAFT:
+    if step.application["state"] == domain.DRAFT:
         raise domain.IllegalTransition(detail_en="a draft has no case notes yet")
     note_id = str(uuid.uuid4())
     casework_store.add_note(
-        conn,
+        step.conn,
         {
             "id": note_id,
-            "application_id": application["id"],
-            "text": params["text"],
-            "written_by": principal.subject,
+            "application_id": step.application["id"],
+            "text": step.params["text"],
+            "written_by": step.principal.subject,
         },
     )
-    record_event(conn, uc.topic, uc._event(ev.NOTE_ADDED, principal, application, note_id=note_id))
+    step.record(ev.NOTE_ADDED, note_id=note_id)
 
 
-CASE_ACTIONS: dict[str, CaseAction] = {
+CASE_ACTIONS: dict[str, Callable[[CaseStep], None]] = {
     "start_review": _plain_transition,
     "request_information": _request_information,
     "resume": _resume,
