@@ -115,6 +115,15 @@ def represented_by(conn: Connection, agent_id: str, scope: str, at: datetime) ->
     return sorted({row.citizen_id for row in rows if scope in row.scopes})
 
 
+def represented_scopes(conn: Connection, agent_id: str, at: datetime) -> dict[str, set[str]]:
+    """Every citizen the agent may act for at `at`, with the scopes they may act with: one
+    query where asking scope by scope (represented_by) takes one each."""
+    found: dict[str, set[str]] = {}
+    for row in conn.execute(_REPRESENTED_BY, {"agent_id": agent_id, "at": at}):
+        found.setdefault(row.citizen_id, set()).update(row.scopes)
+    return {citizen: scopes for citizen, scopes in found.items() if scopes}
+
+
 def agents_of(conn: Connection, citizen_id: str, scope: str, at: datetime) -> list[str]:
     """The people who may act for the citizen with `scope` at `at`."""
     rows = conn.execute(

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
+import orjson
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
@@ -115,6 +116,24 @@ class IsoJsonProvider(DefaultJSONProvider):
         if isinstance(o, datetime | date):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+    def response(self, *args, **kwargs):
+        """The body by orjson (a list of cases serialises several times faster than with the
+        standard library); anything orjson will not take (an integer past 64 bits, a custom
+        encoder's type) falls back to the standard library, byte for byte as before."""
+        obj = self._prepare_response_obj(args, kwargs)
+        if self._app.debug:
+            return super().response(obj)
+        try:
+            body = orjson.dumps(obj, default=self.default, option=_ORJSON_OPTIONS)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            body = self.dumps(obj, separators=(",", ":")).encode()
+        return self._app.response_class(body + b"\n", mimetype=self.mimetype)  # type: ignore[arg-type]
+
+
+# Keys as the standard library writes them (an int key becomes a string); datetimes with
+# microseconds and naive ones exactly as isoformat() writes them.
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 class ServiceFlask(Flask):

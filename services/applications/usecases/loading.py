@@ -28,13 +28,11 @@ class AccessChecked:
     visit_window: VisitWindow
 
     def _represented_scopes(self, conn: Connection, principal: Principal) -> dict[str, set[str]]:
-        scopes: dict[str, set[str]] = {}
         if principal.kind != CITIZEN:
-            return scopes
-        for scope in (access.PROXY_READ, access.PROXY_WRITE):
-            for citizen in proxies.represented_by(conn, principal.subject, scope, self.clock()):
-                scopes.setdefault(citizen, set()).add(scope)
-        return scopes
+            return {}
+        wanted = {access.PROXY_READ, access.PROXY_WRITE}
+        represented = proxies.represented_scopes(conn, principal.subject, self.clock())
+        return {c: scopes & wanted for c, scopes in represented.items() if scopes & wanted}
 
     def _staff_relations(
         self, conn: Connection, principal: Principal, citizen_id: str, application: Any = None
