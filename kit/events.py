@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
 import schemas.events  # noqa: F401 - registers every event type before anything decodes
 from kit import clock
@@ -101,6 +101,19 @@ def encode_unchecked(event: Event) -> bytes:
     return json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
+_LOADERS: dict[type[Schema], Schema] = {}
+
+
+def _loader(schema: type[Schema]) -> Schema:
+    """One instance per schema, shared by every thread: building a marshmallow schema cost
+    more than loading with it (issue 18's profile of the gateway's audit events). `load`
+    keeps no state on the instance."""
+    loader = _LOADERS.get(schema)
+    if loader is None:
+        loader = _LOADERS.setdefault(schema, schema())
+    return loader
+
+
 def decode_event(raw: bytes | str, types: EventTypeRegistry = registry) -> Event:
     try:
         document = json.loads(raw)
@@ -109,14 +122,14 @@ def decode_event(raw: bytes | str, types: EventTypeRegistry = registry) -> Event
     if not isinstance(document, dict):
         raise InvalidEvent("event.not_an_object", "the envelope must be a JSON object")
     try:
-        envelope = EnvelopeSchema().load(document)
+        envelope = _loader(EnvelopeSchema).load(document)
     except ValidationError as exc:
         raise InvalidEvent("event.invalid_envelope", "the envelope is invalid", exc.messages)
     schema = types.schema_for(envelope["type"])
     if schema is None:
         raise InvalidEvent("event.unknown_type", f"unknown event type {envelope['type']}")
     try:
-        data = schema().load(envelope["data"])
+        data = _loader(schema).load(envelope["data"])
     except ValidationError as exc:
         raise InvalidEvent(
             "event.invalid_data", f"data does not match {envelope['type']}", exc.messages
