@@ -249,9 +249,9 @@ def history(application_id: str):
     tags=["drafts"],
     response=ApplicationOut,
     errors={
-        403: ["application.consent_missing"],
+        403: ["application.consent_missing", "application.consent_not_confirmed"],
         409: ["application.consent_withdrawn"],
-        503: ["application.data_source_unavailable"],
+        503: ["application.data_source_unavailable", "application.consent_register_unavailable"],
     },
 )
 def fetch_data(application_id: str, fetch_id: str):

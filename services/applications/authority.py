@@ -1,10 +1,13 @@
-"""Confirming a proxy's authority with the consents service before a write made under it.
+"""Confirming with the consents service a proxy's authority before a write made under it,
+and a consent before (and after) data is fetched under it.
 
-The applications service knows proxies from the consents service's events (a local view).
-Reads may use that view; a write under a proxy is confirmed with the consents service itself,
-so a revocation bites at once, whatever the consumer's lag (docs/decisions/0013-proxy-writes-confirmed.md). The
-consents service never calls this service, so the call cannot close a wait cycle; it has a
-short time-out, and when it fails the write is refused (fail closed).
+The applications service knows proxies and consents from the consents service's events (a
+local view). Reads may use that view; a write under a proxy and a fetch under a consent are
+confirmed with the consents register itself, so a revocation or a withdrawal bites at once,
+whatever the consumer's lag (docs/decisions/0013-proxy-writes-confirmed.md,
+0018-consent-fetches-confirmed.md). The consents service never calls this service, so the call
+cannot close a wait cycle; it has a short time-out, and when it fails the write or fetch is
+refused (fail closed).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import abc
 import logging
 import os
+from typing import Any
 
 import requests
 
@@ -35,10 +39,35 @@ class AuthorityUnavailable(Problem):
     title_en = "We cannot confirm your power of attorney right now. Try again shortly"
 
 
+class ConsentNotConfirmed(Problem):
+    status = 403
+    code = "application.consent_not_confirmed"
+    title_da = "Samtykket gælder ikke længere, så vi henter ikke oplysningerne"
+    title_en = "The consent is no longer in force, so we do not fetch the information"
+
+
+class ConsentRegisterUnavailable(Problem):
+    status = 503
+    code = "application.consent_register_unavailable"
+    title_da = "Vi kan ikke bekræfte samtykket lige nu, så intet er hentet. Prøv igen om lidt"
+    title_en = "We cannot confirm the consent right now, so nothing was fetched. Try again shortly"
+
+
 class ProxyAuthority(abc.ABC):
+    """The consents register, asked about the caller's proxies and the citizen's consents."""
+
     @abc.abstractmethod
     def confirm(self, citizen_id: str, scope: str) -> None:
         """Return if the caller may act for `citizen_id` with `scope` now; raise otherwise."""
+
+    @abc.abstractmethod
+    def confirm_consent(
+        self, question: dict[str, Any], refused: type[Problem] = ConsentNotConfirmed
+    ) -> str | None:
+        """The id of the consent in force now that covers `question` (citizen_id, purpose,
+        case_ref, data_categories, source), or None when only the local view is trusted;
+        raise `refused` when the register says no, ConsentRegisterUnavailable when it is
+        silent."""
 
 
 class LocalViewOnly(ProxyAuthority):
@@ -48,12 +77,19 @@ class LocalViewOnly(ProxyAuthority):
     def confirm(self, citizen_id: str, scope: str) -> None:
         return None
 
+    def confirm_consent(
+        self, question: dict[str, Any], refused: type[Problem] = ConsentNotConfirmed
+    ) -> str | None:
+        return None
+
 
 class ConsentsAuthority(ProxyAuthority):
-    """Ask the consents service's /internal/proxy-authority, with the caller's own token."""
+    """Ask the consents service's /internal/proxy-authority and /internal/consent-checks, with
+    the caller's own token."""
 
     def __init__(self, base_url: str, timeout_s: float = 2.0) -> None:
         self.url = base_url.rstrip("/") + "/internal/proxy-authority"
+        self.consent_url = base_url.rstrip("/") + "/internal/consent-checks"
         self.timeout_s = timeout_s
 
     def confirm(self, citizen_id: str, scope: str) -> None:
@@ -72,10 +108,31 @@ class ConsentsAuthority(ProxyAuthority):
         if answer.get("authorised") is not True:
             raise ProxyNotConfirmed(extra={"reason": answer.get("code")})
 
+    def confirm_consent(
+        self, question: dict[str, Any], refused: type[Problem] = ConsentNotConfirmed
+    ) -> str | None:
+        try:
+            response = requests.post(
+                self.consent_url,
+                json=question,
+                headers={"Authorization": f"Bearer {current_token()}"},
+                timeout=self.timeout_s,
+            )
+            response.raise_for_status()
+            answer = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            log.warning("consent register unavailable: %s", type(exc).__name__)
+            raise ConsentRegisterUnavailable() from None
+        if answer.get("allowed") is not True or not answer.get("consent_id"):
+            raise refused(extra={"reason": answer.get("reason")})
+        return str(answer["consent_id"])
+
 
 def authority_from_env() -> ProxyAuthority:
     url = os.environ.get("SB_UPSTREAM_CONSENTS", "")
     if not url:
-        log.warning("SB_UPSTREAM_CONSENTS unset: proxy writes trust the local view alone")
+        log.warning(
+            "SB_UPSTREAM_CONSENTS unset: proxy writes and consent fetches trust the local view"
+        )
         return LocalViewOnly()
     return ConsentsAuthority(url)

@@ -10,6 +10,7 @@ from kit.auth import (
     CITIZEN,
     MACHINE,
     STAFF,
+    Principal,
     Unauthenticated,
     current_principal,
     requires,
@@ -285,6 +286,21 @@ AUTHORITY_AUDIENCES = os.environ.get("SB_AUTHORITY_AUDIENCES", "selvbetjening/ap
 )
 
 
+def delegated_principal() -> Principal:
+    """The caller a service passes on: its own internal token, minted by the gateway for one
+    of AUTHORITY_AUDIENCES. Only for the narrow questions below, about that caller."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise Unauthenticated(code="auth.token_missing")
+    token = header[len("Bearer ") :].strip()
+    for audience in AUTHORITY_AUDIENCES:
+        try:
+            return verify_delegated(current_app, token, audience.strip())
+        except Unauthenticated:
+            continue
+    raise Unauthenticated(code="auth.token_invalid")
+
+
 @internal.get("/proxy-authority")
 def proxy_authority():
     """May the caller (the token's subject, as agent) act for ?citizen_id= with ?scope= now?
@@ -293,19 +309,21 @@ def proxy_authority():
     own token (minted for it by the gateway); the answer concerns that caller only. Not under
     /api/, so the gateway never routes it; consents never calls back, so no wait cycle.
     """
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise Unauthenticated(code="auth.token_missing")
-    token, principal = header[len("Bearer ") :].strip(), None
-    for audience in AUTHORITY_AUDIENCES:
-        try:
-            principal = verify_delegated(current_app, token, audience.strip())
-            break
-        except Unauthenticated:
-            continue
-    if principal is None or principal.kind != CITIZEN:
+    principal = delegated_principal()
+    if principal.kind != CITIZEN:
         raise Unauthenticated(code="auth.token_invalid")
     query = parse(AuthorityQuerySchema(), request.args.to_dict())
     return jsonify(
         register().confirm_authority(principal, str(query["citizen_id"]), query["scope"])
     )
+
+
+@internal.post("/consent-checks")
+def consent_check():
+    """Is a consent in force now that covers this fetch (citizen, purpose, case, data, source)?
+
+    The applications service asks this before and after it fetches data under a consent, with
+    its caller's token; answered from the register and logged as a check, like /api/consents/
+    checks (docs/decisions/0018-consent-fetches-confirmed.md). Not routed by the gateway.
+    """
+    return jsonify(register().confirm_consent(delegated_principal(), parse(CheckSchema())))

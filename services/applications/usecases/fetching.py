@@ -38,7 +38,17 @@ class ConsentGatedFetch(ApplicationsBase):
             if fetch is None or fetch["source"] not in self.sources:
                 raise NotFound(code="application.unknown_fetch")
             missing = CaseConsentMissing if for_case else ConsentMissing
-            consent = self._consent_for(conn, application, fetch, missing)
+            self._consent_for(conn, application, fetch, missing)  # none in the view: say so
+        # The local view may lag behind a withdrawal: the consents register confirms the
+        # consent before anything is fetched, and again before anything is kept (ADR 0018).
+        question = {
+            "citizen_id": application["citizen_id"],
+            "purpose": fetch["purpose"],
+            "case_ref": application["id"],
+            "data_categories": list(fetch["data_categories"]),
+            "source": fetch["source"],
+        }
+        self.authority.confirm_consent(question)
         try:
             data = self.sources[fetch["source"]].fetch(
                 citizen_id=application["citizen_id"],
@@ -47,19 +57,21 @@ class ConsentGatedFetch(ApplicationsBase):
             )
         except SourceUnavailable as exc:
             raise DataSourceUnavailable(detail_en=str(exc))
+        confirmed = self.authority.confirm_consent(question, refused=ConsentWithdrawn)
         with self.engine.begin() as conn:
             # It may have been submitted (or decided) meanwhile.
             application, for_case = self._load_for_fetch(conn, principal, application_id)
             # The consent is asked again after the fetch: a withdrawal that arrived meanwhile
             # wins, and what was fetched is thrown away.
             still = self._consent_for(conn, application, fetch, missing=ConsentWithdrawn)
+            consent_id = confirmed or still["consent_id"]
             store.insert_fetched(
                 conn,
                 {
                     "application_id": application_id,
                     "fetch_id": fetch_id,
                     "source": fetch["source"],
-                    "consent_id": still["consent_id"],
+                    "consent_id": consent_id,
                     "data": data,
                 },
             )
@@ -95,7 +107,7 @@ class ConsentGatedFetch(ApplicationsBase):
                     application,
                     fetch_id=fetch_id,
                     source=fetch["source"],
-                    consent_id=consent["consent_id"],
+                    consent_id=consent_id,
                 ),
             )
             return self._outcome(conn, application_id, principal)

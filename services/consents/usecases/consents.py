@@ -7,12 +7,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from kit.auth import Principal
+from kit.auth import CITIZEN, Principal
 from kit.data_subjects import touched
 from kit.db import read_only
+from kit.errors import Problem
 from kit.outbox import record_event
 from services.consents import announcements, store, views
 from services.consents.domain import ConsentHistory, ConsentNotFound, Question
+from services.consents.proxies import authority
 from services.consents.usecases.base import (
     GIVE,
     READ,
@@ -23,6 +25,9 @@ from services.consents.usecases.base import (
     acting_for,
     new_id,
 )
+
+# A proxy fetches for the citizen under the scope that lets it change their applications.
+FETCH_FOR = "applications.write"
 
 
 class Consents(RegisterBase):
@@ -108,7 +113,27 @@ class Consents(RegisterBase):
 
     def check(self, principal: Principal, body: dict[str, Any]) -> dict:
         """May someone use these data about the citizen for this purpose now? Logged."""
-        question = Question(**{**body, "data_categories": tuple(body["data_categories"])})
+        return self._answer(principal.subject, _question(body))
+
+    def confirm_consent(self, asker: Principal, body: dict[str, Any]) -> dict:
+        """The same question, asked by the applications service before and after it fetches
+        data under a consent, with its caller's own token: this register is the authoritative
+        state, that service's event-fed view may lag (docs/decisions/0018-consent-fetches-
+        confirmed.md). A citizen asks only about themselves or someone they may act for."""
+        question = _question(body)
+        if asker.kind == CITIZEN and asker.subject != question.citizen_id:
+            with self.engine.connect() as conn:
+                records = store.proxy_records(
+                    conn, citizen_id=question.citizen_id, agent_id=asker.subject
+                )
+            try:
+                authority(records, asker.subject, question.citizen_id, FETCH_FOR, self.clock())
+            except Problem as refusal:
+                return {"allowed": False, "reason": refusal.code, "consent_id": None}
+        return self._answer(asker.subject, question)
+
+    def _answer(self, asked_by: str, question: Question) -> dict:
+        """The register's answer, under the citizen's lock, recorded as a check (evidence)."""
         touched(question.citizen_id)
         with self.engine.begin() as conn:
             store.lock_citizen(conn, question.citizen_id, shared=True)
@@ -120,7 +145,7 @@ class Consents(RegisterBase):
                 "purpose": question.purpose,
                 "case_ref": question.case_ref,
                 "data_categories": question.data_categories,
-                "asked_by": principal.subject,
+                "asked_by": asked_by,
                 "allowed": answer.allowed,
                 "reason": answer.reason,
                 "consent_id": answer.consent.id if answer.consent else None,
@@ -149,3 +174,7 @@ class Consents(RegisterBase):
                 "proxies": self._proxies_view(conn, acting.citizen_id, now),
                 "checks": [views.check(row) for row in store.checks_about(conn, acting.citizen_id)],
             }
+
+
+def _question(body: dict[str, Any]) -> Question:
+    return Question(**{**body, "data_categories": tuple(body["data_categories"])})
