@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -39,6 +40,7 @@ from services.applications.handlers import on_consent_event
 from services.consents.app import create_app as create_consents
 from tests.builders import outbox_events
 from tests.gateway.conftest import ANNA, Dispatcher, Stack, serve
+from tests.security.conftest import start
 
 TYPE = "enkeltudgifter"
 FETCH_ID, FETCH = next(iter(Catalogue.load().get(TYPE).data_fetches.items()))  # type: ignore[union-attr]
@@ -257,3 +259,25 @@ def test_when_the_register_does_not_answer_the_fetch_is_refused_audited_and_noth
     site.switch.app = site.consents  # back: the same fetch goes through
     assert fetch(site, anna, application_id).status_code == 200
     assert len(fetched(site, anna, application_id)) == 1
+
+
+def test_the_register_answers_a_citizen_only_about_themselves_or_whom_they_act_for(tmp_path):
+    service = start("consents", tmp_path)
+    client, anna, stranger = service.app.test_client(), str(uuid.uuid4()), str(uuid.uuid4())  # type: ignore[attr-defined]
+
+    def ask(asker: str, about: str, audience: str = "selvbetjening/applications"):
+        token = service.issuer.citizen(asker, "0101801234", aud=audience)
+        return client.post(
+            "/internal/consent-checks",
+            json={"citizen_id": about, "purpose": FETCH["purpose"], "data_categories": ["income"]},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    own = ask(anna, anna)
+    assert (own.status_code, own.json["allowed"], own.json["reason"]) == (200, False, "no_consent")
+    refused = ask(stranger, anna)
+    assert refused.status_code == 200
+    assert (refused.json["allowed"], refused.json["reason"]) == (False, "proxy.no_authority")
+    # Only the audiences of services that pass on their caller (not a token for consents).
+    assert ask(anna, anna, audience="selvbetjening/consents").status_code == 401
+    service.app.extensions["runtime"].close()  # type: ignore[attr-defined]
