@@ -12,7 +12,7 @@ from gateway.config import GatewayConfig
 from gateway.identity import IdentityProvider
 from gateway.keys import InternalTokenMinter
 from gateway.sessions import SessionManager, TokenBox
-from kit import adapters
+from kit import adapters, tracing
 from kit.asyncapi import build_asyncapi
 from kit.config import Settings, var_dir
 from kit.logging import configure_logging
@@ -29,6 +29,7 @@ def create_app(
 ) -> Flask:
     adapters.refuse_simulated_in_production()
     configure_logging("gateway")
+    tracing.configure("gateway")
     config = config or GatewayConfig.from_env()
     settings = settings or Settings.from_env("gateway")
     targets = upstreams or routing.upstreams()

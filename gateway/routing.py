@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, g, request
 from gateway import policy, ratelimit
 from gateway.audit import record_access
 from gateway.caller import caller
-from kit import clock, data_subjects
+from kit import clock, data_subjects, tracing
 from kit.errors import Problem
 from kit.web import CORRELATION_HEADER
 
@@ -139,18 +139,25 @@ def proxy(service: str, rest: str):
     url = f"{base}/api/{service}" + (f"/{quote(rest, safe=PATH_SAFE)}" if rest else "")
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")
-    try:
-        upstream = _pools.request(
-            request.method,
-            url,
-            body=request.get_data() or None,
-            headers=headers,
-            timeout=_TIMEOUT,
-            redirect=False,
-        )
-    except urllib3.exceptions.HTTPError as exc:
-        current_app.logger.warning("upstream %s unavailable: %s", service, type(exc).__name__)
-        raise UpstreamUnavailable(detail_en=f"{service} did not answer")
+    with tracing.child(
+        f"{request.method} {service}",
+        kind=tracing.SpanKind.CLIENT,
+        attributes={"http.request.method": request.method, "sb.upstream": service},
+    ) as span:
+        tracing.inject(headers)  # the service's request span is this span's child
+        try:
+            upstream = _pools.request(
+                request.method,
+                url,
+                body=request.get_data() or None,
+                headers=headers,
+                timeout=_TIMEOUT,
+                redirect=False,
+            )
+        except urllib3.exceptions.HTTPError as exc:
+            current_app.logger.warning("upstream %s unavailable: %s", service, type(exc).__name__)
+            raise UpstreamUnavailable(detail_en=f"{service} did not answer")
+        span.set_attribute("http.response.status_code", upstream.status)
     touched = [s for s in upstream.headers.get(data_subjects.HEADER, "").split(",") if s]
     record_access(
         identity,

@@ -33,7 +33,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from kit import clock
+from kit import clock, tracing
 from kit.bus.base import Bus, BusConsumer, BusUnavailable, CommitFailed, Record
 from kit.events import Event, InvalidEvent, decode_event
 from kit.inbox import AlreadyHandled
@@ -199,21 +199,48 @@ class EventConsumer:
         try:
             event = decode_event(record.value, self.types)
         except InvalidEvent as exc:
-            log.error(
-                "unreadable record %s/%s@%s dead-lettered: %s",
-                record.topic,
-                record.partition,
-                record.offset,
-                exc.code,
-            )
-            self._dead_letter(record, exc.code, str(exc), attempts=0)
+            with self._span(record, None):
+                log.error(
+                    "unreadable record %s/%s@%s dead-lettered: %s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    exc.code,
+                )
+                self._dead_letter(record, exc.code, str(exc), attempts=0)
             return
         token = correlation_id_var.set(event.correlation_id)
         try:
-            with clock.demo_time(clock.demo_time_of(event.time)):
+            with self._span(record, event), clock.demo_time(clock.demo_time_of(event.time)):
                 self._handle_with_retries(record, event)
         finally:
             correlation_id_var.reset(token)
+
+    def _span(self, record: Record, event: Event | None):
+        """One span per record handled, continuing the trace from the record's headers (the
+        relay's span), else from the event's own traceparent or correlation id."""
+        attributes = {
+            "messaging.system": getattr(self.bus, "system", "unknown"),
+            "messaging.operation.type": "process",
+            "messaging.destination.name": record.topic,
+            "messaging.consumer.group.name": self.group_id,
+            "messaging.destination.partition.id": str(record.partition),
+            "messaging.kafka.offset": record.offset,
+        }
+        if event is not None:
+            attributes |= {
+                "messaging.message.id": event.id,
+                "cloudevents.event_type": event.type,
+                "cloudevents.event_subject": event.subject or "",
+            }
+        return tracing.continued(
+            f"process {record.topic} {self.group_id}",
+            kind=tracing.SpanKind.CONSUMER,
+            traceparent=record.headers.get(tracing.TRACEPARENT)
+            or (event.traceparent if event else None),
+            correlation_id=event.correlation_id if event else None,
+            attributes=attributes,
+        )
 
     def _handle_with_retries(self, record: Record, event: Event) -> None:
         attempts = 0
@@ -246,9 +273,12 @@ class EventConsumer:
             retry=retry_if_not_exception_type((PermanentError, AlreadyHandled, InvalidEvent)),
             reraise=False,
         )
+        span = tracing.current_span()
         try:
             retrying(attempt)
         except AlreadyHandled:
+            # The inbox had it: a redelivery, absorbed.
+            span.set_attribute("sb.outcome", "duplicate")
             EVENTS_DUPLICATE.labels(self.group_id).inc()
             log.info("event %s already handled by %s; skipped", event.id, self.group_id)
             return
@@ -258,12 +288,14 @@ class EventConsumer:
             return
         except RetryError as exc:
             cause = exc.last_attempt.exception()
+            span.set_attribute("sb.attempts", attempts)
             if is_transient(cause):
                 # The database or another dependency is down, not the event at fault:
                 # never dead-letter for that (a lost revocation would keep access alive).
                 raise HeldBack(_describe(cause)) from cause
             self._dead_letter(record, "handler.retries_exhausted", _describe(cause), attempts)
             return
+        span.set_attributes({"sb.outcome": "handled", "sb.attempts": attempts})
         EVENTS_HANDLED.labels(self.group_id, event.type).inc()
 
     def _dead_letter(self, record: Record, reason: str, error: str, attempts: int) -> None:
@@ -280,6 +312,9 @@ class EventConsumer:
                 "dlq_time_ms": str(int(time.time() * 1000)),
             }
         )
+        span = tracing.current_span()
+        span.set_attribute("sb.outcome", "dead_lettered")
+        tracing.failed(span, reason)
         self.bus.publish(dead_letter_topic(self.group_id), record.key, record.value, headers)
         DEAD_LETTERS.labels(self.group_id, record.topic, reason).inc()
         log.error(

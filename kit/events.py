@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 import schemas.events  # noqa: F401 - registers every event type before anything decodes
-from kit import clock
+from kit import clock, tracing
 from kit.logging import correlation_id_var
 from schemas.envelope import SPECVERSION, EnvelopeSchema
 from schemas.registry import EventTypeRegistry, registry
@@ -52,12 +52,17 @@ class Event:
     time: datetime = field(default_factory=clock.now)
     correlation_id: str = ""
     causation_id: str | None = None
+    # The trace context the fact arose in (kit.tracing); the relay continues it on the bus.
+    # None: take the current one; "": none (a decoded event keeps what it carried).
+    traceparent: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.correlation_id:
             # Inside a request or a consumer, the fact belongs to that correlation (kit.web and
             # kit.consumer set it); a fact with no cause of its own starts its own.
             object.__setattr__(self, "correlation_id", correlation_id_var.get() or self.id)
+        if self.traceparent is None:
+            object.__setattr__(self, "traceparent", tracing.current_traceparent())
 
     @property
     def key(self) -> str:
@@ -68,6 +73,12 @@ class Event:
         return replace(self, correlation_id=cause.correlation_id, causation_id=cause.id)
 
     def to_dict(self) -> dict[str, Any]:
+        document = self._attributes()
+        if self.traceparent:
+            document["traceparent"] = self.traceparent
+        return document
+
+    def _attributes(self) -> dict[str, Any]:
         return {
             "specversion": SPECVERSION,
             "id": self.id,
@@ -151,4 +162,5 @@ def decode_event(raw: bytes | str, types: EventTypeRegistry = registry) -> Event
         time=envelope["time"].astimezone(UTC),
         correlation_id=envelope["correlationid"],
         causation_id=envelope["causationid"],
+        traceparent=envelope["traceparent"] or "",
     )

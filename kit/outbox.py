@@ -20,6 +20,7 @@ That duplicate carries the same event id, and consumers' inboxes absorb it.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from sqlalchemy import (
     update,
 )
 
+from kit import tracing
 from kit.bus.base import Bus, BusUnavailable, OutgoingRecord
 from kit.db import UtcDateTime, new_metadata, read_only
 from kit.events import Event, encode_event
@@ -154,6 +156,7 @@ class OutboxRelay:
             rows = conn.execute(self._pending(self.batch_size)).all()
             if not rows:
                 return 0
+            spans = [_publish_span(row, self.service, self.bus) for row in rows]
             records = [
                 OutgoingRecord(
                     row.topic,
@@ -163,14 +166,16 @@ class OutboxRelay:
                         "ce_id": row.event_id,
                         "ce_type": row.event_type,
                         "content-type": "application/cloudevents+json",
+                        **_traceparent_header(span),  # consumers continue the trace from here
                     },
                 )
-                for row in rows
+                for row, span in zip(rows, spans, strict=True)
             ]
             try:
                 stored = self.bus.publish_batch(records)
             except BusUnavailable as exc:
                 unavailable, stored = exc, 0
+            _end_spans(spans, stored)
             self._mark_published(conn, [row.id for row in rows[:stored]])
             if stored < len(rows):
                 failure = (rows[stored].id, str(unavailable or "the bus did not acknowledge"))
@@ -253,3 +258,39 @@ class OutboxRelay:
                 failures += 1
                 log.exception("outbox relay round failed")
                 stop.wait(min(self.max_backoff_s, 0.1 * 2 ** min(failures, 10)))
+
+
+def _publish_span(row, service: str, bus: Bus) -> tracing.Span:
+    """A producer span per event, in the trace the event arose in (its envelope's
+    traceparent) or, for a fact with none, a new trace named by its correlation id."""
+    try:
+        envelope = json.loads(row.payload)
+    except ValueError:
+        envelope = {}
+    return tracing.start_span(
+        f"publish {row.topic}",
+        kind=tracing.SpanKind.PRODUCER,
+        traceparent=envelope.get("traceparent"),
+        correlation_id=envelope.get("correlationid"),
+        attributes={
+            "messaging.system": getattr(bus, "system", "unknown"),
+            "messaging.operation.type": "send",
+            "messaging.destination.name": row.topic,
+            "messaging.message.id": row.event_id,
+            "cloudevents.event_type": row.event_type,
+            "cloudevents.event_subject": row.key,
+            "sb.service": service,
+        },
+    )
+
+
+def _traceparent_header(span: tracing.Span) -> dict[str, str]:
+    value = tracing.traceparent_of(span)
+    return {tracing.TRACEPARENT: value} if value else {}
+
+
+def _end_spans(spans: list[tracing.Span], stored: int) -> None:
+    for number, span in enumerate(spans):
+        if number >= stored:
+            tracing.failed(span, "not stored by the bus")
+        span.end()

@@ -17,7 +17,7 @@ from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
-from kit import clock, data_subjects
+from kit import clock, data_subjects, tracing
 from kit.errors import Problem, problem_response, register_errors
 from kit.logging import correlation_id_var
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -27,6 +27,8 @@ log = logging.getLogger("kit.web")
 CORRELATION_HEADER = "X-Correlation-ID"
 
 ReadinessCheck = Callable[[], None]  # raises when not ready
+# Probes and scrapes: no span (they would drown the traces that matter).
+UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 MAX_JSON_BYTES = 256 * 1024  # a whole application's answers fit many times over
@@ -149,7 +151,14 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
     def _start() -> None:
         incoming = request.headers.get(CORRELATION_HEADER, "")
         # Accept the caller's id only if it looks like one; never echo arbitrary input.
-        cid = incoming if _valid_correlation_id(incoming) else str(uuid.uuid4())
+        cid = incoming if _valid_correlation_id(incoming) else ""
+        if request.path not in UNTRACED_PATHS:
+            span = _start_request_span(service, cid)
+            g.trace_token = tracing.activate(span)
+            g.trace_span = span
+            # The same 128 bits as the trace id, unless the caller named its own.
+            cid = cid or tracing.correlation_id_of(span.get_span_context().trace_id)
+        cid = cid if cid and cid != ZERO_UUID else str(uuid.uuid4())
         g.correlation_token = correlation_id_var.set(cid)
         g.correlation_id = cid
         g.started = time.perf_counter()
@@ -163,6 +172,11 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers[CORRELATION_HEADER] = g.get("correlation_id", "")
+        span = g.get("trace_span")
+        if span is not None:
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                tracing.failed(span, str(response.status_code))
         response.headers.update(data_subjects.access_headers())
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         if request.path != "/metrics":
@@ -179,7 +193,13 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
         return response
 
     @app.teardown_request
-    def _reset(_exc) -> None:
+    def _reset(exc) -> None:
+        span = g.pop("trace_span", None)
+        if span is not None:
+            if exc is not None:
+                tracing.failed(span, type(exc).__name__)
+            span.end()
+            tracing.deactivate(g.pop("trace_token"))
         demo_token = g.pop("demo_token", None)
         if demo_token is not None:
             clock.reset_demo_time(demo_token)
@@ -224,6 +244,28 @@ def metrics_text() -> bytes:
     return generate_latest()
 
 
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def _start_request_span(service: str, correlation_id: str):
+    """The request's server span: a child of the caller's traceparent, or the root of a new
+    trace (whose id is the caller's correlation id when that is a UUID)."""
+    rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    return tracing.start_span(
+        f"{request.method} {rule}",
+        kind=tracing.SpanKind.SERVER,
+        traceparent=request.headers.get(tracing.TRACEPARENT),
+        correlation_id=correlation_id,
+        attributes={
+            "http.request.method": request.method,
+            "http.route": rule,
+            # The path only: query strings are where personal data would sneak in.
+            "url.path": request.path[:300],
+            "sb.service": service,
+        },
+    )
+
+
 def _valid_correlation_id(value: str) -> bool:
     return 0 < len(value) <= 100 and all(c.isalnum() or c in "-_." for c in value)
 
@@ -244,6 +286,7 @@ def create_service_app(
     adapters.refuse_simulated_in_production()
     settings = settings or Settings.from_env(service)
     configure_logging(service, settings.log_level)
+    tracing.configure(service)
     runtime = runtime or Runtime.from_settings(settings)
     verifier = verifier if verifier is not None else auth.verifier_from_env(service)
     readiness = runtime.readiness()

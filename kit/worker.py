@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from werkzeug.serving import make_server
 
-from kit import adapters
+from kit import adapters, tracing
 from kit.config import Settings, package_of
 from kit.consumer import EventConsumer
 from kit.lifeline import follow_launcher
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     adapters.refuse_simulated_in_production()
     settings = Settings.from_env(args.service)
     configure_logging(f"{args.service}-worker", settings.log_level)
+    tracing.configure(f"{args.service}-worker")
     runtime = Runtime.from_settings(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -8,6 +8,8 @@ their values are strings, so the envelope stays valid CloudEvents in structured 
 - actorid / actortype: who acted (a person's UUID or a client id; never a CPR number)
 - onbehalfof:    the citizen the actor acted for (UUID), when not themselves
 - channel:       portal, tablet, integration or system
+- traceparent:   the W3C trace context in which the event arose (CloudEvents' distributed
+                 tracing extension); optional, never personal data
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from marshmallow import RAISE, Schema, fields, validate
 SPECVERSION = "1.0"
 ACTOR_TYPES = ("citizen", "staff", "machine", "system")
 CHANNELS = ("portal", "tablet", "integration", "system")
+TRACEPARENT_PATTERN = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 # e.g. dk.selvbetjening.application.submitted.v1: reverse domain, aggregate, fact, version.
 EVENT_TYPE_PATTERN = r"^dk\.selvbetjening(\.[a-z][a-z0-9_]*)+\.v[1-9][0-9]*$"
 
@@ -42,3 +45,6 @@ class EnvelopeSchema(Schema):
     actortype = fields.String(required=True, validate=validate.OneOf(ACTOR_TYPES))
     onbehalfof = fields.String(load_default=None, allow_none=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    traceparent = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(TRACEPARENT_PATTERN)
+    )

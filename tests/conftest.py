@@ -19,6 +19,9 @@ from kit.bus.base import Bus
 from kit.config import normalise_database_url
 
 REQUIRE_REAL = os.environ.get("SB_REQUIRE_REAL_INFRA") == "1"
+# Spans are made and propagated in every test, but written only where a test asks for them
+# (tests/harness/traces.py); platforms a test starts inherit this too.
+os.environ.setdefault("SB_TRACE_EXPORTER", "none")
 
 
 def _missing(what: str) -> None:

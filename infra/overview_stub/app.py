@@ -41,7 +41,12 @@ class IndexState:
         self.fault: dict[str, Any] = {}
 
     def store(
-        self, kind: str, record_id: str, body: dict[str, Any], correlation_id: str | None = None
+        self,
+        kind: str,
+        record_id: str,
+        body: dict[str, Any],
+        correlation_id: str | None = None,
+        traceparent: str | None = None,
     ) -> str:
         with self.lock:
             current = self.records[kind].get(record_id)
@@ -60,6 +65,7 @@ class IndexState:
                     "result": result,
                     "at": datetime.now(UTC).isoformat(),
                     "correlation_id": correlation_id,
+                    "traceparent": traceparent,  # as the real index would see it
                 }
             )
             return result
@@ -94,7 +100,8 @@ def create_app(state: IndexState | None = None) -> Flask:
             return jsonify(exc.as_dict()), 400
         assert isinstance(body, dict)  # the checks above refuse anything else
         correlation_id = request.headers.get("X-Correlation-ID")
-        return jsonify(result=index.store(kind, record_id, body, correlation_id)), 200
+        traceparent = request.headers.get("traceparent")
+        return jsonify(result=index.store(kind, record_id, body, correlation_id, traceparent)), 200
 
     @app.put("/sagsindeks/sager/<record_id>")
     def put_case(record_id: str):

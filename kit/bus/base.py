@@ -47,6 +47,8 @@ class CommitFailed(Exception):
 
 
 class Bus(abc.ABC):
+    system = "unknown"  # what traces call it (messaging.system)
+
     @abc.abstractmethod
     def publish_batch(self, records: Sequence[OutgoingRecord]) -> int:
         """Publish in order; return how many of the first records are durably stored.

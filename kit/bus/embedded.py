@@ -25,12 +25,14 @@ from pathlib import Path
 
 from kit.bus.base import DEFAULT_PARTITIONS, Bus, BusUnavailable, OutgoingRecord
 from kit.bus.embedded_consumer import EmbeddedConsumer
-from kit.bus.sqlite_log import SCHEMA, LogDatabase, now_ms, partition_for
+from kit.bus.sqlite_log import SCHEMA, LogDatabase, now_ms, partition_for, topic_partitions
 
 __all__ = ["EmbeddedBus", "EmbeddedConsumer", "partition_for"]
 
 
 class EmbeddedBus(Bus):
+    system = "sb-embedded-log"
+
     def __init__(
         self,
         path: str,
@@ -52,12 +54,7 @@ class EmbeddedBus(Bus):
     # -- producing -------------------------------------------------------------------------
 
     def _partitions(self, conn: sqlite3.Connection, topic: str, create: int | None = None) -> int:
-        row = conn.execute("SELECT partitions FROM topics WHERE name = ?", (topic,)).fetchone()
-        if row:
-            return int(row[0])
-        partitions = create or self.default_partitions
-        conn.execute("INSERT INTO topics (name, partitions) VALUES (?, ?)", (topic, partitions))
-        return partitions
+        return topic_partitions(conn, topic, create or self.default_partitions)
 
     def ensure_topic(self, topic: str, partitions: int = DEFAULT_PARTITIONS) -> None:
         self._db.write(lambda conn: self._partitions(conn, topic, partitions))

@@ -8,13 +8,9 @@ import sqlite3
 import threading
 import time
 import uuid
-from typing import TYPE_CHECKING
 
 from kit.bus.base import BusConsumer, BusUnavailable, CommitFailed, Record, TopicPartition
-from kit.bus.sqlite_log import LogDatabase, now_ms
-
-if TYPE_CHECKING:
-    from kit.bus.embedded import EmbeddedBus
+from kit.bus.sqlite_log import LogDatabase, LogFile, now_ms, topic_partitions
 
 
 class EmbeddedConsumer(BusConsumer):
@@ -22,7 +18,7 @@ class EmbeddedConsumer(BusConsumer):
 
     def __init__(
         self,
-        bus: EmbeddedBus,
+        bus: LogFile,
         topics: list[str],
         group_id: str,
         session_timeout_s: float,
@@ -105,7 +101,7 @@ class EmbeddedConsumer(BusConsumer):
         owned: set[TopicPartition] = set()
         for topic in self.topics:
             subscribers = [m for m, topics in members if topic in json.loads(topics)]
-            partitions = self.bus._partitions(conn, topic)
+            partitions = topic_partitions(conn, topic, self.bus.default_partitions)
             mine = {
                 p for p in range(partitions) if subscribers[p % len(subscribers)] == self.member_id
             }

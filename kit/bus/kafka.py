@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 
 class KafkaBus(Bus):
+    system = "kafka"
+
     def __init__(
         self, bootstrap: str, *, client_id: str = "sb", delivery_timeout_s: float = 30.0
     ) -> None:

@@ -9,6 +9,7 @@ import threading
 import time
 import zlib
 from collections.abc import Sequence
+from typing import Protocol
 
 from kit.bus.base import BusUnavailable
 
@@ -61,6 +62,27 @@ def partition_for(key: str | None, partitions: int) -> int:
         return int.from_bytes(os.urandom(2), "big") % partitions
     # crc32 is stable across processes and Python versions (unlike hash()).
     return zlib.crc32(key.encode()) % partitions
+
+
+def topic_partitions(conn: sqlite3.Connection, topic: str, create: int) -> int:
+    """How many partitions `topic` has, creating it with `create` if it does not exist."""
+    row = conn.execute("SELECT partitions FROM topics WHERE name = ?", (topic,)).fetchone()
+    if row:
+        return int(row[0])
+    conn.execute("INSERT INTO topics (name, partitions) VALUES (?, ?)", (topic, create))
+    return create
+
+
+class LogFile(Protocol):
+    """What a group member needs of the bus it belongs to."""
+
+    path: str
+    synchronous: str
+    default_partitions: int
+
+    def ensure_topic(self, topic: str, partitions: int = ...) -> None: ...
+
+    def end_offsets(self, topic: str) -> dict[int, int]: ...
 
 
 class LogDatabase:

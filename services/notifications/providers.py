@@ -45,6 +45,7 @@ class Outgoing:
     body: str
     language: str
     correlation_id: str | None = None  # of the request that caused the message
+    traceparent: str | None = None  # the trace it arose in; a real provider may pass it on
 
 
 @dataclass(frozen=True)

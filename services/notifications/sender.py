@@ -20,6 +20,7 @@ from prometheus_client import Counter
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import Row
 
+from kit import tracing
 from kit.db import read_only
 from kit.logging import correlation_id_var
 from kit.outbox import record_event
@@ -147,6 +148,7 @@ class Sender:
             message.body,
             message.language,
             message.correlation_id,
+            message.traceparent,
         )
 
     def settle_stuck(self, older_than: timedelta | None = None) -> dict[str, str]:
@@ -192,6 +194,28 @@ class Sender:
             return SendResult(TEMPORARY, reason="provider.not_configured")
         token = correlation_id_var.set(outgoing.correlation_id)  # the provider's logs too
         try:
+            with tracing.continued(
+                f"send {outgoing.channel}",
+                kind=tracing.SpanKind.CLIENT,
+                traceparent=outgoing.traceparent,
+                correlation_id=outgoing.correlation_id,
+                attributes={
+                    "sb.notification.message_id": outgoing.message_id,
+                    "sb.notification.channel": outgoing.channel,
+                    "sb.notification.provider": provider_name,
+                },
+            ) as span:
+                result = self._send(provider, provider_name, outgoing)
+                span.set_attribute("sb.notification.outcome", result.outcome)
+                if result.outcome != "sent" and result.reason:
+                    span.set_attribute("sb.notification.reason", result.reason)
+                return result
+        finally:
+            correlation_id_var.reset(token)
+
+    @staticmethod
+    def _send(provider: Provider, provider_name: str, outgoing: Outgoing) -> SendResult:
+        try:
             return provider.send(outgoing)
         except Exception as exc:  # any provider error is worth another try
             log.warning(
@@ -201,8 +225,6 @@ class Sender:
                 type(exc).__name__,
             )
             return SendResult(TEMPORARY, reason="provider.error")
-        finally:
-            correlation_id_var.reset(token)
 
     def run(self, stop: threading.Event) -> None:
         next_settle = time.monotonic()  # at start: whatever a crash left in sending

@@ -95,6 +95,7 @@ messages = Table(
     ),
     # The request or event that caused the message: its sending and delivery carry it on.
     Column("correlation_id", String(100), nullable=True),
+    Column("traceparent", String(55), nullable=True),  # the trace the message arose in
 )
 
 message_status = Table(

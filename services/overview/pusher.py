@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Engine
 from tenacity import RetryCallState, wait_exponential_jitter
 
+from kit import tracing
 from kit.db import read_only
 from services.overview import metrics, store
 from services.overview.config import RetryPolicy
@@ -113,6 +114,25 @@ class Pusher:
             pass
 
     def _send(self, row: Any) -> tuple[str, Exception | None]:
+        with tracing.continued(
+            f"push {row.kind}",
+            kind=tracing.SpanKind.CLIENT,
+            traceparent=row.traceparent,
+            correlation_id=row.correlation_id,
+            attributes={
+                "sb.overview.kind": row.kind,
+                "sb.overview.record_id": row.record_id,
+                "sb.overview.version": row.version,
+                "sb.overview.attempt": row.attempts + 1,
+            },
+        ) as span:
+            result, error = self._push(row)
+            span.set_attribute("sb.overview.result", result or type(error).__name__)
+            if error is not None:
+                tracing.failed(span, type(error).__name__)
+            return result, error
+
+    def _push(self, row: Any) -> tuple[str, Exception | None]:
         try:
             pushed = self.transport.push(
                 row.kind, row.record_id, json.loads(row.payload), row.correlation_id

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection, Engine
 
+from kit import tracing
 from kit.events import Event
 from services.overview import domain, store
 from services.overview.domain import Organisation
@@ -32,7 +33,13 @@ class OverviewConnector:
         record = domain.apply(record, event.type, data, event.time, policy, event.id)
         record, pushes = domain.next_pushes(record, policy, self.organisation)
         store.save_record(conn, record, is_new)
-        store.enqueue(conn, record["application_id"], pushes, event.correlation_id)
+        store.enqueue(
+            conn,
+            record["application_id"],
+            pushes,
+            event.correlation_id,
+            tracing.current_traceparent(),  # the consumer's span: the push continues it
+        )
         if not pushes and policy is not None and policy.published:
             missing = domain.missing_for_index(record)
             if missing:

@@ -56,6 +56,7 @@ pending = Table(
     Column("last_error", Text, nullable=True),
     # The request (or event) that caused this push, sent on as X-Correlation-ID.
     Column("correlation_id", String(100), nullable=True),
+    Column("traceparent", String(55), nullable=True),  # the trace the push arose in
     Index("ix_overview_pending_case_id_id", "case_id", "id"),
 )
 
@@ -115,7 +116,11 @@ def records_after(conn: Connection, after: str, limit: int) -> list[dict[str, An
 
 
 def enqueue(
-    conn: Connection, case_id: str, pushes: list[Push], correlation_id: str | None = None
+    conn: Connection,
+    case_id: str,
+    pushes: list[Push],
+    correlation_id: str | None = None,
+    traceparent: str | None = None,
 ) -> None:
     if not pushes:
         return
@@ -134,6 +139,7 @@ def enqueue(
                 "next_attempt_at": now,
                 "last_error": None,
                 "correlation_id": correlation_id,
+                "traceparent": traceparent,
             }
             for p in pushes
         ],

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import requests
 
+from kit import tracing
 from kit.web import CORRELATION_HEADER
 
 PATHS = {"sag": "/sagsindeks/sager/{id}", "ydelse": "/ydelsesindeks/ydelser/{id}"}
@@ -55,6 +56,7 @@ class HttpTransport:
     ) -> str:
         url = self.base_url + PATHS[kind].format(id=record_id)
         headers = {CORRELATION_HEADER: correlation_id} if correlation_id else {}
+        tracing.inject(headers)  # the index may continue the trace (W3C traceparent)
         try:
             response = self.session.put(url, json=payload, headers=headers, timeout=self.timeout_s)
         except requests.RequestException as exc:

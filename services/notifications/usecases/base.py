@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from kit import clock
+from kit import clock, tracing
 from kit.events import Event
 from kit.logging import correlation_id_var
 from kit.outbox import record_event
@@ -144,6 +144,7 @@ class NotificationsBase:
             "provider_ref": None,
             "reason": None,
             "correlation_id": trigger.correlation,
+            "traceparent": tracing.current_traceparent(),
             "created_at": now,
             "updated_at": now,
         }
