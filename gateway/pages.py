@@ -23,6 +23,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
+# The workspace shows a case's documents in the page: the browser's PDF viewer in a frame and
+# images, from blob: URLs its script makes of the checked content (static/workspace/app.js).
+WORKSPACE_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; frame-src blob:; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 # The shape of the catalogue's type ids (services/applications/catalogue.py) and of ids.
 TYPE_ID = re.compile(r"[a-z0-9-]{1,64}")
 RECORD_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -87,7 +93,9 @@ def my_appointments():
 @bp.get("/workspace/")
 def workspace():
     """The caseworker workspace: the queue and the case page (static/workspace/app.js)."""
-    return _page("workspace.html")
+    response = _page("workspace.html")
+    response.headers["Content-Security-Policy"] = WORKSPACE_CSP
+    return response
 
 
 @bp.get("/mine-sager/<application_id>/")

@@ -7,6 +7,7 @@ Anna's messages hold the request and the decision. Every step is a person in a b
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, timedelta
 
@@ -23,6 +24,16 @@ from tests.gateway.conftest import ANNA
 pytestmark = pytest.mark.browser
 PORT_BASE = 19500
 DESK = {"width": 1280, "height": 900}
+# A one-page PDF that says something, so the viewer has a page to show.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]/Contents 4 0 R"
+    b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+    b"4 0 obj<</Length 46>>stream\nBT /F1 20 Tf 20 100 Td (Laegeerklaering) Tj ET\nendstream endobj\n"
+    b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +56,36 @@ def apply_for_a_rollator(page, gateway: str) -> tuple[str, str]:
     page.click("#wrap-condition_permanent label:has-text('Ja')")
     page.click("label:has-text('Det gør min hverdag derhjemme meget lettere')")
     page.click("#next")
-    page.wait_for_selector("#wrap-att-price_quote")
+    page.set_input_files(
+        "#f-att-medical_documentation",
+        files=[{"name": "laegeerklaering.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    page.wait_for_selector("#f-att-medical_documentation-msg .msg-ok")
     page.click("#next")
     page.click("#send")
     page.wait_for_selector("#receipt")
     app_id = page.evaluate("new URLSearchParams(location.search).get('id')")
     return app_id, page.locator("#case-number").inner_text()
+
+
+def give_consent(site, app_id: str) -> None:
+    """Anna's consent for the case, given through the API the portal's fetch panel uses."""
+    anna = site.session(ANNA)
+    purposes = anna.get(f"{site.gateway}/api/consents/purposes").json()["purposes"]
+    purpose = next(p for p in purposes if p["code"] == "assistive_devices_application")
+    given = anna.post(
+        f"{site.gateway}/api/consents/consents",
+        json={
+            "purpose": purpose["code"],
+            "case_ref": app_id,
+            "data_categories": ["functional_ability"],
+            "sources": ["occupational_therapist"],
+            "text_version": purpose["current_version"],
+            "language": "da",
+            "channel": "portal",
+        },
+    )
+    assert given.status_code == 201, given.text
 
 
 def letter(page, gateway: str, text: str):
@@ -91,6 +126,37 @@ def test_a_case_goes_from_the_portal_through_the_workspace_to_two_payments(site,
     dorte.wait_for_selector("#actions")
     dorte.click("#start")
     dorte.wait_for_selector("#done")
+
+    # Her paper opens in a viewer on the page, from the keyboard, and closes back to its button.
+    view = dorte.locator("#documents .view-document").first
+    view.focus()
+    dorte.keyboard.press("Enter")
+    expect(dorte.locator("#viewer-h")).to_be_focused()
+    assert dorte.get_attribute("#viewer iframe", "src").startswith("blob:")
+    check_accessibility(dorte, state="the case under review, a paper in the viewer")
+    if os.environ.get("SB_SCREENSHOTS"):
+        dorte.wait_for_timeout(1500)  # the PDF viewer draws its page after the frame loads
+    shot(dorte, "workspace-document")
+    dorte.click("#viewer-close")
+    expect(dorte.locator("#viewer")).to_have_count(0)
+    expect(view).to_be_focused()
+
+    # Anna consents (as the portal's fetch panel does) to the therapist's assessment for this
+    # case; Dorte fetches it under that consent and sees it with its source and consent.
+    give_consent(site, app_id)
+    offer = dorte.locator("#fetched .fetch-offer[data-fetch=therapist_assessment]")
+    for _ in range(60):
+        if "Samtykke i kraft" in offer.inner_text():
+            break
+        dorte.wait_for_timeout(500)
+        dorte.reload()
+        dorte.wait_for_selector("#actions")
+    dorte.click("#fetch-therapist_assessment")
+    record = dorte.locator("#fetched .fetched-record")
+    expect(record).to_contain_text("ergoterapeuten")
+    expect(record).to_contain_text("Ergoterapeutens vurdering")
+    expect(record).to_contain_text("hjælpemidler")  # the consent's purpose, by its title
+    shot(dorte, "workspace-fetched")
     deadline = date.today() + timedelta(days=14)
     do(
         dorte,

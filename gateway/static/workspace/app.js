@@ -15,6 +15,7 @@ let view = null; // what is on the screen, to draw again on a language switch
 let notice = null; // the last action's result (success or problem)
 let noticeAt = "actions"; // the case page's section that shows it: "actions" or "fetched"
 
+const known = (key, otherwise) => (t(key) === key ? otherwise : t(key));
 const kr = (ore) => (ore == null ? "–" : formatNumber(ore / 100) + " kr.");
 const field = (id, label, input) => el("div", { class: "form-group" },
   el("label", { class: "form-label", for: id, text: label }), input);
@@ -120,13 +121,25 @@ function facts(pairs) {
 }
 
 function answers(app, type) {
-  const labels = {};
+  const fields = {};
   for (const step of (type && type.steps) || []) {
-    for (const f of step.fields) labels[f.id] = txt(f.label);
+    for (const f of step.fields) fields[f.id] = f;
   }
-  const rows = Object.entries(app.answers || {}).map(([k, v]) => [labels[k] || k,
-    typeof v === "boolean" ? (v ? "Ja / Yes" : "Nej / No") : v]);
-  return facts(rows);
+  const shown = (f, v) => {
+    if (typeof v === "boolean") return t(v ? "yes" : "no");
+    const choice = f && (f.choices || []).find((c) => c.value === v);
+    return choice ? txt(choice.label) : v;
+  };
+  return facts(Object.entries(app.answers || {}).map(([k, v]) => [
+    fields[k] ? txt(fields[k].label) : k, shown(fields[k], v)]));
+}
+
+function historyLine(app, h) {
+  const who = h.actor_type === "citizen"
+    ? t(h.actor_id === app.citizen_id ? "ws.by.citizen" : "ws.by.proxy")
+    : h.actor_id;
+  return `${formatDateTime(h.at)} – ${known("ws.h." + h.action, h.action)} (${who})${
+    h.reason ? ": " + h.reason : ""}`;
 }
 
 function actionForm(action, fields, build) {
@@ -205,11 +218,73 @@ function actions(app) {
   return section(t("ws.actions"), "actions", noticeAt === "actions" ? notice : null, ...list);
 }
 
+// -- documents, shown in a viewer on the page ------------------------------------------------
+
+// What the browser shows itself (its PDF viewer, an image); anything else is downloaded.
+const VIEWABLE = ["application/pdf", "image/jpeg", "image/png"];
+let viewing = null; // {id, title, type, url}: the document in the viewer
+
+const contentUrl = (app, d) => `/api/applications/${encodeURIComponent(app.id)}/documents/${
+  encodeURIComponent(d.id)}/content`;
+
+function documentsSection(app, documents) {
+  const item = (d) => el("li", { "data-document": d.id },
+    d.size ? el("a", { href: contentUrl(app, d), download: d.filename || "",
+      "aria-label": t("ws.documents.download", { title: d.title }), text: d.title }) : d.title,
+    ` (${known("ws.dir." + d.direction, d.direction)}, ${formatDate(d.document_date)}) `,
+    d.size && VIEWABLE.includes(d.content_type) ? el("button", { type: "button",
+      class: "button button-tertiary view-document", onclick: () => showDocument(app, d) },
+    t("ws.documents.show"), el("span", { class: "sr-only", text: " " + d.title })) : null);
+  return section(t("ws.documents"), "documents", documents.length
+    ? el("ul", {}, documents.map(item)) : el("p", { text: t("ws.documents.none") }),
+  viewing ? viewer() : null);
+}
+
+function viewer() {
+  const shown = viewing.type.startsWith("image/")
+    ? el("img", { src: viewing.url, alt: viewing.title, class: "document-image" })
+    : el("iframe", { src: viewing.url, title: viewing.title, class: "document-frame" });
+  return el("div", { class: "document-viewer", id: "viewer", role: "region",
+    "aria-labelledby": "viewer-h" },
+  el("h3", { id: "viewer-h", tabindex: "-1", text: t("ws.documents.viewing", { title: viewing.title }) }),
+  shown,
+  el("p", {}, el("button", { type: "button", class: "button button-secondary", id: "viewer-close",
+    onclick: closeDocument, text: t("ws.documents.close") })));
+}
+
+async function showDocument(app, d) {
+  try {
+    const response = await fetch(contentUrl(app, d), { credentials: "same-origin" });
+    if (!response.ok) throw new Error(String(response.status));
+    // The blob gets the type the service checked on upload, never one the content claims.
+    const blob = new Blob([await response.arrayBuffer()], { type: d.content_type });
+    if (viewing) URL.revokeObjectURL(viewing.url);
+    viewing = { id: d.id, title: d.title, type: d.content_type, url: URL.createObjectURL(blob) };
+  } catch (_error) {
+    notice = alertBox("error", { id: "problem", focus: true }, [t("ws.documents.failed")]);
+    noticeAt = "actions";
+  }
+  renderCase();
+  document.getElementById(viewing ? "viewer-h" : "problem")?.focus();
+}
+
+function closeViewerSilently() {
+  URL.revokeObjectURL(viewing.url);
+  viewing = null;
+}
+
+function closeDocument() {
+  const id = viewing.id;
+  URL.revokeObjectURL(viewing.url);
+  viewing = null;
+  renderCase();
+  document.querySelector(`[data-document="${id}"] .view-document`)?.focus();
+}
+
 // -- consents and data fetched with them ------------------------------------------------------
 
 const purposeTitle = (code) => (purposes[code] ? txt({ da: purposes[code].title_da,
   en: purposes[code].title_en }) : code);
-const known = (key, otherwise) => (t(key) === key ? otherwise : t(key));
 const sourceName = (code) => known("ws.src." + code, code);
 const dataLabel = (key, type) => {
   for (const step of (type && type.steps) || []) {
@@ -284,21 +359,19 @@ function renderCase() {
   mount(root,
     el("p", {}, el("a", { href: "/workspace/", class: "back-link", text: t("ws.back") })),
     el("h1", { text: app.title }),
-    facts([[t("ws.case.number"), app.case_number], [t("ws.state"), txt(app.status_text)],
+    facts([[t("ws.case.number"), app.case_number], [t("ws.state"), t("ws.s." + app.state)],
+      [t("ws.case.citizen_sees"), txt(app.status_text)],
+      [t("ws.case.outcome"), app.outcome ? t("ws.f." + app.outcome) : null],
       [t("ws.case.submitted"), app.submitted_at && formatDateTime(app.submitted_at)],
       [t("ws.assignee"), app.assignee_id || t("ws.nobody")],
       [t("ws.case.granted"), app.granted_amount_ore != null ? kr(app.granted_amount_ore) : null]]),
     actions(app),
     section(t("ws.answers"), "answers", answers(app, type)),
     section(t("ws.checks"), "checks", checks.findings.length
-      ? el("ul", {}, checks.findings.map((f) => el("li", { text: `${f.severity}: ${txt(f.message)}` })))
+      ? el("ul", {}, checks.findings.map((f) => el("li", {},
+        el("strong", { text: known("ws.sev." + f.severity, f.severity) + ": " }), txt(f.message))))
       : el("p", { text: t("ws.checks.none") })),
-    section(t("ws.documents"), "documents", documents.length
-      ? el("ul", {}, documents.map((d) => el("li", {}, d.size
-        ? el("a", { href: `${base}/documents/${encodeURIComponent(d.id)}/content`, target: "_blank",
-          rel: "noopener", "aria-label": t("ws.documents.view", { title: d.title }),
-          text: d.title }) : d.title, ` (${d.direction}, ${formatDate(d.document_date)})`)))
-      : el("p", { text: t("ws.documents.none") })),
+    documentsSection(app, documents),
     consentsSection(app, file),
     fetchSection(app, file, type),
     section(t("ws.payments"), "payments", file.payments.length
@@ -310,10 +383,11 @@ function renderCase() {
         text: `${formatDateTime(n.written_at)} ${n.written_by}: ${n.text}` })))
       : el("p", { text: t("ws.notes.none") })),
     section(t("ws.history"), "history", el("ol", {}, history.map((h) => el("li", {
-      text: `${formatDateTime(h.at)} – ${h.action} (${h.actor_id})${h.reason ? ": " + h.reason : ""}` })))));
+      text: historyLine(app, h) })))));
 }
 
 async function loadCase(id) {
+  if (viewing && view && view.case && view.case.app.id !== id) closeViewerSilently();
   const base = `/api/applications/${encodeURIComponent(id)}`;
   const [app, file, checks, documents, history] = await Promise.all(
     [base, base + "/case-file", base + "/checks", base + "/documents", base + "/history"]
