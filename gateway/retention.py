@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func
 
-from gateway.store import audit_log, login_transactions, sessions
+from gateway.store import audit_log, login_transactions, rate_windows, sessions
 from kit.retention import table_rule
 
 RULES = (
@@ -35,5 +35,12 @@ RULES = (
         login_transactions.c.created_at,
         timedelta(hours=1),
         "state, nonce and PKCE verifier of a login: a login takes minutes",
+    ),
+    table_rule(
+        "rate_windows",
+        rate_windows,
+        rate_windows.c.ends_at,
+        timedelta(hours=1),
+        "rate-limit counters per caller: useless once their window is over",
     ),
 )

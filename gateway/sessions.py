@@ -26,8 +26,9 @@ from kit.db import read_only
 
 COOKIE = "sb_session"
 TOUCH_EVERY_S = 15
-# How long a looked-up session is trusted from memory. Logout in this process ends it at
-# once; another gateway process notices within this time (docs/decisions/0010-*.md).
+# How long a looked-up session is kept in memory (claims and tokens decrypted). Every hit
+# still asks the database whether the session was ended, so a logout on one gateway process
+# ends it on every other at once (docs/decisions/0020-*.md).
 CACHE_S = float(os.environ.get("SB_SESSION_CACHE_S", "5"))
 CACHE_MAX = 10_000
 
@@ -118,7 +119,11 @@ class SessionManager:
                 now_s - cached.last_seen_at_s <= min(TOUCH_EVERY_S, self.config.session_idle_s)
                 and now_s - cached.created_at_s <= self.config.session_absolute_s
             ):
-                return cached.session
+                with read_only(self.engine) as conn:
+                    if store.session_is_open(conn, id_hash):
+                        return cached.session
+                self.forget(id_hash)  # ended by another gateway process
+                return None
         forgotten = self._forgotten
         with read_only(self.engine) as conn:
             row = store.get_session(conn, id_hash)

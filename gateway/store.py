@@ -20,10 +20,12 @@ from sqlalchemy import (
     delete,
     insert,
     select,
+    tuple_,
     update,
 )
 
 from kit.db import UtcDateTime, new_metadata
+from kit.rows import dialect_insert
 
 metadata = new_metadata()
 _ID = BigInteger().with_variant(Integer, "sqlite")
@@ -75,6 +77,18 @@ audit_log = Table(
     Column("reason", Text, nullable=True),
     # A citizen's trail, newest first, a page at a time (keyset on id): see find_audit.
     Index("ix_audit_log_citizen_id_id", "citizen_id", "id"),
+)
+
+
+# Rate-limit counters shared by every gateway process (gateway.ratelimit.SharedWindows).
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("period_s", Integer, primary_key=True),
+    Column("window_no", BigInteger, primary_key=True),  # seconds since the epoch // period_s
+    Column("hits", Integer, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False, index=True),
 )
 
 
@@ -137,6 +151,18 @@ def get_session(conn: Connection, id_hash: str) -> dict[str, Any] | None:
     return dict(row)
 
 
+def session_is_open(conn: Connection, id_hash: str) -> bool:
+    """The cheap check on a remembered session: one primary-key lookup, nothing decrypted."""
+    return (
+        conn.execute(
+            select(sessions.c.id_hash).where(
+                and_(sessions.c.id_hash == id_hash, sessions.c.ended_at.is_(None))
+            )
+        ).first()
+        is not None
+    )
+
+
 def touch_session(conn: Connection, id_hash: str, **values: Any) -> None:
     conn.execute(
         update(sessions).where(sessions.c.id_hash == id_hash).values(last_seen_at=now(), **values)
@@ -175,3 +201,44 @@ def find_audit(
         query = query.where(audit_log.c.id < before)
     rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).mappings()
     return [dict(r) for r in rows]
+
+
+def add_rate_hits(conn: Connection, hits: dict[tuple[str, int, int], int]) -> None:
+    """Add each (key, period, window)'s new hits to the shared counts, in one statement."""
+    if not hits:
+        return
+    statement = dialect_insert(conn, rate_windows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["key", "period_s", "window_no"],
+        set_={"hits": rate_windows.c.hits + statement.excluded.hits},
+    )
+    conn.execute(
+        statement,
+        [
+            {
+                "key": key,
+                "period_s": period_s,
+                "window_no": window_no,
+                "hits": count,
+                "ends_at": datetime.fromtimestamp((window_no + 1) * period_s, UTC),
+            }
+            for (key, period_s, window_no), count in hits.items()
+        ],
+    )
+
+
+def rate_totals(conn: Connection, windows: list[tuple[str, int, int]]) -> dict:
+    """The shared count of each (key, period, window) that has one."""
+    totals = {}
+    for start in range(0, len(windows), 500):
+        chosen = tuple_(rate_windows.c.key, rate_windows.c.period_s, rate_windows.c.window_no)
+        rows = conn.execute(
+            select(
+                rate_windows.c.key,
+                rate_windows.c.period_s,
+                rate_windows.c.window_no,
+                rate_windows.c.hits,
+            ).where(chosen.in_(windows[start : start + 500]))
+        )
+        totals.update({(r.key, r.period_s, r.window_no): r.hits for r in rows})
+    return totals

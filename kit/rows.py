@@ -14,7 +14,9 @@ from sqlalchemy import ColumnElement, Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
-def _insert(conn: Connection, table: Table) -> Any:
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """INSERT for the connection's database, with its ON CONFLICT clauses (for statements the
+    two functions below do not cover, e.g. one upsert for many rows)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
 
@@ -30,7 +32,7 @@ def insert_if_absent(
     True if this call inserted it."""
     key = list(key) if key is not None else [c.name for c in table.primary_key.columns]
     statement = (
-        _insert(conn, table)
+        dialect_insert(conn, table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=key)
         .returning(*[table.c[name] for name in key])
@@ -51,7 +53,7 @@ def upsert(
     """Insert `values`, or update the row with the same `key`: with `changes` if given, else
     with every other column of `values`; only where `where` holds for the existing row."""
     key = list(key) if key is not None else [c.name for c in table.primary_key.columns]
-    statement = _insert(conn, table).values(**values)
+    statement = dialect_insert(conn, table).values(**values)
     set_ = (
         dict(changes)
         if changes is not None

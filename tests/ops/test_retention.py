@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from gateway.store import audit_log, login_transactions, sessions
+from gateway.store import audit_log, login_transactions, rate_windows, sessions
 from kit.db import make_engine
 from kit.inbox import inbox_table
 from kit.migrate import upgrade
@@ -123,6 +123,14 @@ def add_login(conn, age: timedelta) -> None:
     )
 
 
+def add_rate_window(conn, ended: timedelta) -> None:
+    conn.execute(
+        insert(rate_windows).values(
+            key=uuid.uuid4().hex, period_s=60, window_no=1, hits=3, ends_at=ago(ended)
+        )
+    )
+
+
 def test_each_gateway_rule_deletes_only_what_is_older_than_its_period(gateway_db):
     with gateway_db.begin() as conn:
         add_messaging(conn, handled=[31 * DAY, 29 * DAY], published=[8 * DAY, 6 * DAY, None])
@@ -134,6 +142,8 @@ def test_each_gateway_rule_deletes_only_what_is_older_than_its_period(gateway_db
         add_session(conn, last_seen=timedelta(minutes=1))  # in use
         for age in (timedelta(hours=2), timedelta(minutes=5)):
             add_login(conn, age)
+        for age in (timedelta(hours=2), timedelta(minutes=5)):
+            add_rate_window(conn, age)
 
     deleted = apply_rules(gateway_db, "gateway", rules_for("gateway"), NOW)
 
@@ -143,6 +153,7 @@ def test_each_gateway_rule_deletes_only_what_is_older_than_its_period(gateway_db
         "audit_trail": 1,
         "sessions": 2,
         "login_transactions": 1,
+        "rate_windows": 1,
     }
     assert count(gateway_db, inbox_table) == 1
     # The unsent event stays however old it is: it has not reached anyone yet.
