@@ -49,10 +49,12 @@ def test_a_caseworker_takes_a_case_from_the_queue_to_two_monthly_payments(
     row = page.locator(f"#queue tr[data-id='{case['id']}']")
     expect(row).to_contain_text(case["case_number"])
     check_accessibility(page, state="queue")
-    row.locator("button.claim").click()
+    row.locator("button.claim").focus()  # from the keyboard: the claim, then open the case
+    page.keyboard.press("Enter")
     expect(page.locator(f"#queue tr[data-id='{case['id']}'] .assignee")).to_have_text(DORTE)
+    expect(page.locator(f"#queue tr[data-id='{case['id']}'] a")).to_be_focused()
 
-    page.locator(f"#queue tr[data-id='{case['id']}'] a").click()
+    page.keyboard.press("Enter")
     page.wait_for_selector("#actions")
     expect(page.locator("#answers")).to_contain_text("Rollator")
     check_accessibility(page, state="case")

@@ -106,6 +106,10 @@ async function claimFromQueue(id) {
     notice = problemAlert(error);
   }
   await loadQueue();
+  // The keyboard stays with the case just claimed (its "open" link), or goes to the problem.
+  const next = notice ? document.getElementById("problem")
+    : document.querySelector(`#queue tr[data-id="${CSS.escape(id)}"] a`);
+  if (next) next.focus();
 }
 
 // -- one case ------------------------------------------------------------------------------
