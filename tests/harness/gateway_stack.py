@@ -189,3 +189,55 @@ def machine_stack(tmp_path, monkeypatch) -> Iterator[MachineStack]:
 
 def new_person() -> str:
     return str(uuid.uuid4())
+
+
+@dataclass
+class ServicesStack(Stack):
+    """The gateway with several real services behind it, each on its own SQLite file."""
+
+    engines: dict | None = None
+
+
+def build_services_stack(tmp_path, factories: dict) -> Iterator[ServicesStack]:
+    """The mock provider, the gateway and each of `factories` ({name: create_app}) as an HTTP
+    server in a thread; the services trust only the gateway's internal tokens."""
+    from contextlib import ExitStack
+
+    gateway_db = f"sqlite:///{tmp_path / 'gateway.db'}"
+    upgrade("gateway", gateway_db)
+    urls = {name: f"sqlite:///{tmp_path / f'{name}.db'}" for name in factories}
+    for name, url in urls.items():
+        upgrade(name, url)
+    engines = {name: make_engine(url) for name, url in urls.items()}
+    gateway, provider = Dispatcher(), Dispatcher()
+    with ExitStack() as services, serve(provider) as idp_url, serve(gateway) as gateway_url:
+        provider.app = create_mock_idp()
+        upstreams: dict[str, str] = {}
+        keys: list[RemoteJwks] = []
+        for name, factory in factories.items():
+            settings = Settings(service=name, database_url=urls[name])
+            keys.append(RemoteJwks(gateway_url + "/.well-known/jwks.json"))
+            app = factory(
+                settings,
+                verifier=TokenVerifier(gateway_url, f"selvbetjening/{name}", keys[-1]),
+                runtime=Runtime(settings=settings, engine=engines[name]),
+            )
+            upstreams[name] = services.enter_context(serve(app))
+        config = replace(
+            GatewayConfig(),
+            idp_issuer=idp_url,
+            client_secret="x",
+            cookie_secure=False,
+            internal_issuer=gateway_url,
+        )
+        gateway.app = create_gateway(
+            upstreams=upstreams,
+            config=config,
+            settings=Settings(service="gateway", database_url=gateway_db),
+        )
+        assert all(k.wait_until_ready(10) for k in keys)
+        yield ServicesStack(
+            gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app, engines=engines
+        )
+    for engine in engines.values():
+        engine.dispose()
