@@ -6,6 +6,8 @@ other services' events, kit.relations) proves at the moment of the request:
 - a caseworker through a case assigned to them, or a case in their unit's caseload;
 - home-care staff (and anyone with a visit) through a visit with the citizen within the visit
   window, and then only what the visit needs (`Access.full` is False);
+- a scheduler through the services they plan (appointments: the service an appointment is
+  booked under names its planners, as it names the staff who visit);
 - anyone on the staff by break-glass: a stated reason, time-limited, read-only, audited with
   its reason, shown to the citizen and flagged to the auditor.
 
@@ -22,12 +24,14 @@ from kit import data_subjects
 from kit.auth import STAFF, Principal
 
 CASEWORKER = "caseworker"
+SCHEDULER = "scheduler"  # plans the visits and meetings of a unit's services
 ADMIN = "admin"  # keeps units, caseloads and assignments
 # Roles whose work takes them to the citizen (home, office meeting, video) and back.
 VISITING_ROLES = frozenset({"homecare", "social_worker", "caseworker"})
 
 # The basis of an access, as the audit trail records it.
 ASSIGNMENT, CASELOAD, VISIT, BREAK_GLASS = "assignment", "caseload", "visit", "break_glass"
+PLANNING = "planning"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Relations:
     assigned: bool = False  # a case of the citizen is assigned to the staff member
     caseload: bool = False  # a case of the citizen is in the caseload of their unit
     visit: bool = False  # they have a visit with the citizen within the visit window
+    plans: bool = False  # they plan a service the citizen is (or is being) booked under
     break_glass_reason: str | None = None  # the stated reason of a valid break-glass grant
 
 
@@ -59,6 +64,8 @@ def decide(principal: Principal, relations: Relations) -> Access | None:
         return Access(ASSIGNMENT, full=True, may_act=True)
     if caseworker and relations.caseload:
         return Access(CASELOAD, full=True, may_act=True)
+    if relations.plans and SCHEDULER in principal.roles:
+        return Access(PLANNING, full=True, may_act=True)
     if relations.visit and VISITING_ROLES & principal.roles:
         return Access(VISIT, full=False, may_act=True)
     if relations.break_glass_reason:

@@ -1,7 +1,8 @@
 """Seed: today's route for the home-care staff, so the tablet (/tablet/) has visits at once.
 
 Erik and Jonna (home care) each get three home visits today at test citizens, with names,
-addresses and tasks, booked through the appointments API as the staff member would. Erik also
+addresses and tasks, booked through the appointments API by their planner (Karen) under the
+home-care service she plans (infra/seed/bookable.py): staff reach a citizen only by relation. Erik also
 gets a visit at Anna's that is going on at the time of the start (unless one already is), so
 the whole co-service can be tried at any hour: a visit can be closed only once it has begun. Idempotent: a visit already on the route at that time is
 left alone, and each booking's Idempotency-Key is made from the date, the staff member and the
@@ -13,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from infra.seed import LOCAL, SeedEnv, expect
+from infra.seed.bookable import HOME_CARE, SCHEDULER
 
 ORDER = 30  # after the bookable services; before seeds that use the visits
 
@@ -95,9 +97,14 @@ def _now_visit(env: SeedEnv, route: dict) -> list[tuple[str, int, str, str, str,
 
 
 def seed(env: SeedEnv) -> None:
+    planner = env.session(SCHEDULER)
     for staff_id, visits in ROUTES.items():
-        staff = env.session(staff_id, channel="tablet")
-        route = expect(staff.get(env.url("/api/appointments/route"))).json()
+        route = expect(
+            planner.get(
+                env.url("/api/appointments/route"),
+                params={"staff_id": staff_id, "date": env.today.isoformat()},
+            )
+        ).json()
         booked = {(v["citizen_id"], v["starts_at"][:16]) for v in route["visits"]}
         if staff_id == "hjemmehjaelp-erik":
             visits = visits + _now_visit(env, route)
@@ -105,9 +112,10 @@ def seed(env: SeedEnv) -> None:
             starts = _at(env.today, clock)
             if (citizen_id, starts.isoformat()[:16]) in booked:
                 continue
-            answer = staff.post(
+            answer = planner.post(
                 env.url("/api/appointments/appointments"),
                 json={
+                    "service_id": HOME_CARE,
                     "citizen_id": citizen_id,
                     "citizen_name": name,
                     "starts_at": starts.isoformat(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kit.auth import CITIZEN, MACHINE, STAFF, current_principal, requires
+from kit.break_glass import BreakGlassSchema
 from kit.openapi import documented
 from kit.web import parse
 from services.appointments.api_schemas import (
@@ -38,7 +39,13 @@ SCHEDULE_SCOPE = "appointments:schedule"
 bp = Blueprint("appointments", __name__, url_prefix="/api/appointments")
 
 IDEMPOTENCY = {"Idempotency-Key": "Retry safely: the same key never books or moves twice"}
-ACTING_FOR = ["auth.wrong_kind_of_caller", "auth.missing_role", "proxy.no_authority"]
+ACTING_FOR = [
+    "auth.wrong_kind_of_caller",
+    "auth.missing_role",
+    "proxy.no_authority",
+    "appointment.read_only",
+]
+NO_RELATION = "Staff: only through a relation to the citizen (docs/decisions/0016); else 404."
 BOOKING_REFUSALS = [
     "appointment.not_a_slot",
     "appointment.outside_booking_window",
@@ -136,11 +143,12 @@ def list_slots(service_id: str):
     status=201,
     headers=IDEMPOTENCY,
     description="Citizens and proxies book a free slot of a self-bookable service "
-    "(service_id, starts_at). Staff may book anything: any time, kind and "
-    "staff members; only a double booking stops them.",
+    "(service_id, starts_at). Staff with a relation to the citizen (the service's "
+    "planner, a visit today, the citizen's case) may book any time, kind and staff "
+    "members; only a double booking stops them. " + NO_RELATION,
     errors={
         403: [*ACTING_FOR, "appointment.not_self_bookable"],
-        404: ["appointment.service_not_found"],
+        404: ["appointment.service_not_found", "appointment.citizen_not_found"],
         409: ["appointment.slot_taken"],
         422: BOOKING_REFUSALS,
     },
@@ -161,8 +169,12 @@ def book_appointment():
     summary="A citizen's appointments",
     tags=["appointments"],
     response=AppointmentListOut,
-    description="Proxies and staff: ?citizen_id=<UUID>.",
-    errors={403: ACTING_FOR, 422: ["appointment.citizen_required"]},
+    description="Proxies and staff: ?citizen_id=<UUID>. " + NO_RELATION,
+    errors={
+        403: ACTING_FOR,
+        404: ["appointment.citizen_not_found"],
+        422: ["appointment.citizen_required"],
+    },
 )
 @requires(kinds=(CITIZEN, STAFF), roles=STAFF_ROLES)
 def list_appointments():
@@ -262,6 +274,25 @@ def complete_appointment(appointment_id: str):
 def record_no_show(appointment_id: str):
     note = parse(OutcomeSchema())["note"]
     return jsonify(appointments().record_outcome(current_principal(), appointment_id, False, note))
+
+
+@bp.post("/break-glass")
+@documented(
+    summary="Open a citizen's appointments outside your relations, with a stated reason "
+    "(read only, time-limited, audited, shown to the citizen)",
+    tags=["appointments"],
+    body=BreakGlassSchema,
+    errors={
+        403: ["auth.wrong_kind_of_caller"],
+        422: ["break_glass.reason_required", "request.invalid_body"],
+    },
+)
+@requires(kinds=(STAFF,))
+def break_glass():
+    body = parse(BreakGlassSchema())
+    return jsonify(
+        appointments().break_glass(current_principal(), str(body["citizen_id"]), body["reason"])
+    )
 
 
 @bp.get("/route")

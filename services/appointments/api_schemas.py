@@ -51,6 +51,11 @@ class RulesSchema(_Strict):
     reminder_minutes_before = fields.Integer(
         load_default=None, validate=validate.Range(0, 60 * 24 * 14)
     )
+    scheduler_ids = _staff(
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "Who plans the service (role scheduler): its unit's planners"},
+    )
 
     @validates("opening_hours")
     def _clock_times(self, value, **_kwargs) -> None:
@@ -63,12 +68,17 @@ class RulesSchema(_Strict):
     def to_rules(service_id: str, body: dict) -> BookingRules:
         return BookingRules(
             service_id=service_id,
-            **{k: v for k, v in body.items() if k not in ("opening_hours", "staff_ids", "tasks")},
+            **{
+                k: v
+                for k, v in body.items()
+                if k not in ("opening_hours", "staff_ids", "tasks", "scheduler_ids")
+            },
             opening_hours={
                 d: tuple((w[0], w[1]) for w in ws) for d, ws in body["opening_hours"].items()
             },
             staff_ids=tuple(body["staff_ids"]),
             tasks=tuple(body["tasks"]),
+            scheduler_ids=tuple(body.get("scheduler_ids") or ()),
         )
 
 

@@ -27,6 +27,7 @@ def rules(r: BookingRules) -> dict[str, Any]:
         "tasks": list(r.tasks),
         "location": r.location,
         "reminder_minutes_before": r.reminder_minutes_before,
+        "scheduler_ids": list(r.scheduler_ids),
         "time_zone": LOCAL.key,
     }
 

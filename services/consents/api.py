@@ -16,6 +16,7 @@ from kit.auth import (
     requires,
     verify_delegated,
 )
+from kit.break_glass import BreakGlassSchema
 from kit.openapi import documented
 from kit.web import parse
 from services.consents import views
@@ -162,8 +163,11 @@ def withdraw_consent(consent_id: str):
     body=CheckSchema,
     response=CheckOut,
     security=[CHECK_SCOPE],
+    description="Staff ask only about citizens they are related to (a visit today, the "
+    "citizen's case; docs/decisions/0016); case systems (scope consents:check) about anyone.",
     errors={
-        403: ["auth.wrong_kind_of_caller", "auth.missing_scope"],
+        403: ["auth.wrong_kind_of_caller", "auth.missing_scope", "consent.read_only"],
+        404: ["consent.citizen_not_found"],
         422: ["request.invalid_body"],
     },
     request_example={
@@ -177,6 +181,22 @@ def withdraw_consent(consent_id: str):
 @requires(kinds=(MACHINE, STAFF), scopes=(CHECK_SCOPE,), roles=("caseworker", "social_worker"))
 def check():
     return jsonify(register().check(current_principal(), parse(CheckSchema())))
+
+
+@bp.post("/break-glass")
+@documented(
+    summary="Open a citizen's consents outside your relations, with a stated reason "
+    "(read only, time-limited, audited, shown to the citizen)",
+    tags=["consents"],
+    body=BreakGlassSchema,
+    errors={403: ["auth.wrong_kind_of_caller"], 422: ["break_glass.reason_required"]},
+)
+@requires(kinds=(STAFF,))
+def break_glass():
+    body = parse(BreakGlassSchema())
+    return jsonify(
+        register().break_glass(current_principal(), str(body["citizen_id"]), body["reason"])
+    )
 
 
 @bp.get("/export")

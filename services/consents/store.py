@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 
-from kit import relations
+from kit import break_glass, relations
 from kit.db import UtcDateTime, new_metadata
 from kit.rows import insert_if_absent
 from services.consents.domain import Consent, ConsentExpiry, ConsentHistory, Withdrawal
@@ -34,6 +34,7 @@ metadata = new_metadata()
 # Staff relations to citizens, from the appointments' and applications' events (kit.policy).
 visit_view = relations.visit_view(metadata)
 assignment_view = relations.assignment_view(metadata)
+break_glass_grants = break_glass.grants_table(metadata)
 ID = String(36)
 PERSON = String(64)
 

@@ -139,7 +139,7 @@ class Site:
             type=ASSIGNED,
             source="/services/applications",
             subject=application_id,
-            actor=Actor(staff_id, "staff", "workspace"),
+            actor=Actor(staff_id, "staff", "integration"),
             data={
                 "application_id": application_id,
                 "citizen_id": citizen,

@@ -84,9 +84,10 @@ def test_break_glass_opens_the_consents_read_only_with_a_reason_shown_to_the_cit
     listed = site.get(HENRIK, CONSENTS, citizen_id=ANNA)
     assert listed.status_code == 200 and len(listed.json()["consents"]) == 1
     consent_id = listed.json()["consents"][0]["id"]
-    # Read only: no withdrawal, no check (a check is a use of the data), no new consent.
-    assert site.post(HENRIK, f"{CONSENTS}/{consent_id}/withdrawal").status_code == 404
-    assert site.post(HENRIK, CHECKS, check_body()).status_code == 404
+    # Read only: no withdrawal, no check (a check is a use of the data).
+    withdrawn = site.post(HENRIK, f"{CONSENTS}/{consent_id}/withdrawal")
+    assert withdrawn.status_code == 403 and withdrawn.json()["code"] == "consent.read_only"
+    assert site.post(HENRIK, CHECKS, check_body()).status_code == 403
     assert site.get(HENRIK, CONSENTS, citizen_id=CARL).status_code == 404
 
     rows = [e for e in site.access_log() if e["actor_id"] == HENRIK and e["status"] == 200]
@@ -95,4 +96,4 @@ def test_break_glass_opens_the_consents_read_only_with_a_reason_shown_to_the_cit
     assert {(e["citizen_id"], e["actor_id"], e["reason"]) for e in flagged} == {
         (ANNA, HENRIK, reason)
     }
-    assert site.refusals_of(HENRIK).count(("consents", 404)) == 4
+    assert sorted(site.refusals_of(HENRIK)) == [("consents", 403)] * 2 + [("consents", 404)]

@@ -9,6 +9,8 @@ from services.appointments.domain import BookingRules
 
 # A Monday morning in Copenhagen (10:00 CET), a week before the spring-forward Sunday.
 T0 = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
+# The tests' scheduler: plans every service the tests offer (staff reach citizens by relation).
+PLANNER = "planner-test"
 WEEKDAYS_8_TO_1530 = {day: [["08:00", "15:30"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
 
@@ -31,6 +33,7 @@ def rules_body(staff_ids: list[str], **overrides) -> dict:
         "citizen_cutoff_hours": 24,
         "staff_ids": staff_ids,
         "tasks": ["Visitationssamtale", "Gennemgang af hjemmet"],
+        "scheduler_ids": [PLANNER],
     }
     body.update(overrides)
     return body

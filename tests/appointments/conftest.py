@@ -12,7 +12,7 @@ from kit.events import Event
 from kit.migrate import upgrade
 from services.appointments.app import create_app
 from services.appointments.services import Config
-from tests.appointments.builders import T0, cpr, person, rules_body
+from tests.appointments.builders import PLANNER, T0, cpr, person, rules_body
 from tests.builders import outbox_events
 from tests.tokens import TokenIssuer
 
@@ -72,8 +72,20 @@ class Service:
         return Caller(self.app.test_client(), self.issuer.citizen(person_id, cpr()), person_id)
 
     def staff(self, *roles: str, staff_id: str | None = None) -> Caller:
-        staff_id = staff_id or "staff-" + person()[:8]
+        """A staff member; a scheduler is the planner of the services the tests offer."""
+        staff_id = staff_id or (PLANNER if roles == ("scheduler",) else "staff-" + person()[:8])
         return Caller(self.app.test_client(), self.issuer.staff(staff_id, list(roles)), staff_id)
+
+    def book_for(self, staff_id: str, body: dict, headers: dict | None = None):
+        """What the planner books for a staff member (a visit, a meeting), under a service of
+        that staff member's that the planner plans: staff reach a citizen only by relation."""
+        service_id = f"visits-{staff_id}"
+        offered = self.staff("scheduler").get("/services").json["services"]
+        if service_id not in {s["service_id"] for s in offered}:
+            self.offer(service_id, staff_ids=[staff_id], self_bookable=False)
+        return self.staff("scheduler").post(
+            "/appointments", {**body, "service_id": service_id}, headers=headers
+        )
 
     def offer(
         self, service_id: str = "visitation", staff_ids: list[str] | None = None, **overrides

@@ -65,8 +65,9 @@ def test_citizens_are_held_to_the_rules_and_staff_are_not(service):
         assert (response.status_code, response.json["code"]) == (422, code), starts_at
     no_address = citizen.post("/appointments", booking(MONDAY_0800, address=None))
     assert no_address.json["code"] == "appointment.address_required"
-    # Staff book a Saturday evening, in five hours, with two staff members: allowed.
-    staff = service.staff("homecare")
+    # Staff (the service's planner) book a Saturday evening, in five hours, with two staff
+    # members: allowed.
+    staff = service.staff("scheduler")
     for starts_at in ("2026-03-28T19:00:00+01:00", "2026-03-23T15:00:00+01:00"):
         response = staff.post(
             "/appointments",
@@ -131,7 +132,7 @@ def test_a_citizen_moves_and_cancels_until_24_hours_before_then_only_staff_can(s
 
 def test_staff_record_completion_and_no_show_only_once_the_visit_began(service):
     service.offer(staff_ids=["nurse-a"])
-    citizen, staff = service.citizen(), service.staff("homecare")
+    citizen, staff = service.citizen(), service.staff("homecare", staff_id="nurse-a")
     first = citizen.post("/appointments", booking(MONDAY_0800)).json
     second = citizen.post("/appointments", booking(MONDAY_0915)).json
     early = staff.post(f"/appointments/{first['id']}/completion")
@@ -228,8 +229,8 @@ def test_staff_see_their_day_route_in_time_order_with_addresses_and_tasks(servic
     for citizen, starts_at, street in zip(
         citizens, times, ("Åvej 1", "Bøgevej 2", "Ceder 3"), strict=True
     ):
-        response = nurse.post(
-            "/appointments",
+        response = service.book_for(
+            "nurse-route",
             {
                 "citizen_id": citizen.id,
                 "kind": "home_visit",
@@ -241,8 +242,8 @@ def test_staff_see_their_day_route_in_time_order_with_addresses_and_tasks(servic
             },
         )
         assert response.status_code == 201, response.json
-    video = nurse.post(
-        "/appointments",
+    video = service.book_for(
+        "nurse-route",
         {
             "citizen_id": citizens[0].id,
             "kind": "video_visit",

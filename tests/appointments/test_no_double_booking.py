@@ -60,6 +60,7 @@ def test_many_citizens_booking_one_slot_at_once_exactly_one_wins(service):
 
 
 def test_many_staff_bookings_of_one_staff_member_at_overlapping_times_exactly_one_wins(service):
+    service.offer("video-rush", staff_ids=["nurse-two"], self_bookable=False)
     citizens = [service.citizen() for _ in range(THREADS)]
     staff = [service.staff("scheduler") for _ in range(THREADS)]
     start = datetime(2026, 3, 30, 8, tzinfo=UTC)
@@ -70,6 +71,7 @@ def test_many_staff_bookings_of_one_staff_member_at_overlapping_times_exactly_on
             "/appointments",
             {
                 "citizen_id": citizens[i].id,
+                "service_id": "video-rush",
                 "kind": "video_visit",
                 "staff_ids": ["nurse-two"],
                 "starts_at": begins.isoformat(),

@@ -15,8 +15,8 @@ STAFF_ID = "dorte"
 
 def book_video(service: Service, citizen_id: str, starts_in_minutes: int = 60) -> dict:
     starts = service.clock.now + timedelta(minutes=starts_in_minutes)
-    answer = service.staff("caseworker", staff_id=STAFF_ID).post(
-        "/appointments",
+    answer = service.book_for(
+        STAFF_ID,
         {
             "citizen_id": citizen_id,
             "starts_at": starts.isoformat(),

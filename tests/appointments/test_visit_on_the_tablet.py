@@ -19,8 +19,8 @@ VISIT = {
 def test_the_route_names_the_citizen_staff_booked_the_visit_for(service):
     staff = service.staff("homecare", staff_id="hjemmehjaelp-erik")
     citizen_id = person()
-    booked = staff.post(
-        "/appointments",
+    booked = service.book_for(
+        "hjemmehjaelp-erik",
         {
             **VISIT,
             "citizen_id": citizen_id,
@@ -37,9 +37,9 @@ def test_the_route_names_the_citizen_staff_booked_the_visit_for(service):
 def test_closing_a_visit_keeps_the_staff_members_short_note(service):
     staff = service.staff("homecare", staff_id="hjemmehjaelp-erik")
     body = {**VISIT, "citizen_id": person(), "staff_ids": ["hjemmehjaelp-erik"]}
-    done = staff.post("/appointments", body).json
-    away = staff.post(
-        "/appointments",
+    done = service.book_for("hjemmehjaelp-erik", body).json
+    away = service.book_for(
+        "hjemmehjaelp-erik",
         {**body, "starts_at": "2026-03-23T13:00:00+01:00", "ends_at": "2026-03-23T13:30:00+01:00"},
     ).json
     service.clock.now = service.clock.now + timedelta(hours=5)

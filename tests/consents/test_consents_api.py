@@ -97,7 +97,12 @@ def test_only_machines_with_the_check_scope_and_staff_may_ask(service):
         == "auth.missing_scope"
     )
     assert citizen.post("/checks", ask).json["code"] == "auth.wrong_kind_of_caller"
-    assert service.staff("caseworker").post("/checks", ask).status_code == 200
+    # Staff ask only about a citizen whose case they have (docs/decisions/0016).
+    caseworker = service.staff("caseworker")
+    stranger = caseworker.post("/checks", ask)
+    assert (stranger.status_code, stranger.json["code"]) == (404, "consent.citizen_not_found")
+    service.assign(caseworker, citizen)
+    assert caseworker.post("/checks", ask).status_code == 200
     anonymous = service.app.test_client().post("/api/consents/checks", json=ask)
     assert (anonymous.status_code, anonymous.json["code"]) == (401, "auth.token_missing")
 

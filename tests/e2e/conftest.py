@@ -47,10 +47,27 @@ class TabletStack(Stack):
     visits: list | None = None
 
 
-def _seed_visits(site: Stack) -> list[dict]:
-    """Two home visits today for Erik (homecare staff may book anything for a citizen)."""
+def booked_by_planner(site: Stack, body: dict):
+    """What the planner (Karen) books under the home-care service she plans (defined here as
+    infra/seed does): staff reach a citizen only by relation (docs/decisions/0016)."""
+    from infra.seed.bookable import HOME_CARE, SCHEDULER, SERVICES
+
     browser = site.browser()
-    site.login(browser, STAFF, channel="tablet")
+    site.login(browser, SCHEDULER)
+    browser.headers.update(site.csrf(browser))
+    defined = browser.put(
+        f"{site.gateway}/api/appointments/services/{HOME_CARE}", json=SERVICES[HOME_CARE]
+    )
+    assert defined.status_code == 200, defined.text
+    return browser.post(
+        f"{site.gateway}/api/appointments/appointments",
+        json={"service_id": HOME_CARE, **body},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+
+
+def _seed_visits(site: Stack) -> list[dict]:
+    """Two home visits today for Erik, booked by his planner."""
     today = datetime.now(COPENHAGEN).date()
     visits = []
     for hour, address, tasks in (
@@ -62,9 +79,9 @@ def _seed_visits(site: Stack) -> list[dict]:
         ),
     ):
         starts = datetime(today.year, today.month, today.day, hour, tzinfo=COPENHAGEN)
-        answer = browser.post(
-            f"{site.gateway}/api/appointments/appointments",
-            json={
+        answer = booked_by_planner(
+            site,
+            {
                 "citizen_id": ANNA,
                 "starts_at": starts.isoformat(),
                 "ends_at": (starts + timedelta(minutes=45)).isoformat(),
@@ -73,7 +90,6 @@ def _seed_visits(site: Stack) -> list[dict]:
                 "staff_ids": [STAFF],
                 "tasks": tasks,
             },
-            headers={**site.csrf(browser), "Idempotency-Key": str(uuid.uuid4())},
         )
         assert answer.status_code == 201, answer.text
         visits.append(answer.json())
@@ -155,8 +171,8 @@ SELF_BOOKABLE = "raadgivning-video"
 
 
 def _seed_self_bookable_service(site: TabletStack) -> None:
-    """A video counselling service citizens may book themselves, every day 09:00-15:00. No
-    test user has the role "scheduler", so the rules go in through the service layer."""
+    """A video counselling service citizens may book themselves, every day 09:00-15:00, put
+    in through the service layer by a scheduler of its own."""
     from kit.auth import Principal
     from services.appointments.domain import BookingRules
     from services.appointments.services import Appointments

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from gateway.video_ice import IceConfig
 from kit import proxies
 from tests.conftest import _missing
 from tests.e2e.axe import check_accessibility
+from tests.e2e.conftest import booked_by_planner
 from tests.e2e.test_browser import CHROMIUM, FLAGS
 from tests.harness.gateway_stack import ANNA, CARL
 from tests.waiting import wait_until
@@ -72,21 +72,18 @@ def video(tablet_stack):
 
 
 def book_video_visit(stack, starts_in: timedelta = timedelta(minutes=-5), minutes: int = 45):
-    """A video visit for Anna with Dorte, booked by Dorte; answers the appointment and the
-    join link's token (the last part of its URL)."""
-    staff = stack.browser()
-    stack.login(staff, STAFF)
+    """A video visit for Anna with Dorte, booked by the planner; answers the appointment and
+    the join link's token (the last part of its URL)."""
     starts = datetime.now(UTC).replace(microsecond=0) + starts_in
-    answer = staff.post(
-        f"{stack.gateway}/api/appointments/appointments",
-        json={
+    answer = booked_by_planner(
+        stack,
+        {
             "citizen_id": ANNA,
             "starts_at": starts.isoformat(),
             "ends_at": (starts + timedelta(minutes=minutes)).isoformat(),
             "kind": "video_visit",
             "staff_ids": [STAFF],
         },
-        headers={**stack.csrf(staff), "Idempotency-Key": str(uuid.uuid4())},
     )
     assert answer.status_code == 201, answer.text
     appointment = answer.json()

@@ -36,6 +36,8 @@ class BookingRules:
     tasks: tuple[str, ...] = ()
     location: str | None = None  # office meetings: where
     reminder_minutes_before: int | None = None  # None: the service's default
+    # Who plans the service's visits (role scheduler): the unit that serves its citizens.
+    scheduler_ids: tuple[str, ...] = ()
 
     @property
     def duration(self) -> timedelta:
@@ -59,7 +61,8 @@ def validate_rules(rules: BookingRules) -> BookingRules:
         if day not in WEEKDAYS:
             raise InvalidRules(detail_en=f"unknown weekday {day!r}", field="opening_hours")
         for opens, closes in windows:
-            if _clock(opens) >= _clock(closes) and closes != "24:00":
+            # "24:00" (the next midnight) closes after any opening; it is no time of day.
+            if closes != "24:00" and _clock(opens) >= _clock(closes):
                 raise InvalidRules(
                     detail_en=f"{day}: {opens}-{closes} closes before it opens",
                     field="opening_hours",

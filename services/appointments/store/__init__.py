@@ -16,6 +16,7 @@ from services.appointments.store.bookings import (
     release_staff,
     route,
     update_appointment,
+    visits_with,
 )
 from services.appointments.store.reminders import (
     PLANNED,
@@ -31,6 +32,7 @@ from services.appointments.store.reminders import (
 from services.appointments.store.rules import (
     all_rules,
     find_rules,
+    planned_by,
     save_rules,
 )
 from services.appointments.store.tables import (
@@ -41,7 +43,9 @@ from services.appointments.store.tables import (
     appointment_history,
     appointment_staff,
     appointments,
+    assignment_view,
     booking_rules,
+    break_glass_grants,
     is_double_booking,
     metadata,
     reminders,
@@ -61,7 +65,6 @@ __all__ = [
     "PERSON",
     "PLANNED",
     "REMINDER_CANCELLED",
-    "REMINDER_CANCELLED",
     "SAME_START_INDEX",
     "SENT",
     "SKIPPED",
@@ -73,7 +76,9 @@ __all__ = [
     "appointment_staff",
     "appointments",
     "appointments_of",
+    "assignment_view",
     "booking_rules",
+    "break_glass_grants",
     "busy",
     "cancel_reminders",
     "due_reminders",
@@ -88,6 +93,7 @@ __all__ = [
     "is_double_booking",
     "metadata",
     "plan_reminder",
+    "planned_by",
     "release_staff",
     "reminders",
     "route",
@@ -96,4 +102,5 @@ __all__ = [
     "update_video_call",
     "video_calls",
     "video_calls_of",
+    "visits_with",
 ]

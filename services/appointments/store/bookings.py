@@ -48,6 +48,23 @@ def appointments_of(conn: Connection, citizen_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+def visits_with(
+    conn: Connection, staff_id: str, citizen_id: str, since: datetime, until: datetime
+) -> list[tuple[datetime, datetime]]:
+    """When the staff member visits the citizen (not cancelled), among starts in [since, until)."""
+    rows = conn.execute(
+        select(appointments.c.staff_ids, appointments.c.starts_at, appointments.c.ends_at).where(
+            and_(
+                appointments.c.citizen_id == citizen_id,
+                appointments.c.status != "cancelled",
+                appointments.c.starts_at >= since,
+                appointments.c.starts_at < until,
+            )
+        )
+    )
+    return [(r.starts_at, r.ends_at) for r in rows if staff_id in r.staff_ids]
+
+
 def hold_staff(
     conn: Connection,
     appointment_id: str,

@@ -17,9 +17,6 @@ from services.appointments.store.tables import (
     reminders,
 )
 
-REMINDER_CANCELLED = "cancelled"
-
-
 PLANNED, SENT, SKIPPED = "planned", "sent", "skipped"
 REMINDER_CANCELLED = "cancelled"
 

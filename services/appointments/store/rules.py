@@ -26,6 +26,7 @@ def _rules_row(rules: BookingRules) -> dict[str, Any]:
     values["opening_hours"] = {d: [list(w) for w in ws] for d, ws in rules.opening_hours.items()}
     values["staff_ids"] = list(rules.staff_ids)
     values["tasks"] = list(rules.tasks)
+    values["scheduler_ids"] = list(rules.scheduler_ids)
     return values
 
 
@@ -50,4 +51,10 @@ def _rules(row: Any) -> BookingRules:
     }
     values["staff_ids"] = tuple(values["staff_ids"])
     values["tasks"] = tuple(values["tasks"])
+    values["scheduler_ids"] = tuple(values["scheduler_ids"] or ())
     return BookingRules(**values)
+
+
+def planned_by(conn: Connection, staff_id: str) -> list[BookingRules]:
+    """The services the staff member plans (few: the rules of one municipality)."""
+    return [r for r in all_rules(conn) if staff_id in r.scheduler_ids]

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from kit import break_glass, relations
 from kit.db import UtcDateTime, new_metadata
 
 metadata = new_metadata()
@@ -46,6 +47,7 @@ booking_rules = Table(
     Column("tasks", JSON, nullable=False),
     Column("location", String(300), nullable=True),
     Column("reminder_minutes_before", Integer, nullable=True),
+    Column("scheduler_ids", JSON, nullable=False, default=list),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", PERSON, nullable=False),
 )
@@ -137,3 +139,9 @@ def is_double_booking(error: IntegrityError) -> bool:
         or SAME_START_INDEX in text
         or "appointment_staff.staff_id, appointment_staff.starts_at" in text
     )
+
+
+# Staff relations to citizens (kit.policy): case assignments from the applications service's
+# events, and this service's own break-glass grants (kit.break_glass).
+assignment_view = relations.assignment_view(metadata)
+break_glass_grants = break_glass.grants_table(metadata)

@@ -14,13 +14,14 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 import schemas.events.appointments  # noqa: F401 - registers the event types
-from kit import clock, proxies
-from kit.auth import CITIZEN, Principal
+from kit import clock, policy, proxies
+from kit.auth import CITIZEN, STAFF, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
 from kit.events import Actor
 from kit.idempotency import Idempotency, Outcome, run_once
-from services.appointments import domain, store
+from kit.relations import VisitWindow
+from services.appointments import access, domain, store
 from services.appointments.domain import (
     AppointmentNotFound,
     BookingRules,
@@ -70,6 +71,20 @@ class NoAuthority(Problem):
     title_en = "You have no power of attorney for this"
 
 
+class CitizenNotFound(Problem):
+    status = 404
+    code = "appointment.citizen_not_found"
+    title_da = "Borgeren findes ikke"
+    title_en = "No such citizen"
+
+
+class ReadOnly(Problem):
+    status = 403
+    code = "appointment.read_only"
+    title_da = "Du kan se aftalen, men ikke ændre den"
+    title_en = "You may see this appointment but not change it"
+
+
 class CitizenRequired(Problem):
     status = 422
     code = "appointment.citizen_required"
@@ -84,6 +99,7 @@ class Acting:
     citizen_id: str
     actor: Actor
     principal: Principal
+    access: policy.Access | None = None  # staff: on what relation (kit.policy)
 
     @property
     def by_citizen(self) -> bool:
@@ -97,6 +113,7 @@ class AppointmentsBase:
         self.engine = engine
         self.clock = clock
         self.config = config or Config()
+        self.visit_window = VisitWindow.from_env()
 
     @property
     def template(self) -> str:
@@ -105,9 +122,17 @@ class AppointmentsBase:
     # Who acts for whom -----------------------------------------------------------------------
 
     def _acting(
-        self, conn: Connection, principal: Principal, citizen_id: str | None, scope: str
+        self,
+        conn: Connection,
+        principal: Principal,
+        citizen_id: str | None,
+        scope: str,
+        *,
+        appointment: dict[str, Any] | None = None,
+        service_id: str | None = None,
     ) -> Acting:
-        """Citizens act for themselves or, by proxy, for another; staff for any citizen."""
+        """Citizens act for themselves or, by proxy, for another; staff for a citizen they
+        are related to (services.appointments.access), for this appointment or service."""
         if principal.kind == CITIZEN and citizen_id in (None, principal.subject):
             touched(principal.subject)
             return Acting(
@@ -120,11 +145,48 @@ class AppointmentsBase:
             conn, principal.subject, citizen_id, self.clock()
         ):
             raise NoAuthority(extra={"required_scope": scope})
+        granted = None
+        if principal.kind == STAFF:
+            granted = self._staff_access(
+                conn, principal, citizen_id, scope, appointment, service_id
+            )
         return Acting(
             citizen_id,
             Actor(principal.subject, principal.kind, principal.channel, on_behalf_of=citizen_id),
             principal,
+            granted,
         )
+
+    def _staff_access(
+        self,
+        conn: Connection,
+        principal: Principal,
+        citizen_id: str,
+        scope: str,
+        appointment: dict[str, Any] | None,
+        service_id: str | None,
+    ) -> policy.Access:
+        """The staff member's access to the citizen (audited, refusals too), or 404; a
+        relation that only reads answers 403 to a change."""
+        found = access.relations_to(
+            conn,
+            principal,
+            citizen_id,
+            self.clock(),
+            self.visit_window,
+            appointment=appointment,
+            service_id=service_id,
+        )
+        granted = policy.check(principal, citizen_id, found)
+        if granted is None:
+            raise AppointmentNotFound() if appointment is not None else CitizenNotFound()
+        if scope == BOOK and not (
+            granted.may_act
+            if appointment is None
+            else access.may_change(principal, granted, appointment)
+        ):
+            raise ReadOnly()
+        return granted
 
     def _load(
         self,
@@ -141,7 +203,7 @@ class AppointmentsBase:
         if row is None:
             raise AppointmentNotFound()
         try:
-            acting = self._acting(conn, principal, row["citizen_id"], scope)
+            acting = self._acting(conn, principal, row["citizen_id"], scope, appointment=row)
         except NoAuthority:
             if proxies.scopes_of(conn, principal.subject, row["citizen_id"], self.clock()):
                 raise  # a proxy without this scope may know the appointment exists

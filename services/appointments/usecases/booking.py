@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from kit.auth import Principal
+from kit.auth import STAFF, Principal
 from kit.db import read_only
 from kit.idempotency import Idempotency, Outcome
 from kit.outbox import record_event
 from services.appointments import announcements, domain, store, views
-from services.appointments.domain import VIDEO_VISIT, BookingRules, SlotTaken
+from services.appointments.domain import VIDEO_VISIT, BookingRules, ServiceNotFound, SlotTaken
 from services.appointments.usecases.base import (
     BOOK,
     MAX_SLOT_DAYS,
@@ -28,8 +28,18 @@ class Booking(AppointmentsBase):
     """Rules, slots and new appointments."""
 
     def define_rules(self, principal: Principal, rules: BookingRules) -> dict[str, Any]:
+        """Schedulers define services; a service with planners is changed only by them (or
+        the municipality's own system, a machine with the scope)."""
         domain.validate_rules(rules)
         with self.engine.begin() as conn:
+            existing = store.find_rules(conn, rules.service_id)
+            if (
+                principal.kind == STAFF
+                and existing is not None
+                and existing.scheduler_ids
+                and principal.subject not in existing.scheduler_ids
+            ):
+                raise ServiceNotFound()
             store.save_rules(conn, rules, principal.subject, self.clock())
         return views.rules(rules)
 
@@ -59,7 +69,9 @@ class Booking(AppointmentsBase):
 
     def book(self, principal: Principal, body: dict[str, Any], idem: Idempotency | None) -> Outcome:
         def work(conn: Connection) -> Outcome:
-            acting = self._acting(conn, principal, body.get("citizen_id"), BOOK)
+            acting = self._acting(
+                conn, principal, body.get("citizen_id"), BOOK, service_id=body.get("service_id")
+            )
             now = self.clock()
             if acting.by_citizen:
                 row = self._citizen_booking(conn, acting, body, now)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from kit import clock, policy, relations
+from kit import break_glass, clock, policy, relations
 from kit.auth import CITIZEN, STAFF, AssuranceTooLow, Principal
 from kit.data_subjects import touched
 from kit.errors import Problem
@@ -83,7 +83,7 @@ def acting_for(
         records = store.proxy_records(conn, citizen_id=citizen_id, agent_id=principal.subject)
         authority(records, principal.subject, citizen_id, scope, now)
     if principal.kind == STAFF:
-        staff_relation(conn, principal, citizen_id, now)
+        staff_relation(conn, principal, citizen_id, now, reading=scope == READ)
     actor = Actor(principal.subject, principal.kind, principal.channel, on_behalf_of=citizen_id)
     return Acting(citizen_id, actor, principal.subject)
 
@@ -95,18 +95,33 @@ class NoSuchCitizen(Problem):
     title_en = "No such citizen"
 
 
-def staff_relation(conn: Connection, principal: Principal, citizen_id: str, now: datetime) -> None:
+class ReadOnly(Problem):
+    status = 403
+    code = "consent.read_only"
+    title_da = "Du kan se borgerens samtykker, men ikke bruge eller ændre dem"
+    title_en = "You may see the citizen's consents but not use or change them"
+
+
+def staff_relation(
+    conn: Connection, principal: Principal, citizen_id: str, now: datetime, *, reading: bool
+) -> None:
     """Staff reach a citizen's consents only through a relation (kit.policy): a visit within
-    the visit window, or an open case of the citizen assigned to them; else 404."""
+    the visit window, or an open case of the citizen assigned to them; else 404. Break-glass
+    (kit.break_glass) reads and nothing more: 403 on a change or a check."""
     found = policy.Relations(
         assigned=relations.is_assigned(conn, store.assignment_view, principal.subject, citizen_id),
         visit=relations.has_visit(
             conn, store.visit_view, principal.subject, citizen_id, now, VISIT_WINDOW
         ),
+        break_glass_reason=break_glass.reason_for(
+            conn, store.break_glass_grants, principal.subject, now, citizen_id=citizen_id
+        ),
     )
     access = policy.check(principal, citizen_id, found)
-    if access is None or not access.may_act:
+    if access is None:
         raise NoSuchCitizen()
+    if not (reading or access.may_act):
+        raise ReadOnly()
 
 
 def _require_assurance(principal: Principal) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from kit.auth import CITIZEN, Principal
+from kit import break_glass
+from kit.auth import CITIZEN, STAFF, Principal
 from kit.data_subjects import touched
 from kit.db import read_only
 from kit.errors import Problem
@@ -24,6 +25,7 @@ from services.consents.usecases.base import (
     _require_assurance,
     acting_for,
     new_id,
+    staff_relation,
 )
 
 # A proxy fetches for the citizen under the scope that lets it change their applications.
@@ -113,7 +115,12 @@ class Consents(RegisterBase):
 
     def check(self, principal: Principal, body: dict[str, Any]) -> dict:
         """May someone use these data about the citizen for this purpose now? Logged."""
-        return self._answer(principal.subject, _question(body))
+        question = _question(body)
+        if principal.kind == STAFF:  # case systems (machines) ask about anyone
+            touched(question.citizen_id)
+            with read_only(self.engine) as conn:
+                staff_relation(conn, principal, question.citizen_id, self.clock(), reading=False)
+        return self._answer(principal.subject, question)
 
     def confirm_consent(self, asker: Principal, body: dict[str, Any]) -> dict:
         """The same question, asked by the applications service before and after it fetches
@@ -160,6 +167,16 @@ class Consents(RegisterBase):
             "checked_at": views.iso(now),
             "expires_at": views.iso(answer.consent.expires_at) if answer.consent else None,
         }
+
+    def break_glass(self, principal: Principal, citizen_id: str, reason: str | None) -> dict:
+        """Open a citizen's consents outside one's relations (kit.break_glass): read only,
+        for a short while, audited with the reason the citizen and the auditor see."""
+        stated = break_glass.stated_reason(reason)
+        with self.engine.begin() as conn:
+            grant = break_glass.open_grant(
+                conn, store.break_glass_grants, principal, citizen_id, stated, self.clock()
+            )
+        return {"citizen_id": citizen_id, "expires_at": views.iso(grant["expires_at"])}
 
     def export(self, principal: Principal, citizen_id: str | None) -> dict:
         """Everything recorded about the citizen's consents and proxies (right of access)."""
