@@ -97,3 +97,39 @@ def make_visit_event(
         },
     )
     return decode_event(json.dumps(event.to_dict()))
+
+
+def make_consent_event(citizen_id: str, purpose: str, case_ref: str | None) -> Event:
+    """A consents-service event: the citizen consented to the purpose's whole scope (its data
+    and sources, schemas/consent_purposes.py) for 30 days, for `case_ref` or no case; decoded
+    as a consumer gets it."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from kit.events import decode_event
+    from schemas.consent_purposes import PURPOSES
+    from schemas.events.consents import CONSENT_GIVEN
+
+    now, scope = datetime.now(UTC), PURPOSES[purpose]
+    event = Event(
+        type=CONSENT_GIVEN,
+        source="/services/consents",
+        subject=citizen_id,
+        actor=Actor(citizen_id, "citizen", "portal"),
+        data={
+            "consent_id": str(uuid.uuid4()),
+            "citizen_id": citizen_id,
+            "purpose": purpose,
+            "data_categories": list(scope.data_categories),
+            "sources": list(scope.sources),
+            "recipients": [],
+            "case_ref": case_ref,
+            "legal_basis": "retssikkerhedsloven § 11 a",
+            "text_version": "1",
+            "given_at": now.isoformat(),
+            "expires_at": (now + timedelta(days=30)).isoformat(),
+            "given_by": citizen_id,
+            "channel": "portal",
+        },
+    )
+    return decode_event(json.dumps(event.to_dict()))

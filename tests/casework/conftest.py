@@ -4,18 +4,13 @@ appointments service's events would."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
 import requests
 
-from kit.events import Actor, Event, decode_event
-from schemas.consent_purposes import PURPOSES
-from schemas.events.consents import CONSENT_GIVEN
 from services.applications.handlers import on_appointment_event, on_consent_event
-from tests.builders import make_visit_event
+from tests.builders import make_consent_event, make_visit_event
 from tests.gateway.conftest import ANNA, Stack
 from tests.gateway.conftest import stack as stack  # the fixture
 
@@ -88,33 +83,11 @@ class Casework:
         self, case_ref: str | None, purpose: str = "assistive_devices_application", citizen=ANNA
     ) -> str:
         """A consent the citizen gave, as the consents service announces it (its whole scope)."""
-        consent_id, now = str(uuid.uuid4()), datetime.now(UTC)
-        scope = PURPOSES[purpose]
-        event = Event(
-            type=CONSENT_GIVEN,
-            source="/services/consents",
-            subject=citizen,
-            actor=Actor(citizen, "citizen", "portal"),
-            data={
-                "consent_id": consent_id,
-                "citizen_id": citizen,
-                "purpose": purpose,
-                "data_categories": list(scope.data_categories),
-                "sources": list(scope.sources),
-                "recipients": [],
-                "case_ref": case_ref,
-                "legal_basis": "retssikkerhedsloven § 11 a",
-                "text_version": "1",
-                "given_at": now.isoformat(),
-                "expires_at": (now + timedelta(days=30)).isoformat(),
-                "given_by": citizen,
-                "channel": "portal",
-            },
-        )
+        event = make_consent_event(citizen, purpose, case_ref)
         engine = self.stack.app.config["APPLICATIONS_ENGINE"]
         with engine.begin() as conn:
-            on_consent_event(conn, decode_event(json.dumps(event.to_dict())))
-        return consent_id
+            on_consent_event(conn, event)
+        return event.data["consent_id"]
 
     def access_log(self, citizen: str = ANNA) -> list[dict]:
         return self.get(citizen, "/api/me/access-log").json()

@@ -6,18 +6,16 @@ purpose that serves one case must name the case."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kit.events import Actor, Event
 from schemas.consent_purposes import PURPOSES
-from schemas.events import consents as consent_events
 from services.applications.app import create_app as create_applications
 from services.applications.catalogue import Catalogue, CatalogueError
 from services.applications.handlers import on_consent_event
 from services.consents.texts import PURPOSES as CONSENT_TEXTS
 from tests.applications.builders import make_type_document
+from tests.builders import make_consent_event
 from tests.security.conftest import start
 
 
@@ -46,31 +44,6 @@ def _typed(document):
     return parse_type(document)
 
 
-def consent_given(citizen_id: str, fetch: dict, case_ref: str) -> Event:
-    now = datetime.now(UTC)
-    return Event(
-        type=consent_events.CONSENT_GIVEN,
-        source="/services/consents",
-        subject=citizen_id,
-        actor=Actor(citizen_id, "citizen", "portal"),
-        data={
-            "consent_id": str(uuid.uuid4()),
-            "citizen_id": citizen_id,
-            "purpose": fetch["purpose"],
-            "data_categories": list(PURPOSES[fetch["purpose"]].data_categories),
-            "sources": list(PURPOSES[fetch["purpose"]].sources),
-            "recipients": [],
-            "case_ref": case_ref,
-            "legal_basis": "retssikkerhedsloven § 11 a",
-            "text_version": "1",
-            "given_at": now.isoformat(),
-            "expires_at": (now + timedelta(days=30)).isoformat(),
-            "given_by": citizen_id,
-            "channel": "portal",
-        },
-    )
-
-
 def test_every_fetch_the_catalogue_names_can_succeed_with_a_consent_for_its_case(tmp_path):
     service = start("applications", tmp_path)
     client, engine = service.app.test_client(), service.app.extensions["runtime"].engine
@@ -85,7 +58,7 @@ def test_every_fetch_the_catalogue_names_can_succeed_with_a_consent_for_its_case
             url = f"/api/applications/{draft['id']}/fetches/{fetch_id}"
             assert client.post(url, headers=headers).status_code == 403  # no consent yet
             with engine.begin() as conn:
-                on_consent_event(conn, consent_given(citizen, fetch, draft["id"]))
+                on_consent_event(conn, make_consent_event(citizen, fetch["purpose"], draft["id"]))
             response = client.post(url, headers=headers)
             assert response.status_code == 200, (app_type.id, fetch_id, response.json)
             fetched.append((app_type.id, fetch_id))
