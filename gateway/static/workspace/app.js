@@ -441,5 +441,8 @@ async function load() {
   }
 }
 
-initLanguage(() => view && (view.queue ? renderQueue() : renderCase()));
+initLanguage(() => {
+  notice = null; // said in the language it was said in; the page shows what holds now
+  if (view) (view.queue ? renderQueue() : renderCase());
+});
 load();
