@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from kit import relations as kit_relations
+from kit.break_glass import reason_for
 from kit.db import UtcDateTime
 from kit.policy import Relations
 from services.applications.organisation_store import in_caseload, my_caseload
@@ -84,32 +85,12 @@ def relations(
         assigned=application is not None and application.get("assignee_id") == staff_id,
         caseload=case and in_caseload(conn, staff_id, application["id"]),  # type: ignore[index]
         visit=kit_relations.has_visit(conn, visit_view, staff_id, citizen_id, at, window),
-        break_glass_reason=(
-            break_glass_reason(conn, staff_id, application["id"], at) if application else None
+        break_glass_reason=(  # kit.break_glass: a grant here opens one case
+            reason_for(conn, break_glass, staff_id, at, application_id=application["id"])
+            if application
+            else None
         ),
     )
-
-
-def open_break_glass(conn: Connection, row: dict[str, Any]) -> None:
-    conn.execute(insert(break_glass).values(**row))
-
-
-def break_glass_reason(
-    conn: Connection, staff_id: str, application_id: str, at: datetime
-) -> str | None:
-    return conn.execute(
-        select(break_glass.c.reason)
-        .where(
-            and_(
-                break_glass.c.staff_id == staff_id,
-                break_glass.c.application_id == application_id,
-                break_glass.c.opened_at <= at,
-                break_glass.c.expires_at > at,
-            )
-        )
-        .order_by(break_glass.c.expires_at.desc())
-        .limit(1)
-    ).scalar()
 
 
 def find_by_case_number(conn: Connection, case_number: str) -> dict[str, Any] | None:

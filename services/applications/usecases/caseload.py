@@ -5,26 +5,18 @@ break-glass access to a case outside one's relations."""
 from __future__ import annotations
 
 import base64
-import os
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from kit import policy
+from kit import break_glass, policy
 from kit.auth import STAFF, Principal
 from kit.db import read_only
 from services.applications import access, casework_store, domain
 from services.applications.errors import Forbidden, InvalidRequest, NotFound
 from services.applications.usecases.base import ApplicationsBase
 
-BREAK_GLASS_MINUTES = int(os.environ.get("SB_BREAK_GLASS_MINUTES", "30"))
-MIN_REASON = 10  # characters: "fordi" is not a reason
-
-
-class ReasonRequired(InvalidRequest):
-    code = "application.break_glass_reason_required"
-    title_da = "Skriv hvorfor du skal se sagen"
-    title_en = "State why you need to see the case"
+# Break-glass is kit.break_glass's, as in consents and appointments; here it opens one case.
+REASON_REQUIRED = "application.break_glass_reason_required"
 
 
 def _cursor(row: dict[str, Any]) -> str:
@@ -149,31 +141,20 @@ class CaseQueue(ApplicationsBase):
         while; the audit trail shows it to the citizen and flags it to the auditor."""
         if principal.kind != STAFF:
             raise Forbidden(detail_en="only staff break the glass")
-        reason = (reason or "").strip()
-        if len(reason) < MIN_REASON:
-            raise ReasonRequired(
-                f"Skriv en begrundelse på mindst {MIN_REASON} tegn.",
-                f"Write a reason of at least {MIN_REASON} characters.",
-                field="reason",
-            )
-        now = self.clock()
+        stated = break_glass.stated_reason(reason, code=REASON_REQUIRED)
         with self.engine.begin() as conn:
             application = casework_store.find_by_case_number(conn, case_number.strip())
             if application is None or application["state"] == domain.DRAFT:
                 raise NotFound(code="application.not_found")
-            grant = {
-                "id": str(uuid.uuid4()),
-                "staff_id": principal.subject,
-                "application_id": application["id"],
-                "citizen_id": application["citizen_id"],
-                "reason": reason[:2000],
-                "opened_at": now,
-                "expires_at": now + timedelta(minutes=BREAK_GLASS_MINUTES),
-            }
-            casework_store.open_break_glass(conn, grant)
-        policy.check(
-            principal, application["citizen_id"], policy.Relations(break_glass_reason=reason)
-        )
+            grant = break_glass.open_grant(
+                conn,
+                casework_store.break_glass,
+                principal,
+                application["citizen_id"],
+                stated,
+                self.clock(),
+                application_id=application["id"],
+            )
         return {
             "application_id": application["id"],
             "case_number": application["case_number"],
