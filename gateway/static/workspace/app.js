@@ -257,19 +257,22 @@ function viewer() {
 }
 
 async function showDocument(app, d) {
+  let shown = false;
   try {
+    // Not api(): the content is bytes, not JSON; the session cookie goes along as for api().
     const response = await fetch(contentUrl(app, d), { credentials: "same-origin" });
     if (!response.ok) throw new Error(String(response.status));
     // The blob gets the type the service checked on upload, never one the content claims.
     const blob = new Blob([await response.arrayBuffer()], { type: d.content_type });
     if (viewing) URL.revokeObjectURL(viewing.url);
     viewing = { id: d.id, title: d.title, type: d.content_type, url: URL.createObjectURL(blob) };
+    shown = true;
   } catch (_error) {
     notice = alertBox("error", { id: "problem", focus: true }, [t("ws.documents.failed")]);
     noticeAt = "actions";
   }
   renderCase();
-  document.getElementById(viewing ? "viewer-h" : "problem")?.focus();
+  document.getElementById(shown ? "viewer-h" : "problem")?.focus();
 }
 
 function closeViewerSilently() {
@@ -279,10 +282,9 @@ function closeViewerSilently() {
 
 function closeDocument() {
   const id = viewing.id;
-  URL.revokeObjectURL(viewing.url);
-  viewing = null;
+  closeViewerSilently();
   renderCase();
-  document.querySelector(`[data-document="${id}"] .view-document`)?.focus();
+  document.querySelector(`[data-document="${CSS.escape(id)}"] .view-document`)?.focus();
 }
 
 // -- consents and data fetched with them ------------------------------------------------------
@@ -300,9 +302,9 @@ const dataLabel = (key, type) => {
 
 /** Does a consent in force let this case use this fetch? (The server decides; this informs.) */
 function consentFor(app, file, fetch) {
-  const now = new Date().toISOString();
+  const now = new Date();
   return file.consents.find((c) => c.state === "active" && c.purpose === fetch.purpose
-    && (c.case_ref == null || c.case_ref === app.id) && (!c.expires_at || c.expires_at > now)
+    && (c.case_ref == null || c.case_ref === app.id) && (!c.expires_at || new Date(c.expires_at) > now)
     && c.sources.includes(fetch.source)
     && fetch.data_categories.every((d) => c.data_categories.includes(d))) || null;
 }
@@ -315,7 +317,8 @@ function consentsSection(app, file) {
       el("strong", { text: purposeTitle(c.purpose) }),
       ` – ${t("ws.cs." + c.state)}; ${scope(c)}`,
       c.expires_at ? `; ${t("ws.consents.expires", { date: formatDate(c.expires_at) })}` : "",
-      c.relevant ? el("span", { class: "tag", text: t("ws.consents.relevant") }) : null)))
+      c.relevant && c.state === "active"
+        ? el("span", { class: "tag", text: t("ws.consents.relevant") }) : null)))
     : el("p", { text: t("ws.consents.none") }));
 }
 
