@@ -125,6 +125,7 @@ def proxy(service: str, rest: str):
         raise UnknownService(detail_en="path not allowed", code="gateway.path_not_allowed")
     identity = caller()
     policy.check_route(service, identity.kind)
+    tracing.current_span().update_name(f"{request.method} /api/{service}")
     headers = {
         name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers
     }

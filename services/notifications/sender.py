@@ -110,14 +110,17 @@ class Sender:
             bucket = self.limits.get(row.provider)
             if bucket is not None and not bucket.take():
                 continue  # over the provider's rate: stays due for the next round
-            outgoing = self._claim(row.id, row.status, now)
-            if outgoing is None:
-                continue
-            result = self._hand_over(row.provider, outgoing)
-            with self.engine.begin() as conn:
-                message = store.message(conn, row.id, for_update=True)
-                if message is not None and message.status == SENDING:
-                    self.notifications.record_outcome(conn, message, result, self.clock())
+            with _sending(row) as span:
+                outgoing = self._claim(row.id, row.status, now)
+                if outgoing is None:
+                    span.set_attribute("sb.notification.outcome", "claimed_by_another")
+                    continue
+                result = self._hand_over(row.provider, outgoing)
+                span.set_attribute("sb.notification.outcome", result.outcome)
+                with self.engine.begin() as conn:
+                    message = store.message(conn, row.id, for_update=True)
+                    if message is not None and message.status == SENDING:
+                        self.notifications.record_outcome(conn, message, result, self.clock())
             handed += 1
         return handed
 
@@ -169,7 +172,9 @@ class Sender:
             if result is None:
                 with read_only(self.engine) as conn:
                     outgoing = self._outgoing(conn, row)
-                result, how = self._hand_over(row.provider, outgoing), "resent"
+                with _sending(row) as span:
+                    result, how = self._hand_over(row.provider, outgoing), "resent"
+                    span.set_attribute("sb.notification.outcome", result.outcome)
             with self.engine.begin() as conn:
                 message = store.message(conn, row.id, for_update=True)
                 if message is None or message.status != SENDING:
@@ -194,28 +199,6 @@ class Sender:
             return SendResult(TEMPORARY, reason="provider.not_configured")
         token = correlation_id_var.set(outgoing.correlation_id)  # the provider's logs too
         try:
-            with tracing.continued(
-                f"send {outgoing.channel}",
-                kind=tracing.SpanKind.CLIENT,
-                traceparent=outgoing.traceparent,
-                correlation_id=outgoing.correlation_id,
-                attributes={
-                    "sb.notification.message_id": outgoing.message_id,
-                    "sb.notification.channel": outgoing.channel,
-                    "sb.notification.provider": provider_name,
-                },
-            ) as span:
-                result = self._send(provider, provider_name, outgoing)
-                span.set_attribute("sb.notification.outcome", result.outcome)
-                if result.outcome != "sent" and result.reason:
-                    span.set_attribute("sb.notification.reason", result.reason)
-                return result
-        finally:
-            correlation_id_var.reset(token)
-
-    @staticmethod
-    def _send(provider: Provider, provider_name: str, outgoing: Outgoing) -> SendResult:
-        try:
             return provider.send(outgoing)
         except Exception as exc:  # any provider error is worth another try
             log.warning(
@@ -225,6 +208,8 @@ class Sender:
                 type(exc).__name__,
             )
             return SendResult(TEMPORARY, reason="provider.error")
+        finally:
+            correlation_id_var.reset(token)
 
     def run(self, stop: threading.Event) -> None:
         next_settle = time.monotonic()  # at start: whatever a crash left in sending
@@ -238,3 +223,20 @@ class Sender:
             except Exception:
                 log.exception("sender round failed; retrying")
             stop.wait(self.interval_s)
+
+
+def _sending(row: Row):
+    """The span of one message's sending (claim, hand-over, outcome), in the trace of what
+    caused the message (its traceparent, else its correlation id)."""
+    return tracing.continued(
+        f"send {row.channel}",
+        kind=tracing.SpanKind.CLIENT,
+        traceparent=row.traceparent,
+        correlation_id=row.correlation_id,
+        attributes={
+            "sb.notification.message_id": row.id,
+            "sb.notification.channel": row.channel,
+            "sb.notification.provider": row.provider,
+            "sb.notification.attempt": row.attempts + 1,
+        },
+    )

@@ -49,10 +49,14 @@ class Platform:
 
 
 @contextmanager
-def running_platform(var_dir: Path, port_base: int) -> Iterator[Platform]:
+def running_platform(
+    var_dir: Path, port_base: int, env_changes: dict[str, str] | None = None
+) -> Iterator[Platform]:
+    """The embedded defaults, unless `env_changes` names e.g. KAFKA_BOOTSTRAP, DATABASE_URL."""
     env = {**os.environ, "SB_VAR_DIR": str(var_dir), "SB_PORT_BASE": str(port_base)}
     for name in ("KAFKA_BOOTSTRAP", "DATABASE_URL"):
         env.pop(name, None)
+    env.update(env_changes or {})
     var_dir.mkdir(parents=True, exist_ok=True)
     log = var_dir / "launcher.log"
     with exclusive_ports(port_base), log.open("wb") as out:

@@ -231,10 +231,24 @@ export function showAuthorityEnded(acting) {
   document.dispatchEvent(new Event("sb:acting"));
 }
 
+/** A W3C trace context for one API call: a new trace id and this call's span id (sampled).
+ *  The gateway's span continues it, so one id follows the call through every process
+ *  (docs/tracing.md); it names nothing about the person. */
+export function newTraceparent() {
+  const hex = (bytes) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)),
+    (x) => x.toString(16).padStart(2, "0")).join("");
+  let traceId = hex(16);
+  let spanId = hex(8);
+  while (/^0+$/.test(traceId)) traceId = hex(16); // all zeros is not a valid id
+  while (/^0+$/.test(spanId)) spanId = hex(8);
+  return `00-${traceId}-${spanId}-01`;
+}
+
 /** Call the API. Answers {data, etag, status}; refusals throw ApiError with the problem
  *  details (application/problem+json: code, title, detail in the request's language). */
 export async function api(method, path, { json, form, etag, idempotencyKey, headers: extra } = {}) {
-  const headers = { Accept: "application/json", "Accept-Language": lang(), ...(extra || {}) };
+  const headers = { Accept: "application/json", "Accept-Language": lang(),
+                    traceparent: newTraceparent(), ...(extra || {}) };
   if (method !== "GET") headers["X-CSRF-Token"] = session ? session.csrf_token : "";
   let body;
   if (json !== undefined) {
