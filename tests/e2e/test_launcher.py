@@ -45,16 +45,20 @@ def platform(request, tmp_path):
         admin_url = request.getfixturevalue("postgres_admin_url")
         env["KAFKA_BOOTSTRAP"] = kafka_bootstrap()
         env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/{service}"
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "kit.launcher"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # A file, not a pipe: nobody reads a pipe until the end, and a launcher whose log passes
+    # the pipe's 64 KB (kafka-python warns often on a busy machine) blocks and never stops.
+    log = tmp_path / "launcher.log"
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "kit.launcher"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        yield {"env": env, "launcher": launcher, "kind": request.param}
+        yield {"env": env, "launcher": launcher, "kind": request.param, "log": log}
     finally:
         if launcher.poll() is None:
             # Politely first: the launcher stops its children (each in its own session).
@@ -80,7 +84,7 @@ def test_the_launcher_runs_the_platform_and_stops_it_with_one_signal(platform):
         120,
         message="the gateway to report every service ready",
     )
-    assert launcher.poll() is None, launcher.stdout.read().decode()[-3000:]
+    assert launcher.poll() is None, platform["log"].read_text(errors="replace")[-3000:]
 
     portal = requests.get(f"{GATEWAY}/", timeout=5)
     assert "Velkommen til kommunens selvbetjening" in portal.text
@@ -123,7 +127,7 @@ def test_the_launcher_runs_the_platform_and_stops_it_with_one_signal(platform):
 
     launcher.send_signal(signal.SIGINT)
     assert launcher.wait(30) == 0
-    output = launcher.stdout.read().decode()
+    output = platform["log"].read_text(errors="replace")
     assert "all processes stopped" in output
     with pytest.raises(requests.RequestException):
         requests.get(f"{GATEWAY}/healthz", timeout=2)
