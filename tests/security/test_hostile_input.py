@@ -2,7 +2,9 @@
 service's OpenAPI document (merged by the gateway at /api/openapi.json) and sends them through
 the gateway, with a valid citizen session, a valid staff session and no/forged session. No
 answer may be a server error or break its own documented schema, and no refused change may
-be half-applied (every application row has its creation event, and the other way round).
+be half-applied: a refused request (4xx) leaves every table of the applications, consents and
+appointments databases as it was (no row, no outbox event), and every application row has its
+creation event, and the other way round.
 
 Bounded: a few examples per operation, so the whole run takes well under a minute."""
 
@@ -22,7 +24,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
-from sqlalchemy import text
+from sqlalchemy import MetaData, select, text
 
 from gateway.app import create_app as create_gateway
 from gateway.config import GatewayConfig
@@ -80,6 +82,25 @@ def platform(tmp_path_factory) -> Iterator[tuple[Stack, dict]]:
         os.environ.pop("SB_VAR_DIR", None)
     else:
         os.environ["SB_VAR_DIR"] = previous
+
+
+# Whose every table is compared before and after each refused request.
+HALF_APPLIED_WATCHED = ("applications", "consents", "appointments")
+
+
+def contents(apps: dict) -> dict[str, int]:
+    """A fingerprint of every table (outbox included) of the watched services' databases."""
+    fingerprint = {}
+    for name in HALF_APPLIED_WATCHED:
+        engine = apps[name].extensions["runtime"].engine
+        with engine.connect() as conn:
+            tables = apps[name].extensions.setdefault("reflected", MetaData())
+            if not tables.tables:
+                tables.reflect(conn)
+            for table in tables.sorted_tables:
+                rows = conn.execute(select(table)).all()
+                fingerprint[f"{name}.{table.name}"] = hash(tuple(sorted(map(repr, rows))))
+    return fingerprint
 
 
 def session_for(site: Stack, who: str | None) -> requests.Session:
@@ -141,7 +162,16 @@ def test_hostile_requests_through_the_gateway_get_no_5xx_and_keep_their_schema(
         )
         @given(case=st.one_of(strategies))
         def run(case) -> None:
+            before = contents(apps)
             response = case.call(base_url=site.gateway, session=browser, timeout=30)
+            if response.status_code >= 400:  # refused: no row, no outbox event, no change
+                after = contents(apps)
+                changed = sorted(t for t in after if after[t] != before.get(t))
+                if changed:
+                    failures.append(
+                        f"{case.method} {case.operation.path} -> {response.status_code}: "
+                        f"refused but changed {changed}"
+                    )
             try:
                 case.validate_response(
                     response, checks=[not_a_server_error, response_schema_conformance]
