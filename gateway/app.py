@@ -16,6 +16,7 @@ from kit import adapters, tracing
 from kit.asyncapi import build_asyncapi
 from kit.config import Settings, var_dir
 from kit.logging import configure_logging
+from kit.replicas import Replicas
 from kit.runtime import Runtime
 from kit.web import create_base_app
 
@@ -32,18 +33,26 @@ def create_app(
     tracing.configure("gateway")
     config = config or GatewayConfig.from_env()
     settings = settings or Settings.from_env("gateway")
-    targets = upstreams or routing.upstreams()
+    targets = {
+        name: Replicas.parse(urls) for name, urls in (upstreams or routing.upstreams()).items()
+    }
     runtime = Runtime.from_settings(settings)
 
-    def check(url: str):
-        def ready() -> None:
-            requests.get(f"{url}/readyz", timeout=2).raise_for_status()
+    def check(replicas: Replicas):
+        def ready() -> None:  # one ready replica of each service is enough to serve
+            for url in replicas.urls:
+                try:
+                    requests.get(f"{url}/readyz", timeout=2).raise_for_status()
+                    return
+                except requests.RequestException as exc:
+                    error = exc
+            raise error
 
         return ready
 
     app = create_base_app(
         "gateway",
-        {"database": runtime.check_database, **{name: check(url) for name, url in targets.items()}},
+        {"database": runtime.check_database, **{name: check(r) for name, r in targets.items()}},
     )
     app.config["UPSTREAMS"] = targets
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -78,7 +87,7 @@ def create_app(
     return app
 
 
-def merged_openapi(targets: dict[str, str]) -> dict:
+def merged_openapi(targets: dict[str, Replicas]) -> dict:
     """One OpenAPI 3.1 document for the public API: each service's generated document."""
     document: dict = {
         "openapi": "3.1.0",
@@ -92,9 +101,9 @@ def merged_openapi(targets: dict[str, str]) -> dict:
         "paths": {},
         "components": {"schemas": {}, "securitySchemes": {}},
     }
-    for service, url in sorted(targets.items()):
+    for service, replicas in sorted(targets.items(), key=lambda item: item[0]):
         try:
-            response = requests.get(f"{url}/openapi.json", timeout=3)
+            response = requests.get(f"{replicas.pick()}/openapi.json", timeout=3)
         except requests.RequestException:
             continue
         if response.status_code != 200:

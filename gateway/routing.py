@@ -19,6 +19,7 @@ from gateway.audit import record_access
 from gateway.caller import caller
 from kit import clock, data_subjects, tracing
 from kit.errors import Problem
+from kit.replicas import Replicas
 from kit.web import CORRELATION_HEADER
 
 SERVICES = ("applications", "consents", "appointments", "notifications", "insight")
@@ -51,15 +52,11 @@ FORWARDED_RESPONSE_HEADERS = (
 )
 
 bp = Blueprint("routing", __name__)
-# One keep-alive connection pool per upstream, shared by the gateway's threads. urllib3
-# directly: requests' per-call work (environment proxies, hooks, cookie jars) was a third of
-# the gateway's CPU on a proxied read (docs/BENCHMARKS.md).
-_pools = urllib3.PoolManager(num_pools=16, maxsize=16, block=False, retries=False)
-_TIMEOUT = urllib3.Timeout(connect=3, read=30)
 PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar: kept as is, everything else %-encoded
 
 
 def upstreams() -> dict[str, str]:
+    """Each service's URL, or its replicas' URLs separated by commas (kit.replicas)."""
     return {
         name: os.environ.get(
             f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{DEFAULT_PORTS[name]}"
@@ -113,8 +110,8 @@ def limit_for_caller() -> str:
 )
 @bp.route("/api/<service>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def proxy(service: str, rest: str):
-    base = current_app.config["UPSTREAMS"].get(service)
-    if base is None:
+    replicas: Replicas | None = current_app.config["UPSTREAMS"].get(service)
+    if replicas is None:
         raise UnknownService(
             f"Der er ingen tjeneste ved navn {service!r}.",
             f"There is no service called {service!r}.",
@@ -137,7 +134,7 @@ def proxy(service: str, rest: str):
         identity.internal_claims(with_cpr=service in policy.CPR_RECIPIENTS),
         audience=f"selvbetjening/{service}",
     )
-    url = f"{base}/api/{service}" + (f"/{quote(rest, safe=PATH_SAFE)}" if rest else "")
+    url = f"/api/{service}" + (f"/{quote(rest, safe=PATH_SAFE)}" if rest else "")
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")
     with tracing.child(
@@ -147,13 +144,8 @@ def proxy(service: str, rest: str):
     ) as span:
         tracing.inject(headers)  # the service's request span is this span's child
         try:
-            upstream = _pools.request(
-                request.method,
-                url,
-                body=request.get_data() or None,
-                headers=headers,
-                timeout=_TIMEOUT,
-                redirect=False,
+            upstream = replicas.request(
+                request.method, url, body=request.get_data() or None, headers=headers
             )
         except urllib3.exceptions.HTTPError as exc:
             current_app.logger.warning("upstream %s unavailable: %s", service, type(exc).__name__)

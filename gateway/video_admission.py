@@ -57,7 +57,7 @@ def call_appointments(
 ) -> tuple[int, dict[str, Any], list[str]]:
     """One request to the appointments service as `identity`; answers status, JSON and the
     citizens it touched (for the audit trail, which the caller records)."""
-    base = current_app.config["UPSTREAMS"]["appointments"]
+    base = current_app.config["UPSTREAMS"]["appointments"].pick()
     policy.check_route("appointments", identity.kind)
     token = current_app.extensions["minter"].mint(
         identity.internal_claims(with_cpr=False), audience="selvbetjening/appointments"

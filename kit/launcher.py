@@ -46,9 +46,12 @@ WORKER_PORTS = {name: PORT_BASE + 201 + i for i, name in enumerate(SERVICES)}
 IDP_PORT = PORT_BASE + 90
 OVERVIEW_STUB_PORT = PORT_BASE + 300
 GATEWAY_WORKER_PORT = PORT_BASE + 200
-# SB_REPLICAS=2 (tests/faults/): a second gateway and a second worker per service.
+# SB_REPLICAS=2 (tests/faults/test_replicas.py): a second gateway, and a second web process
+# and worker per service.
+REPLICAS = int(os.environ.get("SB_REPLICAS", "1"))
 GATEWAY_REPLICA_PORT = PORT_BASE + 1
 REPLICA_WORKER_PORTS = {name: PORT_BASE + 401 + i for i, name in enumerate(SERVICES)}
+REPLICA_SERVICE_PORTS = {name: PORT_BASE + 501 + i for i, name in enumerate(SERVICES)}
 LAUNCHER_PORT = PORT_BASE + 99  # the launcher's own health, metrics and process table
 
 
@@ -115,7 +118,7 @@ def process_table() -> list[ProcessSpec]:
             f"http://127.0.0.1:{GATEWAY_PORT}/readyz",
         )
     )
-    if int(os.environ.get("SB_REPLICAS", "1")) >= 2:
+    if REPLICAS >= 2:
         specs.extend(second_replicas(python, gunicorn))
     if not os.environ.get("OVERVIEW_ENDPOINT"):
         # The stand-in for KOMBIT's Sags- og Dokumentindeks, with its "borger.dk" page.
@@ -138,17 +141,28 @@ def process_table() -> list[ProcessSpec]:
 
 
 def second_replicas(python: str, gunicorn: list[str]) -> list[ProcessSpec]:
-    """SB_REPLICAS=2: a second worker per service (the same consumer groups: Kafka splits the
-    partitions between them, and takes them all to the survivor when one dies) and a second
-    gateway (sessions, keys and rate limits shared through the database and var/)."""
-    specs = [
-        ProcessSpec(
-            f"{name}-worker-2",
-            [python, "-m", "kit.worker", name, "--port", str(REPLICA_WORKER_PORTS[name])],
-            f"http://127.0.0.1:{REPLICA_WORKER_PORTS[name]}/healthz",
+    """SB_REPLICAS=2: a second web process per service (the gateways spread requests over
+    both: gateway.replicas), a second worker per service (the same consumer groups: Kafka
+    splits the partitions between them, and takes them all to the survivor when one dies; one
+    outbox relay publishes at a time: kit.outbox) and a second gateway (sessions, keys and
+    rate limits shared through the database and var/)."""
+    specs = []
+    for name in SERVICES:
+        web, worker = REPLICA_SERVICE_PORTS[name], REPLICA_WORKER_PORTS[name]
+        specs.append(
+            ProcessSpec(
+                f"{name}-web-2",
+                [*gunicorn, "--bind", f"127.0.0.1:{web}", f"services.{name}.app:create_app()"],
+                f"http://127.0.0.1:{web}/healthz",
+            )
         )
-        for name in SERVICES
-    ]
+        specs.append(
+            ProcessSpec(
+                f"{name}-worker-2",
+                [python, "-m", "kit.worker", name, "--port", str(worker)],
+                f"http://127.0.0.1:{worker}/healthz",
+            )
+        )
     specs.append(
         ProcessSpec(
             "gateway-2",
@@ -270,7 +284,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop_all)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
     for name, port in SERVICE_PORTS.items():
-        env.setdefault(f"SB_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
+        urls = [f"http://127.0.0.1:{port}"]
+        if REPLICAS >= 2:
+            urls.append(f"http://127.0.0.1:{REPLICA_SERVICE_PORTS[name]}")
+        env.setdefault(f"SB_UPSTREAM_{name.upper()}", ",".join(urls))
     identity_env(env)
     try:
         adapters.refuse_simulated_in_production(env)

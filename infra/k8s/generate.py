@@ -166,9 +166,9 @@ def worker(name: str) -> dict[str, Any]:
         ],
         WORKER_PORT,
         WORKER_RESOURCES,
-        # One relay per service until two are proven side by side (issue 17 item 4);
-        # consumers scale with partitions once they are.
-        replicas=1,
+        # Two side by side (tests/faults/test_replicas.py): the consumer groups split the
+        # partitions between them, and one outbox relay publishes at a time (kit.outbox).
+        replicas=2,
     )
 
 

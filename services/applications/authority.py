@@ -13,14 +13,17 @@ refused (fail closed).
 from __future__ import annotations
 
 import abc
+import json
 import logging
 import os
 from typing import Any
+from urllib.parse import urlencode
 
-import requests
+import urllib3
 
 from kit.auth import current_token
 from kit.errors import Problem
+from kit.replicas import Replicas
 
 log = logging.getLogger(__name__)
 
@@ -88,21 +91,31 @@ class ConsentsAuthority(ProxyAuthority):
     the caller's own token."""
 
     def __init__(self, base_url: str, timeout_s: float = 2.0) -> None:
-        self.url = base_url.rstrip("/") + "/internal/proxy-authority"
-        self.consent_url = base_url.rstrip("/") + "/internal/consent-checks"
-        self.timeout_s = timeout_s
+        # One URL, or the consents service's replicas' (kit.replicas): a replica that is down
+        # is passed over.
+        self.replicas = Replicas.parse(base_url)
+        self.timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
+
+    def _ask(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict:
+        response = self.replicas.request(
+            method,
+            path,
+            body=json.dumps(body).encode() if body is not None else None,
+            headers={
+                "Authorization": f"Bearer {current_token()}",
+                "Content-Type": "application/json",
+            },
+            timeout=self.timeout,
+        )
+        if response.status >= 400:
+            raise ValueError(f"the consents service answered {response.status}")
+        return dict(response.json())
 
     def confirm(self, citizen_id: str, scope: str) -> None:
+        query = urlencode({"citizen_id": citizen_id, "scope": scope})
         try:
-            response = requests.get(
-                self.url,
-                params={"citizen_id": citizen_id, "scope": scope},
-                headers={"Authorization": f"Bearer {current_token()}"},
-                timeout=self.timeout_s,
-            )
-            response.raise_for_status()
-            answer = response.json()
-        except (requests.RequestException, ValueError) as exc:
+            answer = self._ask("GET", f"/internal/proxy-authority?{query}")
+        except (urllib3.exceptions.HTTPError, ValueError) as exc:
             log.warning("proxy authority unavailable: %s", type(exc).__name__)
             raise AuthorityUnavailable() from None
         if answer.get("authorised") is not True:
@@ -112,15 +125,8 @@ class ConsentsAuthority(ProxyAuthority):
         self, question: dict[str, Any], refused: type[Problem] = ConsentNotConfirmed
     ) -> str | None:
         try:
-            response = requests.post(
-                self.consent_url,
-                json=question,
-                headers={"Authorization": f"Bearer {current_token()}"},
-                timeout=self.timeout_s,
-            )
-            response.raise_for_status()
-            answer = response.json()
-        except (requests.RequestException, ValueError) as exc:
+            answer = self._ask("POST", "/internal/consent-checks", question)
+        except (urllib3.exceptions.HTTPError, ValueError) as exc:
             log.warning("consent register unavailable: %s", type(exc).__name__)
             raise ConsentRegisterUnavailable() from None
         if answer.get("allowed") is not True or not answer.get("consent_id"):

@@ -4,10 +4,13 @@ across both."""
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+import urllib3
 
 from gateway.app import create_app as create_gateway
 from gateway.mock_idp import create_app as create_mock_idp
@@ -15,7 +18,15 @@ from gateway.ratelimit import SharedWindows
 from kit.config import Settings
 from kit.db import make_engine
 from kit.migrate import upgrade
+from kit.replicas import Replicas
 from tests.harness.gateway_stack import ANNA, Stack, build_stack, serve
+
+
+def closed_port() -> int:
+    """A port nobody listens on: a replica that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -25,8 +36,10 @@ def replicas(tmp_path, monkeypatch) -> Iterator[tuple[Stack, str]]:
     for stack in build_stack(tmp_path, lambda _url: create_mock_idp(), {}):
         config = replace(stack.app.extensions["gateway_config"], rate_limit_citizen="3/minute")
         stack.app.extensions["gateway_config"] = config
+        # Its applications service has two replicas, the first of which is down.
+        down = f"http://127.0.0.1:{closed_port()}"
         second = create_gateway(
-            upstreams={"applications": stack.applications},
+            upstreams={"applications": f"{down}, {stack.applications}"},
             config=config,
             settings=Settings(service="gateway", database_url=str(stack.engine.url)),
         )
@@ -80,3 +93,63 @@ def test_shared_windows_count_the_hits_of_every_process(database_url):
     assert second.hit("citizen:anna", "4/minute") == (True, 3, 21)
     for engine in engines:
         engine.dispose()
+
+
+def test_a_replica_that_is_down_is_passed_over_for_every_request(replicas):
+    stack, second = replicas
+    anna = stack.browser()
+    stack.login(anna, ANNA)
+    answers = [anna.get(f"{second}/api/applications").status_code for _ in range(3)]
+    csrf = stack.csrf(anna)
+    created = anna.post(  # not idempotent, but it never reached the replica that is down
+        f"{second}/api/applications",
+        json={"type": "boligstoette"},
+        headers=csrf,
+    )
+    assert answers == [200, 200, 200] and created.status_code != 502, created.text
+
+
+class Counting:
+    """A replica that answers 200 and counts; or, with `drop`, reads the request and hangs up
+    without an answer (a replica killed mid-request)."""
+
+    def __init__(self, drop: bool = False) -> None:
+        self.seen = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.drop = drop
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            conn, _ = self.server.accept()
+            with conn:
+                conn.recv(65536)
+                self.seen += 1
+                if not self.drop:
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+
+def test_requests_spread_round_robin_over_the_replicas():
+    first, second = Counting(), Counting()
+    replicas = Replicas.parse(f"{first.url},{second.url}")
+    for _ in range(10):
+        assert replicas.request("GET", "/x", body=None, headers={}).status == 200
+    assert (first.seen, second.seen) == (5, 5)
+
+
+def test_a_request_lost_mid_way_is_sent_again_only_when_that_is_safe():
+    dropping, answering = Counting(drop=True), Counting()
+
+    def dropping_first() -> Replicas:  # a new round starts with the first replica
+        return Replicas([dropping.url, answering.url])
+
+    # A GET, and a POST with an Idempotency-Key: the other replica answers.
+    assert dropping_first().request("GET", "/x", body=None, headers={}).status == 200
+    keyed = {"Idempotency-Key": "k-1"}
+    assert dropping_first().request("POST", "/x", body=b"{}", headers=keyed).status == 200
+    assert (dropping.seen, answering.seen) == (2, 2)
+    # A POST without one may have taken effect: not sent twice.
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        dropping_first().request("POST", "/x", body=b"{}", headers={})
+    assert (dropping.seen, answering.seen) == (3, 2)
