@@ -1,0 +1,224 @@
+"""Finding 1, the restart: with 12 clients asking all the time, a service killed with kill -9
+and then the gateway killed the same way are started again by the launcher's supervision, the
+platform becomes ready again within seconds, and every client keeps getting answers. While a
+process is down, the only failures are clear ones: a 502/503 problem+json with a stable code,
+or (the gateway itself being down) a refused connection; never a 500, never a hang.
+
+Before the fix of finding 1 such a restart never became ready (a service fetched the gateway's
+keys on its first request, holding a lock, while every gateway thread waited for it)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from tests.harness.ports import exclusive_ports
+from tests.waiting import wait_until
+
+REPO = Path(__file__).resolve().parents[2]
+PORT_BASE = 19000
+GATEWAY = f"http://127.0.0.1:{PORT_BASE}"
+LAUNCHER = f"http://127.0.0.1:{PORT_BASE + 99}"
+ANNA = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001"
+PATHS = (
+    "/api/appointments/services",
+    "/api/applications/types",
+    "/api/consents/purposes",
+    "/api/notifications/me/messages",
+)
+CLIENTS = 12
+HANG_S = 20  # an answer slower than this is a hang
+# A request that was already on its way when the platform said ready may still meet the old
+# state (a connection accepted by the dying gateway, a pool's stale connection): this long.
+SETTLE_S = 1.0
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _port_block():
+    """Queue behind any other run on this machine that holds the same ports."""
+    with exclusive_ports(PORT_BASE):
+        yield
+
+
+@pytest.fixture
+def launcher(tmp_path):
+    env = {
+        **os.environ,
+        "SB_VAR_DIR": str(tmp_path / "var"),
+        "SB_PORT_BASE": str(PORT_BASE),
+        "SB_RESTART_BACKOFF_S": "0.5",
+        "SB_SEED": "0",
+        # One citizen's 12 clients: the rate limit is not what is tested here.
+        "SB_RATE_LIMIT_CITIZEN": "100000/minute",
+    }
+    for name in ("KAFKA_BOOTSTRAP", "DATABASE_URL", "SB_IDP_ISSUER"):
+        env.pop(name, None)
+    output = tmp_path / "launcher.log"
+    with output.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kit.launcher"],
+            cwd=REPO,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    proc.log_path = output  # type: ignore[attr-defined]
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+
+
+@dataclass
+class Answer:
+    started: float
+    ended: float
+    status: int  # 0: the connection was refused or reset (nothing answered)
+    problem_code: str | None = None
+    hung: bool = False
+
+
+class Client(threading.Thread):
+    """One citizen's browser tab asking one service through the gateway, again and again."""
+
+    def __init__(self, path: str, cookies: dict[str, str], stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.path, self.stop = path, stop
+        self.session = requests.Session()
+        self.session.cookies.update(cookies)
+        self.answers: list[Answer] = []
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                response = self.session.get(GATEWAY + self.path, timeout=HANG_S)
+            except requests.Timeout:
+                self.answers.append(Answer(started, time.monotonic(), 0, hung=True))
+                continue
+            except requests.ConnectionError:
+                self.answers.append(Answer(started, time.monotonic(), 0))
+                time.sleep(0.05)
+                continue
+            code = None
+            if response.headers.get("Content-Type", "").startswith("application/problem+json"):
+                code = response.json().get("code")
+            self.answers.append(Answer(started, time.monotonic(), response.status_code, code))
+            time.sleep(0.02)
+
+
+def ready() -> bool:
+    try:
+        return requests.get(f"{GATEWAY}/readyz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def processes() -> dict[str, dict]:
+    return {p["name"]: p for p in requests.get(f"{LAUNCHER}/processes", timeout=2).json()}
+
+
+def kill_and_wait_ready(name: str) -> tuple[float, float]:
+    """kill -9 the process; when the launcher has started it again and the gateway reports
+    every service ready. Returns (killed at, ready again at)."""
+    before = processes()[name]
+    killed = time.monotonic()
+    os.kill(before["pid"], signal.SIGKILL)
+
+    def back() -> bool:
+        try:
+            now = processes()[name]
+        except requests.RequestException:
+            return False
+        return now["pid"] not in (None, before["pid"]) and now["state"] == "running" and ready()
+
+    wait_until(back, 60, interval_s=0.1, message=f"{name} to come back and be ready")
+    return killed, time.monotonic()
+
+
+def log_in(sub: str) -> dict[str, str]:
+    browser = requests.Session()
+    start = browser.get(f"{GATEWAY}/auth/login", allow_redirects=False, timeout=10)
+    authorize = start.headers["Location"]
+    picked = browser.post(authorize, data={"sub": sub}, allow_redirects=False, timeout=10)
+    done = browser.get(urljoin(authorize, picked.headers["Location"]), allow_redirects=False)
+    assert done.status_code == 302, done.text
+    return browser.cookies.get_dict()
+
+
+def test_a_service_and_the_gateway_restarted_under_12_clients_become_ready_and_answer(launcher):
+    wait_until(
+        lambda: ready() or launcher.poll() is not None,
+        150,
+        interval_s=0.2,
+        message="the platform to be ready",
+    )
+    assert launcher.poll() is None, launcher.log_path.read_text()[-3000:]
+    cookies = log_in(ANNA)
+    stop = threading.Event()
+    clients = [Client(PATHS[i % len(PATHS)], cookies, stop) for i in range(CLIENTS)]
+    for client in clients:
+        client.start()
+    time.sleep(1)
+    windows = {}
+    windows["appointments-web"] = kill_and_wait_ready("appointments-web")
+    time.sleep(1.5)
+    windows["gateway"] = kill_and_wait_ready("gateway")
+    time.sleep(1.5)
+    last_ready = windows["gateway"][1]
+    stop.set()
+    for client in clients:
+        client.join(HANG_S + 5)
+    log = launcher.log_path.read_text()[-3000:]
+
+    def within(answer: Answer, name: str) -> bool:
+        killed, back = windows[name]
+        return answer.ended >= killed and answer.started <= back + SETTLE_S
+
+    answers = [a for c in clients for a in c.answers]
+    assert not [a for a in answers if a.hung], ("hung requests", log)
+    unexpected = [
+        (a.status, a.problem_code, round(a.started - windows["appointments-web"][0], 2))
+        for a in answers
+        if a.status != 200
+        and not (
+            # The gateway down: nothing answers; or the gateway (or the restarted service
+            # behind it) up but not ready: a clear problem.
+            (a.status == 0 and within(a, "gateway"))
+            or (
+                a.status in (502, 503)
+                and a.problem_code
+                and any(within(a, name) for name in windows)
+            )
+        )
+    ]
+    assert not unexpected, (unexpected, log)
+    for client in clients:  # every client is answered again once the platform is back
+        after = [a.status for a in client.answers if a.started > last_ready + SETTLE_S]
+        assert after and set(after) == {200}, (client.path, after)
+    for name, (killed, back) in windows.items():
+        assert back - killed < 30, f"{name} took {back - killed:.1f}s to be ready again"
+    refused = [a for a in answers if a.status != 200]
+    print(
+        f"{len(answers)} requests; ready again after "
+        + ", ".join(f"{n} {b - k:.1f}s" for n, (k, b) in windows.items())
+        + f"; {len(refused)} not 200: "
+        + str(sorted({(a.status, a.problem_code) for a in refused}, key=str))
+    )
