@@ -5,7 +5,10 @@ process is down, the only failures are clear ones: a 502/503 problem+json with a
 or (the gateway itself being down) a refused connection; never a 500, never a hang.
 
 Before the fix of finding 1 such a restart never became ready (a service fetched the gateway's
-keys on its first request, holding a lock, while every gateway thread waited for it)."""
+keys on its first request, holding a lock, while every gateway thread waited for it). The
+launcher's supervision came after that fix, so this test was shown to fail by putting the old
+behaviour back into kit/keys.py (fetch on the request path under a lock, ready without keys):
+"timed out after 60s waiting for appointments-web to come back and be ready"."""
 
 from __future__ import annotations
 
@@ -30,13 +33,15 @@ PORT_BASE = 19000
 GATEWAY = f"http://127.0.0.1:{PORT_BASE}"
 LAUNCHER = f"http://127.0.0.1:{PORT_BASE + 99}"
 ANNA = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001"
+# Most clients ask the service that is restarted (the finding's list of bookable services):
+# more than the gateway's 8 threads wait on it while it comes back.
 PATHS = (
-    "/api/appointments/services",
+    *["/api/appointments/services"] * 9,
     "/api/applications/types",
     "/api/consents/purposes",
     "/api/notifications/me/messages",
 )
-CLIENTS = 12
+CLIENTS = len(PATHS)
 HANG_S = 20  # an answer slower than this is a hang
 # A request that was already on its way when the platform said ready may still meet the old
 # state (a connection accepted by the dying gateway, a pool's stale connection): this long.
@@ -173,7 +178,7 @@ def test_a_service_and_the_gateway_restarted_under_12_clients_become_ready_and_a
     assert launcher.poll() is None, launcher.log_path.read_text()[-3000:]
     cookies = log_in(ANNA)
     stop = threading.Event()
-    clients = [Client(PATHS[i % len(PATHS)], cookies, stop) for i in range(CLIENTS)]
+    clients = [Client(path, cookies, stop) for path in PATHS]
     for client in clients:
         client.start()
     time.sleep(1)
