@@ -127,12 +127,16 @@ class Stack:
             "X-CSRF-Token": session.get("csrf_token", ""),
         }
 
-    def internal_token(self, service: str = "applications", subject: str = ANNA) -> str:
+    def internal_token(
+        self, service: str = "applications", subject: str = ANNA, claims: dict | None = None
+    ) -> str:
+        """An internal token as the gateway mints it: a citizen's by default, or `claims`."""
         minter = InternalTokenMinter(
             Path(self.var) / "gateway" / "internal-signing-key.json", self.gateway
         )
         return minter.mint(
-            {
+            claims
+            or {
                 "sub": subject,
                 "cpr": "0101801234",
                 "loa": "Substantial",

@@ -126,6 +126,19 @@ def list_units(conn: Connection) -> list[dict[str, Any]]:
     ]
 
 
+def caseload_of(conn: Connection, staff_id: str) -> tuple[list[str], list[str]]:
+    """The application types and the citizens the staff member's units handle."""
+    rows = conn.execute(
+        select(caseloads.c.type_id, caseloads.c.citizen_id).where(
+            caseloads.c.unit_id.in_(
+                select(unit_members.c.unit_id).where(unit_members.c.staff_id == staff_id)
+            )
+        )
+    ).all()
+    types = sorted({r.type_id for r in rows if r.type_id is not None})
+    return types, sorted({r.citizen_id for r in rows if r.citizen_id is not None})
+
+
 def my_caseload(staff_id: str):
     """A condition on applications: the case is in a caseload of one of the staff's units."""
     my_units = select(unit_members.c.unit_id).where(unit_members.c.staff_id == staff_id)
