@@ -14,25 +14,22 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urljoin
 
 import pytest
 import requests
 
-from tests.harness.ports import exclusive_ports
+from tests.e2e.platform import Platform, running_platform
+from tests.gateway.conftest import ANNA
 from tests.waiting import wait_until
 
-REPO = Path(__file__).resolve().parents[2]
 PORT_BASE = 19000
 GATEWAY = f"http://127.0.0.1:{PORT_BASE}"
 LAUNCHER = f"http://127.0.0.1:{PORT_BASE + 99}"
-ANNA = "6f1c2c54-3b1e-4c55-9a51-0d6f4e1a0001"
+
 # Most clients ask the service that is restarted (the finding's list of bookable services):
 # more than the gateway's 8 threads wait on it while it comes back.
 PATHS = (
@@ -41,54 +38,21 @@ PATHS = (
     "/api/consents/purposes",
     "/api/notifications/me/messages",
 )
-CLIENTS = len(PATHS)
 HANG_S = 20  # an answer slower than this is a hang
 # A request that was already on its way when the platform said ready may still meet the old
 # state (a connection accepted by the dying gateway, a pool's stale connection): this long.
 SETTLE_S = 1.0
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _port_block():
-    """Queue behind any other run on this machine that holds the same ports."""
-    with exclusive_ports(PORT_BASE):
-        yield
-
-
 @pytest.fixture
-def launcher(tmp_path):
-    env = {
-        **os.environ,
-        "SB_VAR_DIR": str(tmp_path / "var"),
-        "SB_PORT_BASE": str(PORT_BASE),
+def site(tmp_path) -> Iterator[Platform]:
+    changes = {
         "SB_RESTART_BACKOFF_S": "0.5",
-        "SB_SEED": "0",
         # One citizen's 12 clients: the rate limit is not what is tested here.
         "SB_RATE_LIMIT_CITIZEN": "100000/minute",
     }
-    for name in ("KAFKA_BOOTSTRAP", "DATABASE_URL", "SB_IDP_ISSUER"):
-        env.pop(name, None)
-    output = tmp_path / "launcher.log"
-    with output.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "kit.launcher"],
-            cwd=REPO,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    proc.log_path = output  # type: ignore[attr-defined]
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+    with running_platform(tmp_path / "var", PORT_BASE, changes, seed=False) as platform:
+        yield platform
 
 
 @dataclass
@@ -129,18 +93,11 @@ class Client(threading.Thread):
             time.sleep(0.02)
 
 
-def ready() -> bool:
-    try:
-        return requests.get(f"{GATEWAY}/readyz", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
-
-
 def processes() -> dict[str, dict]:
     return {p["name"]: p for p in requests.get(f"{LAUNCHER}/processes", timeout=2).json()}
 
 
-def kill_and_wait_ready(name: str) -> tuple[float, float]:
+def kill_and_wait_ready(site: Platform, name: str) -> tuple[float, float]:
     """kill -9 the process; when the launcher has started it again and the gateway reports
     every service ready. Returns (killed at, ready again at)."""
     before = processes()[name]
@@ -152,46 +109,30 @@ def kill_and_wait_ready(name: str) -> tuple[float, float]:
             now = processes()[name]
         except requests.RequestException:
             return False
-        return now["pid"] not in (None, before["pid"]) and now["state"] == "running" and ready()
+        running = now["pid"] not in (None, before["pid"]) and now["state"] == "running"
+        return running and site.ready()
 
     wait_until(back, 60, interval_s=0.1, message=f"{name} to come back and be ready")
     return killed, time.monotonic()
 
 
-def log_in(sub: str) -> dict[str, str]:
-    browser = requests.Session()
-    start = browser.get(f"{GATEWAY}/auth/login", allow_redirects=False, timeout=10)
-    authorize = start.headers["Location"]
-    picked = browser.post(authorize, data={"sub": sub}, allow_redirects=False, timeout=10)
-    done = browser.get(urljoin(authorize, picked.headers["Location"]), allow_redirects=False)
-    assert done.status_code == 302, done.text
-    return browser.cookies.get_dict()
-
-
-def test_a_service_and_the_gateway_restarted_under_12_clients_become_ready_and_answer(launcher):
-    wait_until(
-        lambda: ready() or launcher.poll() is not None,
-        150,
-        interval_s=0.2,
-        message="the platform to be ready",
-    )
-    assert launcher.poll() is None, launcher.log_path.read_text()[-3000:]
-    cookies = log_in(ANNA)
+def test_a_service_and_the_gateway_restarted_under_12_clients_become_ready_and_answer(site):
+    cookies = site.session(ANNA).cookies.get_dict()
     stop = threading.Event()
     clients = [Client(path, cookies, stop) for path in PATHS]
     for client in clients:
         client.start()
     time.sleep(1)
     windows = {}
-    windows["appointments-web"] = kill_and_wait_ready("appointments-web")
+    windows["appointments-web"] = kill_and_wait_ready(site, "appointments-web")
     time.sleep(1.5)
-    windows["gateway"] = kill_and_wait_ready("gateway")
+    windows["gateway"] = kill_and_wait_ready(site, "gateway")
     time.sleep(1.5)
     last_ready = windows["gateway"][1]
     stop.set()
     for client in clients:
         client.join(HANG_S + 5)
-    log = launcher.log_path.read_text()[-3000:]
+    log = site.log.read_text(errors="replace")[-3000:]
 
     def within(answer: Answer, name: str) -> bool:
         killed, back = windows[name]
