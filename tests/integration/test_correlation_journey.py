@@ -1,12 +1,18 @@
 """One correlation id follows a citizen's request from the HTTP call through the outbox, the
 bus and every consumer, to the letter handed to the provider and the push to Mit Overblik:
-an operator can follow one request through the whole platform."""
+an operator can follow one request through the whole platform. The same journey runs on the
+embedded defaults (SQLite, the embedded bus) and on real infrastructure (PostgreSQL, Kafka)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+
+import pytest
 
 from kit.bus import connect_bus
+from kit.bus.base import Bus
 from kit.config import Settings
 from kit.consumer import EventConsumer
 from kit.db import make_engine
@@ -23,25 +29,51 @@ from services.notifications.sender import Sender
 from services.notifications.services import Notifications
 from services.overview.handlers import GROUP as OVERVIEW_GROUP
 from tests.applications.builders import complete_answers, make_type
-from tests.builders import outbox_events
+from tests.builders import outbox_events, unique
+from tests.conftest import _fresh_postgres_database, kafka_bootstrap
 from tests.harness.callers import PDF, Caller
 from tests.harness.overview_index import Connector
 from tests.tokens import TokenIssuer
 from tests.waiting import wait_until
 
 
-def _database(tmp_path, service: str) -> str:
-    url = f"sqlite:///{tmp_path / (service + '.db')}"
-    upgrade(service, url)
-    return url
+@pytest.fixture(
+    params=[
+        "sqlite+embedded",
+        pytest.param("postgresql+kafka", marks=[pytest.mark.postgres, pytest.mark.kafka]),
+    ]
+)
+def platform_parts(request, tmp_path) -> Iterator[tuple[Bus, Callable[[str], str]]]:
+    """A bus and a database per service: the embedded defaults, or PostgreSQL and Kafka."""
+    with ExitStack() as cleanup:
+        if request.param == "sqlite+embedded":
+            bus = connect_bus(embedded_path=str(tmp_path / "bus.db"))
+
+            def fresh(service: str) -> str:
+                return f"sqlite:///{tmp_path / (service + '.db')}"
+        else:
+            bus = connect_bus(kafka_bootstrap(), client_id=unique("journey"))
+            admin_url = request.getfixturevalue("postgres_admin_url")
+
+            def fresh(service: str) -> str:
+                return cleanup.enter_context(contextmanager(_fresh_postgres_database)(admin_url))
+
+        def database(service: str) -> str:
+            url = fresh(service)
+            upgrade(service, url)
+            return url
+
+        cleanup.callback(bus.close)
+        yield bus, database
 
 
-def test_one_correlation_id_follows_a_submission_to_the_letter_and_the_index(tmp_path, stub):
+def test_one_correlation_id_follows_a_submission_to_the_letter_and_the_index(platform_parts, stub):
+    bus, database = platform_parts
     correlation = "journey-" + uuid.uuid4().hex
-    bus = connect_bus(kafka_bootstrap="", embedded_path=str(tmp_path / "bus.db"))
+    topic = unique("applications")  # this test's own topic: Kafka is shared by every test
 
     # The citizen submits an application over HTTP, naming the request's correlation id.
-    applications_url = _database(tmp_path, "applications")
+    applications_url = database("applications")
     applications_engine = make_engine(applications_url)
     settings = Settings(service="applications", database_url=applications_url)
     issuer = TokenIssuer()
@@ -51,6 +83,7 @@ def test_one_correlation_id_follows_a_submission_to_the_letter_and_the_index(tmp
         runtime=Runtime(settings=settings, engine=applications_engine),
         catalogue=Catalogue({"hjaelpemidler": make_type(id="hjaelpemidler")}),
     )
+    app.extensions["applications"].topic = topic
     citizen = Caller(
         app.test_client(),
         issuer.citizen("c-journey", "0101804321"),
@@ -70,19 +103,19 @@ def test_one_correlation_id_follows_a_submission_to_the_letter_and_the_index(tmp
     assert OutboxRelay(applications_engine, bus, service="applications").publish_pending()
 
     # Notifications consumes them, makes the receipt letter and hands it to the provider.
-    notifications_engine = make_engine(_database(tmp_path, "notifications"))
+    notifications_engine = make_engine(database("notifications"))
     notifications = Notifications(notifications_engine)
     letters = EventConsumer(
         bus,
-        ["applications"],
-        NOTIFICATIONS_GROUP,
+        [topic],
+        unique(NOTIFICATIONS_GROUP),
         handle_once(notifications_engine, NOTIFICATIONS_GROUP, event_handler(notifications)),
         poll_timeout_s=0.2,
     )
     # The Mit Overblik connector consumes the same events and pushes the case to the index.
-    connector = Connector(_database(tmp_path, "overview"), stub)
+    connector = Connector(database("overview"), stub)
     index = EventConsumer(
-        bus, ["applications"], OVERVIEW_GROUP, connector.handler, poll_timeout_s=0.2
+        bus, [topic], unique(OVERVIEW_GROUP), connector.handler, poll_timeout_s=0.2
     )
     providers = {name: SimulatedProvider(name) for name in PROVIDER_SETTINGS}
     sender = Sender(notifications, providers)
@@ -102,7 +135,6 @@ def test_one_correlation_id_follows_a_submission_to_the_letter_and_the_index(tmp
     finally:
         letters.close()
         index.close()
-        bus.close()
 
     sent = [m for p in providers.values() for m in p.sent.values()]
     assert sent and {m.correlation_id for m in sent} == {correlation}
