@@ -265,10 +265,3 @@ def test_staff_see_their_day_route_in_time_order_with_addresses_and_tasks(servic
     assert (other.status_code, other.json["code"]) == (403, "appointment.not_your_route")
     scheduler = service.staff("scheduler").get("/route?staff_id=nurse-route&date=2026-03-31")
     assert len(scheduler.json["visits"]) == 1
-
-
-def test_the_openapi_document_names_the_double_booking_problem(service):
-    """Every route is documented: tests/unit/test_openapi.py. Here: what integrators need."""
-    document = service.app.test_client().get("/openapi.json").json
-    book = document["paths"]["/api/appointments/appointments"]["post"]
-    assert "appointment.slot_taken" in book["responses"]["409"]["description"]

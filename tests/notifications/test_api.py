@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tests.builders import make_visit_event
 from tests.notifications.builders import Case, person, proxy_granted
-from tests.notifications.conftest import start_service
 
 
 def test_a_citizen_sees_the_messages_sent_to_them_and_no_one_elses(service):
@@ -86,14 +85,3 @@ def test_staff_read_the_rules_and_templates(sqlite_service):
     templates = caseworker.get("/templates").json["templates"]
     assert all(t["current_version"] == 1 for t in templates)
     assert caseworker.get("/templates/decision_letter").json["fields"]
-
-
-def test_the_openapi_document_names_problem_codes_and_scopes(tmp_path):
-    """Every route is documented: tests/unit/test_openapi.py. Here: what integrators need."""
-    service = start_service(f"sqlite:///{tmp_path / 'n.db'}", tmp_path)
-    document = service.app.test_client().get("/openapi.json").json
-    service.app.extensions["runtime"].close()  # type: ignore[attr-defined]
-    save = document["paths"]["/api/notifications/templates/{template_id}/versions"]["post"]
-    assert "template.unknown_field" in save["responses"]["422"]["description"]
-    callback = document["paths"]["/api/notifications/callbacks/{provider}"]["post"]
-    assert callback["security"] == [{"bearer": ["notifications:callback"]}]

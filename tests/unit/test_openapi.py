@@ -38,3 +38,40 @@ def test_every_api_route_is_documented_with_its_problems(service, tmp_path, monk
             assert "401" in operation["responses"]
     assert routes == documented
     assert document["openapi"] == "3.1.0"
+
+
+# What integrators look for in each document: a problem code named under its status, and the
+# scope a machine route asks for.
+NAMED_PROBLEMS = [
+    ("consents", "/api/consents/consents", "post", "422", "consent.blanket_data"),
+    ("appointments", "/api/appointments/appointments", "post", "409", "appointment.slot_taken"),
+    (
+        "notifications",
+        "/api/notifications/templates/{template_id}/versions",
+        "post",
+        "422",
+        "template.unknown_field",
+    ),
+]
+SCOPED = [
+    ("consents", "/api/consents/checks", "post", "consents:check"),
+    ("notifications", "/api/notifications/callbacks/{provider}", "post", "notifications:callback"),
+]
+
+
+@pytest.mark.parametrize(("service", "path", "method", "status", "code"), NAMED_PROBLEMS)
+def test_the_document_names_a_routes_problem_codes(
+    service, path, method, status, code, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SB_VAR_DIR", str(tmp_path))
+    operation = json.loads(generate(service))["paths"][path][method]
+    assert code in operation["responses"][status]["description"]
+
+
+@pytest.mark.parametrize(("service", "path", "method", "scope"), SCOPED)
+def test_the_document_names_a_machine_routes_scope(
+    service, path, method, scope, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SB_VAR_DIR", str(tmp_path))
+    operation = json.loads(generate(service))["paths"][path][method]
+    assert operation["security"] == [{"bearer": [scope]}]
