@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from kit.bus import connect_bus
 from kit.bus.base import Bus
 from kit.config import normalise_database_url
+from tests.harness.clock import SettableClock
 
 REQUIRE_REAL = os.environ.get("SB_REQUIRE_REAL_INFRA") == "1"
 # Spans are made and propagated in every test, but written only where a test asks for them
@@ -81,6 +82,13 @@ def database_url(request, tmp_path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'service.db'}"
         return
     yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin_url"))
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    """A clock the test moves by hand (`clock.advance(minutes=5)`), starting at kit.clock.now();
+    hand it to whatever takes `clock=` instead of sleeping."""
+    return SettableClock()
 
 
 # Shared stack fixtures (tests/harness/), available to every folder without importing another

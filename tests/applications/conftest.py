@@ -8,20 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kit.config import Settings
-from kit.db import make_engine
 from kit.events import Actor, Event, decode_event
-from kit.migrate import upgrade
-from kit.runtime import Runtime
 from schemas.events import consents as consent_events
-from services.applications.app import create_app
 from services.applications.catalogue import Catalogue
 from services.applications.handlers import on_appointment_event, on_consent_event
 from services.applications.sources import SimulatedIncomeSource
 from tests.applications.builders import make_type
 from tests.builders import make_visit_event, outbox_events
 from tests.harness.callers import PDF, Caller
-from tests.tokens import TokenIssuer
+from tests.harness.services import build_service
 
 
 class Platform:
@@ -132,24 +127,16 @@ class Platform:
 
 @pytest.fixture
 def platform(database_url, tmp_path) -> Platform:
-    upgrade("applications", database_url)
-    engine = make_engine(database_url)
-    settings = Settings(
-        service="applications",
-        database_url=database_url,
-        embedded_bus_path=str(tmp_path / "bus.db"),
-    )
-    issuer = TokenIssuer()
     source = SimulatedIncomeSource()
-    app = create_app(
-        settings,
-        verifier=issuer.verifier(),
-        runtime=Runtime(settings=settings, engine=engine),
+    built = build_service(
+        "applications",
+        database_url,
+        tmp_path,
         catalogue=Catalogue({"testhjaelp": make_type()}),
         sources={"eindkomst": source},
     )
-    yield Platform(app, engine, issuer, source)
-    engine.dispose()
+    yield Platform(built.app, built.engine, built.issuer, source)
+    built.close()
 
 
 def create(caller: Caller, answers=None, **extra):

@@ -19,8 +19,8 @@ from services.applications.app import create_app
 from services.applications.catalogue import Catalogue
 from services.applications.handlers import consent_view_consumer
 from tests.applications.builders import complete_answers, make_type
-from tests.applications.conftest import PDF, Caller
 from tests.builders import unique
+from tests.harness.callers import PDF, Caller
 from tests.tokens import TokenIssuer
 from tests.waiting import wait_until
 

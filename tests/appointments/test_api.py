@@ -9,7 +9,7 @@ from kit.inbox import handle_once
 from schemas.events import consents as consent_events
 from services.appointments.handlers import GROUP, on_proxy_event
 from tests.appointments.builders import booking
-from tests.appointments.conftest import VIDEO_TEMPLATE
+from tests.appointments.service import VIDEO_TEMPLATE
 
 MONDAY_0800 = "2026-03-30T08:00:00+02:00"  # a week after the clock's start, summer time
 MONDAY_0915 = "2026-03-30T09:15:00+02:00"

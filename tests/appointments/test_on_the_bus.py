@@ -9,7 +9,7 @@ from kit.runtime import Runtime
 from services.appointments.announcements import TOPIC
 from services.appointments.handlers import proxy_view_consumer
 from tests.appointments.builders import booking
-from tests.appointments.conftest import start_service
+from tests.appointments.service import start_service
 from tests.appointments.test_api import MONDAY_0800, _proxy_event
 from tests.builders import unique
 from tests.waiting import wait_until

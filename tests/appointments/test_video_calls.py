@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 from tests.appointments.builders import person
-from tests.appointments.conftest import Caller, Service
+from tests.appointments.service import Caller, Service
 
 STAFF_ID = "dorte"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from services.applications.casework_store import break_glass
-from tests.casework.conftest import DORTE, ERIK, FRIDA, HENRIK
-from tests.gateway.conftest import ANNA
+from tests.casework.site import DORTE, ERIK, FRIDA, HENRIK
+from tests.harness.gateway_stack import ANNA
 
 
 def test_home_care_without_a_visit_today_finds_nothing_of_the_citizen(casework):

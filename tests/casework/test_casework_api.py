@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.casework.conftest import DORTE, HENRIK
-from tests.gateway.conftest import ANNA, CARL
+from tests.casework.site import DORTE, HENRIK
+from tests.harness.gateway_stack import ANNA, CARL
 
 
 def act(casework, case_id, person=DORTE, **body):

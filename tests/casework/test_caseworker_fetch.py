@@ -5,8 +5,8 @@ why, and the refusal is in the citizen's "who has looked at my data"."""
 
 from __future__ import annotations
 
-from tests.casework.conftest import DORTE, HENRIK
-from tests.gateway.conftest import ANNA
+from tests.casework.site import DORTE, HENRIK
+from tests.harness.gateway_stack import ANNA
 from tests.waiting import wait_until
 
 FETCH = "therapist_assessment"  # hjaelpemidler: the occupational therapist's assessment

@@ -9,9 +9,9 @@ import pytest
 
 from infra.seed import SeedEnv
 from infra.seed.organisation import UNITS, seed
-from tests.casework.conftest import AID_ANSWERS, DORTE, HENRIK, METTE
-from tests.e2e.conftest import tablet_stack  # noqa: F401 - the gateway with three services
-from tests.gateway.conftest import ANNA
+from tests.casework.site import AID_ANSWERS, DORTE, HENRIK, METTE
+from tests.harness.gateway_stack import ANNA
+from tests.harness.tablet_stack import tablet_stack  # noqa: F401 - the gateway with three services
 
 
 @pytest.fixture

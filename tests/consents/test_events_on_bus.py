@@ -9,7 +9,7 @@ from kit.outbox import OutboxRelay
 from services.consents.announcements import TOPIC
 from tests.builders import unique
 from tests.consents.builders import consent_body, proxy_body
-from tests.consents.conftest import start_service
+from tests.consents.service import start_service
 from tests.waiting import wait_until
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from tests.gateway.conftest import Stack
+from tests.harness.gateway_stack import Stack
 from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 

@@ -3,43 +3,20 @@ at the OpenID provider's page, the portal shows who is logged in, and logging ou
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import _missing
+from tests.harness.browser import keeping_errors, launched
 from tests.harness.gateway_stack import ANNA
 
-CHROMIUM = os.environ.get("SB_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
 def page(tmp_path):
-    if not Path(CHROMIUM).exists():
-        _missing(f"Chromium ({CHROMIUM}; infra/chromium.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with launched() as browser:
         context = browser.new_context(locale="da-DK")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.errors = errors  # type: ignore[attr-defined]
-        yield page
+        yield keeping_errors(context.new_page())
         context.close()
-        browser.close()
 
 
 def test_a_citizen_logs_in_and_out_of_the_portal_in_a_real_browser(stack, page, tmp_path):

@@ -5,12 +5,9 @@ finds the case under "Mine sager"."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import _missing
-from tests.e2e.test_browser import CHROMIUM, FLAGS
+from tests.harness.browser import keeping_errors, launched
 from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
@@ -27,23 +24,12 @@ def script_errors(page) -> list[str]:
 @pytest.fixture
 def phone(tmp_path):
     """A page in Chromium sized and behaving like a phone (touch, mobile viewport)."""
-    if not Path(CHROMIUM).exists():
-        _missing(f"Chromium ({CHROMIUM}; infra/chromium.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with launched() as browser:
         context = browser.new_context(
             locale="da-DK", viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
         )
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors  # type: ignore[attr-defined]
-        yield page
+        yield keeping_errors(context.new_page())
         context.close()
-        browser.close()
 
 
 def test_a_citizen_applies_for_an_assistive_device_on_a_phone(stack, phone, tmp_path):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import SELF_BOOKABLE
 from tests.e2e.test_portal_applications import phone, script_errors  # noqa: F401 - fixture
 from tests.harness.gateway_stack import ANNA
+from tests.harness.tablet_stack import SELF_BOOKABLE
 
 pytestmark = pytest.mark.browser
 

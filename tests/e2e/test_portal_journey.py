@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _missing
 from tests.e2e.axe import check_accessibility
 from tests.e2e.platform import running_platform
-from tests.e2e.test_browser import CHROMIUM, FLAGS
-from tests.gateway.conftest import ANNA
+from tests.harness.browser import keeping_errors, launched
+from tests.harness.gateway_stack import ANNA
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -38,15 +37,11 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        _missing(f"Chromium ({CHROMIUM}; infra/chromium.sh installs it)")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=15000)  # a loaded machine: every process of make run on 2 cores
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -57,11 +52,8 @@ def open_page(chromium, site):
     def opener(sub: str | None = None, path: str = "/"):
         context = chromium.new_context(locale="da-DK", viewport={"width": 390, "height": 844})
         contexts.append(context)
-        page = context.new_page()
+        page = keeping_errors(context.new_page(), console=False)
         page.set_default_timeout(15000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors  # type: ignore[attr-defined]
         if sub:
             page.goto(f"{site.gateway}/auth/login?channel=portal&next={path}")
             page.click(f"button[name=sub][value='{sub}']")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_tablet_offline import script_errors, tablet  # noqa: F401
 from tests.e2e.test_tablet_visit import book_visit_now, log_in
+from tests.harness.browser import script_errors
 from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def queue_a_consent(page, visit_id: str) -> None:
 
 def test_the_day_is_encrypted_on_the_tablet_and_logout_leaves_indexeddb_empty(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
 ):
     from playwright.sync_api import expect
 
@@ -71,7 +71,7 @@ def test_the_day_is_encrypted_on_the_tablet_and_logout_leaves_indexeddb_empty(
 
 def test_logout_with_unsent_work_asks_and_keeps_only_that_encrypted(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
 ):
     from playwright.sync_api import expect
 
@@ -114,7 +114,7 @@ CLOCK = """window.SB_TABLET_CLOCK = () =>
 
 def test_after_the_idle_time_the_day_is_wiped_and_unsent_work_kept(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
 ):
     from playwright.sync_api import expect
 
@@ -144,7 +144,7 @@ def test_after_the_idle_time_the_day_is_wiped_and_unsent_work_kept(
 
 def test_another_staff_member_logging_in_does_not_see_the_previous_ones_day(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
 ):
     from playwright.sync_api import expect
 
@@ -174,15 +174,14 @@ def test_another_staff_member_logging_in_does_not_see_the_previous_ones_day(
 def test_unsent_work_and_its_state_survive_a_browser_restart_while_offline(tablet_stack, tmp_path):
     """The browser is closed and opened again with no network (the same profile on disk): the
     app opens from the service worker, the work waits with its state, and is sent later."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from tests.e2e.test_browser import CHROMIUM, FLAGS
-    from tests.e2e.test_tablet_offline import TABLET
+    from tests.harness.browser import CHROMIUM, FLAGS, TABLET, playwright_session
 
     stack = tablet_stack
     visit = book_visit_now(stack)
     profile = tmp_path / "profile"
-    with sync_playwright() as playwright:
+    with playwright_session() as playwright:
 
         def open_browser():
             context = playwright.chromium.launch_persistent_context(

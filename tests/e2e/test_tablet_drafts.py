@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from tests.e2e.test_tablet_offline import script_errors, tablet  # noqa: F401
 from tests.e2e.test_tablet_visit import as_staff, book_visit_now, log_in, shot
+from tests.harness.browser import script_errors
 from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def continue_offline(page, context, visit_id: str) -> None:
 
 def test_a_draft_begun_in_the_portal_is_continued_on_the_tablet(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
     tmp_path,
 ):
     from playwright.sync_api import expect
@@ -73,7 +73,7 @@ def test_a_draft_begun_in_the_portal_is_continued_on_the_tablet(
 
 def test_a_change_made_meanwhile_is_shown_and_never_silently_overwritten(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
     tmp_path,
 ):
     from playwright.sync_api import expect
@@ -116,7 +116,7 @@ def test_a_change_made_meanwhile_is_shown_and_never_silently_overwritten(
 
 def test_a_draft_left_on_the_tablet_says_in_the_portal_who_it_was_started_with(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
 ):
     from playwright.sync_api import expect
 
@@ -144,7 +144,7 @@ def test_a_draft_left_on_the_tablet_says_in_the_portal_who_it_was_started_with(
 
 def test_keeping_the_citizens_newer_version_sends_nothing_of_the_tablets_answers(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
 ):
     from playwright.sync_api import expect
 

@@ -8,42 +8,14 @@ twice: exactly one consent and one draft exist."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import _missing
-from tests.e2e.conftest import STAFF
-from tests.e2e.test_browser import CHROMIUM, FLAGS
+from tests.harness.browser import script_errors
 from tests.harness.gateway_stack import ANNA
+from tests.harness.tablet_stack import STAFF
 
 pytestmark = pytest.mark.browser
-TABLET = {"width": 1024, "height": 768}
-
-
-@pytest.fixture
-def tablet(tmp_path):
-    """A browser context sized and behaving like a tablet (touch), with its page."""
-    if not Path(CHROMIUM).exists():
-        _missing(f"Chromium ({CHROMIUM}; infra/chromium.sh installs it)")
-    from playwright.sync_api import expect, sync_playwright
-
-    # Sync waits for timers and the network; on a busy 2-core CI machine 5 s is too tight.
-    expect.set_options(timeout=20_000)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        context = browser.new_context(
-            locale="da-DK", viewport=TABLET, has_touch=True, service_workers="allow"
-        )
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors  # type: ignore[attr-defined]
-        yield context, page
-        context.close()
-        browser.close()
-    expect.set_options(timeout=5_000)
 
 
 def count_requests(app, path: str) -> list[int]:
@@ -58,15 +30,6 @@ def count_requests(app, path: str) -> list[int]:
 
     app.wsgi_app = counting
     return seen
-
-
-def script_errors(page) -> list[str]:
-    """Our scripts' errors and CSP refusals; not failed loads (offline, the 401 before login)."""
-    return [
-        e
-        for e in page.errors
-        if not e.startswith("Failed to load resource") and "ERR_INTERNET_DISCONNECTED" not in e
-    ]
 
 
 def server_state(stack) -> tuple[list[dict], list[dict]]:

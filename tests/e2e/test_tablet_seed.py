@@ -7,7 +7,7 @@ from datetime import datetime
 
 from infra.seed import SeedEnv
 from infra.seed import route as route_seed
-from tests.e2e.conftest import (
+from tests.harness.tablet_stack import (
     COPENHAGEN,
     tablet_stack,  # noqa: F401 - the gateway with three services
 )

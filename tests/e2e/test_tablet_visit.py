@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.axe import check_accessibility
-from tests.e2e.conftest import COPENHAGEN, STAFF
-from tests.e2e.test_tablet_offline import count_requests, script_errors, tablet  # noqa: F401
+from tests.e2e.test_tablet_offline import count_requests
+from tests.harness.browser import script_errors
 from tests.harness.gateway_stack import ANNA
+from tests.harness.tablet_stack import COPENHAGEN, STAFF
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SB_TABLET_SCREENSHOTS")  # a folder: write docs/tablet.md's pictures
@@ -111,7 +112,7 @@ def receipts_for(stack, citizen_id: str, folder: Path) -> list[dict]:
 
 def test_a_whole_visit_offline_arrives_once_when_the_network_returns(
     tablet_stack,
-    tablet,  # noqa: F811
+    tablet,
     tmp_path,
 ):
     from playwright.sync_api import expect

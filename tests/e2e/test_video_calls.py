@@ -10,7 +10,6 @@ import json
 import os
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -19,29 +18,20 @@ from gateway.video_ice import IceConfig
 from kit import proxies
 from tests.conftest import _missing
 from tests.e2e.axe import check_accessibility
-from tests.e2e.conftest import booked_by_planner
-from tests.e2e.test_browser import CHROMIUM, FLAGS
+from tests.harness.browser import MEDIA_FLAGS, keeping_errors, launched
 from tests.harness.gateway_stack import ANNA, CARL
+from tests.harness.tablet_stack import booked_by_planner
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 STAFF = "sagsbehandler-dorte"  # Dorte Dahl: the staff member the video visits are booked for
 WAIT_MS = 20000  # expect()'s own default is 5 s: too short on a loaded 2-core machine
-MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        _missing(f"Chromium ({CHROMIUM}; infra/chromium.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=[*FLAGS, *MEDIA_FLAGS]
-        )
+    with launched(*MEDIA_FLAGS) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -52,11 +42,8 @@ def device(chromium):
     def new_device(locale: str = "da-DK"):
         context = chromium.new_context(locale=locale, viewport={"width": 1024, "height": 768})
         contexts.append(context)
-        page = context.new_page()
+        page = keeping_errors(context.new_page(), console=False)
         page.set_default_timeout(20000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors  # type: ignore[attr-defined]
         return page
 
     yield new_device

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.casework.conftest import DORTE, Casework
-from tests.casework.conftest import casework as casework
+from tests.casework.site import DORTE, Casework
+from tests.casework.site import casework as casework
 from tests.e2e.axe import check_accessibility
-from tests.e2e.test_tablet_offline import script_errors, tablet  # noqa: F401 - a fixture
+from tests.harness.browser import script_errors
 from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def do(page, action: str, **fields: str) -> None:
 
 def test_a_caseworker_takes_a_case_from_the_queue_to_two_monthly_payments(
     casework: Casework,
-    tablet,  # noqa: F811
+    tablet,
 ):
     from playwright.sync_api import expect
 

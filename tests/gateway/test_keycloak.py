@@ -14,7 +14,7 @@ import requests
 from requests.cookies import RequestsCookieJar
 
 from tests.conftest import _missing
-from tests.gateway.conftest import build_stack
+from tests.harness.gateway_stack import build_stack
 
 pytestmark = pytest.mark.keycloak
 

@@ -12,8 +12,8 @@ import pytest
 from gateway.sessions import COOKIE
 from services.applications.handlers import on_appointment_event
 from tests.builders import make_visit_event
-from tests.gateway.conftest import ANNA, BENT, CARL, build_stack
-from tests.gateway.conftest import create_mock_idp as mock_provider
+from tests.harness.gateway_stack import ANNA, BENT, CARL, build_stack
+from tests.harness.gateway_stack import create_mock_idp as mock_provider
 
 
 def test_a_citizen_logs_in_and_applies_through_the_gateway(stack):

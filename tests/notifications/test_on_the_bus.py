@@ -13,7 +13,7 @@ from services.notifications.announcements import TOPIC
 from services.notifications.handlers import event_handler
 from tests.builders import unique
 from tests.notifications.builders import Case
-from tests.notifications.conftest import start_service
+from tests.notifications.service import start_service
 from tests.waiting import wait_until
 
 

@@ -14,8 +14,8 @@ from gateway.mock_idp import TEST_PEOPLE
 from infra.seed import SeedEnv, run_all, seed_modules
 from infra.seed.bookable import SERVICES
 from kit.auth import ClaimMapping
-from tests.e2e.conftest import tablet_stack  # noqa: F401 - the gateway with three services
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
+from tests.harness.tablet_stack import tablet_stack  # noqa: F401 - the gateway with three services
 
 HJAELPEMIDLER = {
     "device_name": "Rollator",

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from services.overview import services, store
 from services.overview.config import RetryPolicy
+from tests.harness.overview_index import Connector
 from tests.overview.builders import CPR, CaseEvents
-from tests.overview.conftest import Connector
 from tests.overview.test_domain import POLICY
 
 

@@ -9,8 +9,8 @@ from kit.consumer import EventConsumer
 from kit.events import encode_event
 from kit.inbox import handle_once
 from tests.builders import outbox_events, unique
+from tests.harness.overview_index import Connector
 from tests.overview.builders import CaseEvents
-from tests.overview.conftest import Connector
 from tests.waiting import wait_until
 
 
@@ -68,7 +68,7 @@ def test_a_status_change_by_a_case_system_reaches_the_borger_dk_view(database_ur
     from services.applications.app import create_app
     from services.applications.catalogue import Catalogue
     from tests.applications.builders import complete_answers, make_type
-    from tests.applications.conftest import PDF, Caller
+    from tests.harness.callers import PDF, Caller
     from tests.tokens import TokenIssuer
 
     applications_db = f"sqlite:///{tmp_path / 'applications.db'}"

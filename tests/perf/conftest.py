@@ -1,3 +1,5 @@
-"""The gateway stack of tests/gateway, shared here."""
+"""The gateway stack's fixture: tests/harness/gateway_stack.py."""
 
-from tests.gateway.conftest import stack  # noqa: F401
+from tests.harness.gateway_stack import stack
+
+__all__ = ["stack"]

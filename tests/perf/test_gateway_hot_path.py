@@ -17,7 +17,7 @@ from gateway.ratelimit import FixedWindows, parse_rate
 from kit.db import make_engine, read_only
 from kit.migrate import upgrade
 from kit.outbox import outbox_table
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 
 def _counts(engine) -> tuple[int, int]:

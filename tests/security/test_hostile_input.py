@@ -34,7 +34,7 @@ from kit.config import Settings
 from kit.keys import RemoteJwks
 from kit.migrate import upgrade
 from tests.builders import outbox_events
-from tests.gateway.conftest import ANNA, Dispatcher, Stack, serve
+from tests.harness.gateway_stack import ANNA, Dispatcher, Stack, serve
 from tests.security.conftest import FACTORIES
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SB_HOSTILE_EXAMPLES", "3"))

@@ -13,7 +13,7 @@ from flask import Flask, jsonify
 
 from kit.auth import TokenVerifier
 from kit.keys import KeysNotReady, RemoteJwks
-from tests.gateway.conftest import serve
+from tests.harness.gateway_stack import serve
 from tests.tokens import TokenIssuer
 from tests.waiting import wait_until
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 
-from tests.gateway.conftest import ANNA, build_stack
+from tests.harness.gateway_stack import ANNA, build_stack
 
 # A CPR number standing on its own: not ten digits inside a UUID's or a hash's hex run.
 CPR = re.compile(r"(?<![0-9A-Za-z-])\d{6}-?\d{4}(?![0-9A-Za-z-])")

@@ -10,10 +10,10 @@ import pytest
 
 from kit.data_subjects import HEADER
 from tests.consents.builders import proxy_body
-from tests.consents.conftest import start_service as start_consents
-from tests.gateway.conftest import ANNA, CARL, build_stack
+from tests.consents.service import start_service as start_consents
+from tests.harness.gateway_stack import ANNA, CARL, build_stack
 from tests.notifications.builders import Case
-from tests.notifications.conftest import start_service as start_notifications
+from tests.notifications.service import start_service as start_notifications
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from services.applications.authority import ConsentsAuthority
 from services.applications.handlers import on_consent_event
 from services.consents.app import create_app as create_consents
 from tests.builders import outbox_events
-from tests.gateway.conftest import serve
+from tests.harness.gateway_stack import serve
 from tests.tokens import TokenIssuer
 
 APPLICATIONS, CONSENTS = "selvbetjening/applications", "selvbetjening/consents"

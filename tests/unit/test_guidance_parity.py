@@ -24,8 +24,7 @@ import pytest
 
 from services.applications import domain
 from services.applications.catalogue import ApplicationType, Catalogue
-from tests.conftest import _missing
-from tests.e2e.test_browser import CHROMIUM, FLAGS
+from tests.harness.browser import launched
 
 pytestmark = pytest.mark.browser
 GUIDANCE = Path(__file__).parents[2] / "gateway" / "static" / "ui" / "guidance.js"
@@ -156,15 +155,8 @@ BROWSER_SIDE = """async ([source, work]) => {
 
 @pytest.fixture(scope="module")
 def browser_page():
-    if not Path(CHROMIUM).exists():
-        _missing(f"Chromium ({CHROMIUM}; infra/chromium.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        page = browser.new_page()
-        yield page
-        browser.close()
+    with launched() as browser:
+        yield browser.new_page()
 
 
 def test_every_rule_of_every_catalogue_type_gives_the_same_findings_in_the_browser(browser_page):

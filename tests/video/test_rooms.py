@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -14,17 +14,6 @@ from gateway.video_rooms import CallFact, LinkInUse, Participant, Rooms
 
 APPOINTMENT = "7d7c4c1e-0000-4000-8000-000000000001"
 ANNA = "anna-uuid"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def person(pid: str, kind: str = "citizen", device: str | None = None) -> Participant:
@@ -42,11 +31,6 @@ def person(pid: str, kind: str = "citizen", device: str | None = None) -> Partic
     who.sent = sent  # type: ignore[attr-defined]
     who.closed = closed  # type: ignore[attr-defined]
     return who
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
@@ -86,7 +70,7 @@ def test_a_call_starts_when_two_people_connect_and_ends_with_its_duration(rooms,
     connect(rooms, room, dorte, anna)
     assert [f.body["event"] for f in facts] == ["started"]
     assert facts[0].body["host_id"] == "dorte" and facts[0].body["participants"] == 2
-    clock.advance(600)
+    clock.advance(seconds=600)
     rooms.end(room, dorte)
     ended = facts[-1].body
     assert ended["event"] == "ended" and ended["call_id"] == facts[0].body["call_id"]
@@ -102,10 +86,10 @@ def test_the_call_ends_when_the_second_person_left_not_when_the_last_one_did(roo
     room = join(rooms, dorte)
     join(rooms, anna)
     connect(rooms, room, dorte, anna)
-    clock.advance(300)
+    clock.advance(seconds=300)
     rooms.leave(room, anna)
     left_at = clock.now
-    clock.advance(120)  # Dorte writes her notes, then closes the page
+    clock.advance(seconds=120)  # Dorte writes her notes, then closes the page
     rooms.leave(room, dorte)
     assert rooms.done.wait(10)
     assert facts[-1].body["event"] == "ended"

@@ -1,0 +1,235 @@
+"""The gateway with applications, consents and appointments in threads (the staff tablet and
+the portal's browser tests, the seed tests): tablet_stack and portal_stack."""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from gateway.app import create_app as create_gateway
+from gateway.config import GatewayConfig
+from gateway.mock_idp import create_app as create_mock_idp
+from kit.auth import TokenVerifier
+from kit.config import Settings
+from kit.db import make_engine
+from kit.keys import RemoteJwks
+from kit.migrate import upgrade
+from kit.runtime import Runtime
+from services.applications.app import create_app as create_applications
+from services.appointments.app import create_app as create_appointments
+from services.consents.app import create_app as create_consents
+from tests.harness.gateway_stack import (
+    ANNA,
+    Dispatcher,
+    Stack,
+    serve,
+)
+
+# -- the staff tablet (docs/tablet.md): the gateway with applications, consents and
+# appointments, each a real service in a thread on SQLite files in tmp_path ------------------
+
+STAFF = "hjemmehjaelp-erik"
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+SERVICE_APPS = {
+    "applications": create_applications,
+    "consents": create_consents,
+    "appointments": create_appointments,
+}
+
+
+@dataclass
+class TabletStack(Stack):
+    engines: dict | None = None
+    visits: list | None = None
+
+
+def booked_by_planner(site: Stack, body: dict):
+    """What the planner (Karen) books under the home-care service she plans (defined here as
+    infra/seed does): staff reach a citizen only by relation (docs/decisions/0016)."""
+    from infra.seed.bookable import HOME_CARE, SCHEDULER, SERVICES
+
+    browser = site.browser()
+    site.login(browser, SCHEDULER)
+    browser.headers.update(site.csrf(browser))
+    defined = browser.put(
+        f"{site.gateway}/api/appointments/services/{HOME_CARE}", json=SERVICES[HOME_CARE]
+    )
+    assert defined.status_code == 200, defined.text
+    return browser.post(
+        f"{site.gateway}/api/appointments/appointments",
+        json={"service_id": HOME_CARE, **body},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+
+
+def _seed_visits(site: Stack) -> list[dict]:
+    """Two home visits today for Erik, booked by his planner."""
+    today = datetime.now(COPENHAGEN).date()
+    visits = []
+    for hour, address, tasks in (
+        (13, "Bredgade 12, 2. th., 5000 Odense C", ["Bad og påklædning", "Medicin"]),
+        (
+            9,
+            "Vestergade 3, 5000 Odense C",
+            ["Vurdering af hjemmehjælp", "Samtykke til indhentning af oplysninger"],
+        ),
+    ):
+        starts = datetime(today.year, today.month, today.day, hour, tzinfo=COPENHAGEN)
+        answer = booked_by_planner(
+            site,
+            {
+                "citizen_id": ANNA,
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(minutes=45)).isoformat(),
+                "kind": "home_visit",
+                "address": address,
+                "staff_ids": [STAFF],
+                "tasks": tasks,
+            },
+        )
+        assert answer.status_code == 201, answer.text
+        visits.append(answer.json())
+    return visits
+
+
+def _share_visits(engines: dict) -> None:
+    """What the workers would carry over the bus: the appointments' events reach the
+    applications' and the consents' visit views (staff see a citizen only through a visit)."""
+    from services.applications.handlers import on_appointment_event
+    from services.consents.handlers import on_relation_event
+    from tests.builders import outbox_events
+
+    events = outbox_events(engines["appointments"])
+    for engine, handle in (
+        (engines["applications"], on_appointment_event),
+        (engines["consents"], on_relation_event),
+    ):
+        with engine.begin() as conn:
+            for event in events:
+                handle(conn, event)
+
+
+@pytest.fixture
+def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
+    monkeypatch.setenv("SB_VAR_DIR", str(tmp_path / "var"))
+    gateway_db = f"sqlite:///{tmp_path / 'gateway.db'}"
+    upgrade("gateway", gateway_db)
+    urls = {name: f"sqlite:///{tmp_path / f'{name}.db'}" for name in SERVICE_APPS}
+    for name, url in urls.items():
+        upgrade(name, url)
+    gateway, provider = Dispatcher(), Dispatcher()
+    engines = {name: make_engine(url) for name, url in urls.items()}
+    with serve(provider) as idp_url, serve(gateway) as gateway_url:
+        provider.app = create_mock_idp()
+        upstreams: dict[str, str] = {}
+        key_sources: list[RemoteJwks] = []
+        services = ExitStack()
+        for name, factory in SERVICE_APPS.items():
+            settings = Settings(service=name, database_url=urls[name])
+            key_sources.append(RemoteJwks(gateway_url + "/.well-known/jwks.json"))
+            verifier = TokenVerifier(gateway_url, f"selvbetjening/{name}", key_sources[-1])
+            app = factory(
+                settings,
+                verifier=verifier,
+                runtime=Runtime(settings=settings, engine=engines[name]),
+            )
+            upstreams[name] = services.enter_context(serve(app))
+        try:
+            config = replace(
+                GatewayConfig(),
+                idp_issuer=idp_url,
+                client_secret="x",
+                cookie_secure=False,
+                internal_issuer=gateway_url,
+            )
+            gateway.app = create_gateway(
+                upstreams=upstreams,
+                config=config,
+                settings=Settings(service="gateway", database_url=gateway_db),
+            )
+            # Ready means holding the gateway's keys (as the launcher waits for /readyz).
+            assert all(keys.wait_until_ready(10) for keys in key_sources)
+            site = TabletStack(
+                gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app, engines=engines
+            )
+            site.visits = _seed_visits(site)
+            _share_visits(engines)
+            yield site
+        finally:
+            services.close()
+            for engine in engines.values():
+                engine.dispose()
+
+
+# -- the citizen portal's consents and appointments screens (docs/portal.md) -----------------
+
+SELF_BOOKABLE = "raadgivning-video"
+
+
+def _seed_self_bookable_service(site: TabletStack) -> None:
+    """A video counselling service citizens may book themselves, every day 09:00-15:00, put
+    in through the service layer by a scheduler of its own."""
+    from kit.auth import Principal
+    from services.appointments.domain import BookingRules
+    from services.appointments.services import Appointments
+
+    assert site.engines is not None
+    scheduler = Principal(
+        subject="fixture-scheduler",
+        kind="staff",
+        channel="integration",
+        roles=frozenset({"scheduler"}),
+    )
+    Appointments(site.engines["appointments"]).define_rules(
+        scheduler,
+        BookingRules(
+            service_id=SELF_BOOKABLE,
+            title="Rådgivning om hjælpemidler (video)",
+            kind="video_visit",
+            opening_hours={
+                day: [("09:00", "15:00")]
+                for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+            },
+            duration_minutes=30,
+            buffer_minutes=0,
+            horizon_days=30,
+            citizen_cutoff_hours=24,
+            staff_ids=("sagsbehandler-dorte",),
+            self_bookable=True,
+            tasks=("Tal om dit behov for hjælpemidler",),
+        ),
+    )
+
+
+def _seed_consent(site: TabletStack) -> dict:
+    """Anna's consent to a home care assessment, collected by Erik on his tablet."""
+    browser = site.browser()
+    site.login(browser, STAFF, channel="tablet")
+    answer = browser.post(
+        f"{site.gateway}/api/consents/consents",
+        json={
+            "citizen_id": ANNA,
+            "purpose": "home_care_assessment",
+            "case_ref": "ANS-2026-0042",
+            "data_categories": ["health", "medication"],
+            "sources": ["general_practitioner", "hospital"],
+            "text_version": "2",
+            "channel": "tablet",
+            "device_id": "tablet-7",
+        },
+        headers=site.csrf(browser),
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+@pytest.fixture
+def portal_stack(tablet_stack: TabletStack) -> TabletStack:
+    """The tablet stack with a consent given for Anna and a self-bookable service."""
+    _seed_self_bookable_service(tablet_stack)
+    tablet_stack.consent = _seed_consent(tablet_stack)  # type: ignore[attr-defined]
+    return tablet_stack
