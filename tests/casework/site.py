@@ -1,4 +1,4 @@
-"""Casework through the gateway: the gateway stack (tests/gateway/conftest.py) with the
+"""Casework through the gateway: the gateway stack (tests/harness/gateway_stack.py) with the
 mock provider's people, two units, and visits fed to the applications service's view as the
 appointments service's events would."""
 
