@@ -7,7 +7,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import make_url
 
 # Constraint names that are the same on both databases, so migrations can refer to them.
@@ -22,6 +33,14 @@ NAMING_CONVENTION = {
 
 # Execution option marking a read-only unit of work (see read_only()).
 READ_ONLY = "sb_read_only"
+
+
+# Column types every store uses. SEQUENCE: a key that counts up by itself (BIGINT on
+# PostgreSQL; on SQLite only an INTEGER PRIMARY KEY does). ID: an id the service makes (a UUID
+# as text). PERSON: a person's id (a citizen's UUID, a staff member's login).
+SEQUENCE = BigInteger().with_variant(Integer, "sqlite")
+ID = String(36)
+PERSON = String(64)
 
 
 def new_metadata() -> MetaData:

@@ -26,11 +26,10 @@ from sqlalchemy import (
 )
 
 from kit import clock
-from kit.db import UtcDateTime, new_metadata
+from kit.db import SEQUENCE, UtcDateTime, new_metadata
 from kit.rows import upsert
 
 metadata = new_metadata()
-_ID = BigInteger().with_variant(Integer, "sqlite")
 
 applications = Table(
     "applications",
@@ -67,7 +66,7 @@ applications = Table(
 history = Table(
     "application_history",
     metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("id", SEQUENCE, primary_key=True, autoincrement=True),
     Column("application_id", String(36), ForeignKey("applications.id"), nullable=False, index=True),
     Column("action", String(40), nullable=False),
     Column("from_state", String(30), nullable=True),
@@ -115,7 +114,7 @@ consent_view = Table(
 fetched_data = Table(
     "fetched_data",
     metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("id", SEQUENCE, primary_key=True, autoincrement=True),
     Column("application_id", String(36), ForeignKey("applications.id"), nullable=False, index=True),
     Column("fetch_id", String(100), nullable=False),
     Column("source", String(100), nullable=False),

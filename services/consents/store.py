@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from kit import break_glass, relations
-from kit.db import UtcDateTime, new_metadata
+from kit.db import ID, PERSON, UtcDateTime, new_metadata
 from kit.rows import insert_if_absent
 from services.consents.domain import Consent, ConsentExpiry, ConsentHistory, Withdrawal
 from services.consents.proxies import Proxy, ProxyExpiry, ProxyRecord, Revocation
@@ -35,8 +35,6 @@ metadata = new_metadata()
 visit_view = relations.visit_view(metadata)
 assignment_view = relations.assignment_view(metadata)
 break_glass_grants = break_glass.grants_table(metadata)
-ID = String(36)
-PERSON = String(64)
 
 citizen_locks = Table("citizen_locks", metadata, Column("citizen_id", PERSON, primary_key=True))
 

@@ -8,10 +8,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
-    Integer,
     String,
     Table,
     Text,
@@ -21,17 +19,16 @@ from sqlalchemy import (
     update,
 )
 
-from kit.db import UtcDateTime, new_metadata
+from kit.db import SEQUENCE, UtcDateTime, new_metadata
 from services.insight.activities import Occurrence
 
 metadata = new_metadata()
-_ID = BigInteger().with_variant(Integer, "sqlite")
 
 occurrences = Table(
     "insight_occurrences",
     metadata,
     # Arrival order: an incremental export takes the rows after the last seq it wrote.
-    Column("seq", _ID, primary_key=True, autoincrement=True),
+    Column("seq", SEQUENCE, primary_key=True, autoincrement=True),
     Column("event_id", String(100), nullable=False, unique=True),
     Column("activity", String(100), nullable=False),
     Column("event_type", String(100), nullable=False),
@@ -52,7 +49,7 @@ exports = Table(
     # The export's own pseudonymisation key (hex): the same person has the same pseudonym
     # within one export (so it can be analysed) and unrelated ones across exports.
     Column("key", String(128), nullable=False),
-    Column("last_seq", _ID, nullable=False),
+    Column("last_seq", SEQUENCE, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 

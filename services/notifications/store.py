@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -31,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 
 from kit import relations
-from kit.db import UtcDateTime, new_metadata
+from kit.db import ID, PERSON, SEQUENCE, UtcDateTime, new_metadata
 from kit.rows import insert_if_absent, upsert
 from services.notifications.domain import DUE, Contact
 
@@ -39,8 +38,6 @@ metadata = new_metadata()
 # Staff relations to citizens, from the appointments' and applications' events (kit.policy).
 visit_view = relations.visit_view(metadata)
 assignment_view = relations.assignment_view(metadata)
-ID = String(36)
-PERSON = String(64)
 
 contacts = Table(
     "contacts",
@@ -101,9 +98,7 @@ messages = Table(
 message_status = Table(
     "message_status",
     metadata,
-    Column(
-        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    ),
+    Column("id", SEQUENCE, primary_key=True, autoincrement=True),
     Column("message_id", ID, nullable=False, index=True),
     Column("status", String(20), nullable=False),
     Column("at", UtcDateTime, nullable=False),

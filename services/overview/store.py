@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
     Index,
@@ -24,11 +23,10 @@ from sqlalchemy import (
     update,
 )
 
-from kit.db import UtcDateTime, new_metadata
+from kit.db import SEQUENCE, UtcDateTime, new_metadata
 from services.overview.domain import Push
 
 metadata = new_metadata()
-_ID = BigInteger().with_variant(Integer, "sqlite")
 
 cases = Table(
     "overview_cases",
@@ -44,7 +42,7 @@ cases = Table(
 pending = Table(
     "overview_pending",
     metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("id", SEQUENCE, primary_key=True, autoincrement=True),
     Column("case_id", String(100), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("record_id", String(100), nullable=False),
@@ -63,7 +61,7 @@ pending = Table(
 dead_letters = Table(
     "overview_dead_letters",
     metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("id", SEQUENCE, primary_key=True, autoincrement=True),
     Column("case_id", String(100), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("record_id", String(100), nullable=False),

@@ -22,11 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from kit import break_glass, relations
-from kit.db import UtcDateTime, new_metadata
+from kit.db import ID, PERSON, UtcDateTime, new_metadata
 
 metadata = new_metadata()
-ID = String(36)
-PERSON = String(64)
 # The constraints that stop double booking; an IntegrityError naming them is a taken slot.
 OVERLAP_CONSTRAINT = "ex_appointment_staff_no_overlap"
 SAME_START_INDEX = "uq_appointment_staff_staff_start"
