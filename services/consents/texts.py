@@ -29,20 +29,21 @@ class Wording:
     published: str  # ISO date
     da: str
     en: str
-    if_no_da: str  # what follows if the citizen says no
-    if_no_en: str
+    # What follows if the citizen says no; most purposes say the same.
+    if_no_da: str = IF_NO_DA
+    if_no_en: str = IF_NO_EN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Purpose:
     code: str
     title_da: str
     title_en: str
-    legal_basis: str
     data_categories: tuple[str, ...]
     sources: tuple[str, ...]
-    recipients: tuple[str, ...]
     validity_days: int  # how long a consent lasts when the request names no expiry
+    recipients: tuple[str, ...] = ()
+    legal_basis: str = LEGAL_BASIS_CONSENT
     wordings: tuple[Wording, ...] = field(default=())
 
     @property
@@ -60,10 +61,8 @@ PURPOSES: dict[str, Purpose] = {
             code="home_care_assessment",
             title_da="Vurdering af hjemmehjælp",
             title_en="Assessment for home care",
-            legal_basis=LEGAL_BASIS_CONSENT,
             data_categories=("health", "medication", "functional_ability"),
             sources=("general_practitioner", "hospital", "home_care_provider"),
-            recipients=(),
             validity_days=365,
             wordings=(
                 Wording(
@@ -77,12 +76,6 @@ PURPOSES: dict[str, Purpose] = {
                     "and what I can manage on my own from my own doctor, the hospital and my "
                     "home care provider. The information is used only to assess whether I can "
                     "get home care.",
-                    if_no_da="Hvis du siger nej, henter kommunen ikke oplysningerne. Du kan selv "
-                    "give dem til os. Sagen kan tage længere tid, men du mister ikke din "
-                    "ret til at søge.",
-                    if_no_en="If you say no, the municipality will not get the information. You "
-                    "can give it to us yourself. Your case may take longer, but you do "
-                    "not lose your right to apply.",
                 ),
                 Wording(
                     version="2",
@@ -95,12 +88,6 @@ PURPOSES: dict[str, Purpose] = {
                     "and what I can manage on my own. The information comes from my own doctor, "
                     "the hospital and my home care provider. It is used only in my home care "
                     "case. I can always withdraw my consent.",
-                    if_no_da="Hvis du siger nej, henter kommunen ikke oplysningerne. Du kan selv "
-                    "give dem til os. Sagen kan tage længere tid, men du mister ikke din "
-                    "ret til at søge.",
-                    if_no_en="If you say no, the municipality will not get the information. You "
-                    "can give it to us yourself. Your case may take longer, but you do "
-                    "not lose your right to apply.",
                 ),
             ),
         ),
@@ -108,7 +95,6 @@ PURPOSES: dict[str, Purpose] = {
             code="assistive_devices_application",
             title_da="Ansøgning om hjælpemidler",
             title_en="Application for assistive devices",
-            legal_basis=LEGAL_BASIS_CONSENT,
             data_categories=("functional_ability", "housing"),
             sources=("occupational_therapist", "general_practitioner"),
             recipients=("assistive_devices_supplier",),
@@ -136,10 +122,8 @@ PURPOSES: dict[str, Purpose] = {
             code="enkeltudgifter.trangsvurdering",
             title_da="Vurdering af behov for hjælp til en enkeltudgift",
             title_en="Assessment of need for help with a single expense",
-            legal_basis=LEGAL_BASIS_CONSENT,
             data_categories=("income", "civil_status"),
             sources=("eindkomst", "cpr"),
-            recipients=(),
             validity_days=90,
             wordings=(
                 Wording(
@@ -147,8 +131,6 @@ PURPOSES: dict[str, Purpose] = {
                     published="2026-11-28",
                     da="Jeg giver kommunen lov til at hente oplysninger om min indkomst fra eIndkomst og om min civilstand fra CPR-registeret. Oplysningerne bruges kun i min sag om hjælp til en enkeltudgift.",
                     en="I allow the municipality to get information about my income from eIndkomst and about my civil status from the CPR register. The information is used only in my case about help with a single expense.",
-                    if_no_da=IF_NO_DA,
-                    if_no_en=IF_NO_EN,
                 ),
             ),
         ),
@@ -156,10 +138,8 @@ PURPOSES: dict[str, Purpose] = {
             code="boligindretning.funktionsvurdering",
             title_da="Vurdering til boligindretning",
             title_en="Assessment for home adaptation",
-            legal_basis=LEGAL_BASIS_CONSENT,
             data_categories=("functional_ability", "housing"),
             sources=("occupational_therapist",),
-            recipients=(),
             validity_days=180,
             wordings=(
                 Wording(
@@ -167,8 +147,6 @@ PURPOSES: dict[str, Purpose] = {
                     published="2026-11-28",
                     da="Jeg giver kommunen lov til at hente oplysninger om hvad jeg kan klare selv og om min bolig fra min ergoterapeut. Oplysningerne bruges kun i min sag om boligindretning.",
                     en="I allow the municipality to get information about what I can manage on my own and about my home from my occupational therapist. The information is used only in my case about home adaptation.",
-                    if_no_da=IF_NO_DA,
-                    if_no_en=IF_NO_EN,
                 ),
             ),
         ),
@@ -176,10 +154,8 @@ PURPOSES: dict[str, Purpose] = {
             code="merudgifter.funktionsvurdering",
             title_da="Vurdering af merudgifter",
             title_en="Assessment of additional costs",
-            legal_basis=LEGAL_BASIS_CONSENT,
             data_categories=("health", "functional_ability"),
             sources=("general_practitioner",),
-            recipients=(),
             validity_days=180,
             wordings=(
                 Wording(
@@ -187,8 +163,6 @@ PURPOSES: dict[str, Purpose] = {
                     published="2026-11-28",
                     da="Jeg giver kommunen lov til at hente oplysninger om mit helbred og hvad jeg kan klare selv fra min egen læge. Oplysningerne bruges kun i min sag om merudgifter.",
                     en="I allow the municipality to get information about my health and what I can manage on my own from my own doctor. The information is used only in my case about additional costs.",
-                    if_no_da=IF_NO_DA,
-                    if_no_en=IF_NO_EN,
                 ),
             ),
         ),
