@@ -12,17 +12,15 @@ Exactly once, across restarts, parallel workers and moves:
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from sqlalchemy import Engine
 
 from kit.db import read_only
 from kit.outbox import record_event
+from kit.rounds import run_rounds
 from services.appointments import announcements, domain, store
 from services.appointments.services import Clock, Config, utcnow
-
-log = logging.getLogger(__name__)
 
 
 class ReminderScheduler:
@@ -74,10 +72,10 @@ class ReminderScheduler:
 
     def run(self, stop: threading.Event) -> None:
         """Until `stop`: announce what is due, then sleep; a failed round is retried later."""
-        while not stop.is_set():
-            try:
-                while self.run_once() >= self.batch_size and not stop.is_set():
-                    pass  # a full batch may leave more due: go again at once
-            except Exception:
-                log.exception("reminder round failed; retrying in %.0fs", self.interval_s)
-            stop.wait(self.interval_s)
+        run_rounds(
+            stop,
+            self.run_once,
+            interval_s=self.interval_s,
+            what="reminder",
+            more_due=lambda announced: announced >= self.batch_size,
+        )

@@ -8,19 +8,17 @@ impossible even if two schedulers raced past the check.
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from sqlalchemy import Engine
 
 from kit.db import read_only
 from kit.outbox import record_event
+from kit.rounds import run_rounds
 from services.consents import announcements, store
 from services.consents.domain import ConsentExpiry
 from services.consents.proxies import ProxyExpiry
 from services.consents.services import Clock, utcnow
-
-log = logging.getLogger(__name__)
 
 
 class ExpiryScheduler:
@@ -81,10 +79,4 @@ class ExpiryScheduler:
 
     def run(self, stop: threading.Event) -> None:
         """Until `stop`: record what is due, then sleep; a failed round is retried later."""
-        while not stop.is_set():
-            try:
-                while self.run_once() and not stop.is_set():
-                    pass  # a full batch may leave more due: go again at once
-            except Exception:
-                log.exception("expiry round failed; retrying in %.0fs", self.interval_s)
-            stop.wait(self.interval_s)
+        run_rounds(stop, self.run_once, interval_s=self.interval_s, what="expiry")
