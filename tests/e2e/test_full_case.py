@@ -19,7 +19,7 @@ from tests.e2e.test_portal_journey import CASEWORKER, ready, shot
 from tests.e2e.test_portal_journey import chromium as chromium  # the fixtures
 from tests.e2e.test_portal_journey import open_page as open_page
 from tests.e2e.test_workspace import do
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 
 pytestmark = pytest.mark.browser
 PORT_BASE = 19500

@@ -39,7 +39,7 @@ from services.applications.catalogue import Catalogue
 from services.applications.handlers import on_consent_event
 from services.consents.app import create_app as create_consents
 from tests.builders import outbox_events
-from tests.gateway.conftest import ANNA, Dispatcher, Stack, serve
+from tests.harness.gateway_stack import ANNA, Dispatcher, Stack, serve
 from tests.security.conftest import start
 
 TYPE = "enkeltudgifter"
