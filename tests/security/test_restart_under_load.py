@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from tests.e2e.platform import Platform, running_platform
-from tests.gateway.conftest import ANNA
+from tests.harness.gateway_stack import ANNA
 from tests.waiting import wait_until
 
 PORT_BASE = 19000
