@@ -41,21 +41,10 @@ from services.consents.app import create_app as create_consents
 from tests.builders import outbox_events
 from tests.harness.gateway_stack import ANNA, Dispatcher, Stack, serve
 from tests.security.conftest import start
+from tests.security.test_revocation_bites import Switch
 
 TYPE = "enkeltudgifter"
 FETCH_ID, FETCH = next(iter(Catalogue.load().get(TYPE).data_fetches.items()))  # type: ignore[union-attr]
-
-
-class Switch:
-    """The consents service, or (app None) a stopped one: 503 from whatever is in front."""
-
-    app = None
-
-    def __call__(self, environ, start_response):
-        if self.app is None:
-            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
-            return [b"stopped"]
-        return self.app(environ, start_response)
 
 
 @dataclass
@@ -236,6 +225,7 @@ def test_no_fetch_that_starts_after_the_withdrawal_succeeds(site, anna):
     after = [status for started, status in outcomes if started > withdrawn_at]
     assert 200 in before and after, outcomes
     assert set(after) <= {403, 409}, after  # refused before fetching, or nothing kept
+    print(f"{before.count(200)} fetches before the withdrawal, {len(after)} refused after it")
 
 
 def test_when_the_register_does_not_answer_the_fetch_is_refused_audited_and_nothing_kept(
