@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kit.web import create_service_app
-from services.consents.api import bp, internal, openapi_document
+from services.consents.api import bp, openapi_document
+from services.consents.internal_api import internal
 from services.consents.services import Clock, Register, utcnow
 
 SERVICE = "consents"
