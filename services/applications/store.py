@@ -180,13 +180,14 @@ def list_applications(conn: Connection, citizen_ids: list[str]) -> list[dict[str
 
 
 def next_case_number(conn: Connection, year: int) -> str:
-    updated = conn.execute(
-        update(case_number_counters)
-        .where(case_number_counters.c.year == year)
-        .values(last=case_number_counters.c.last + 1)
-    ).rowcount
-    if not updated:
-        conn.execute(insert(case_number_counters).values(year=year, last=1))
+    # One statement: the year's first two submissions, side by side (two web replicas), must
+    # not both find no counter and both insert one (seen: a 500 in tests/faults/test_replicas).
+    upsert(
+        conn,
+        case_number_counters,
+        {"year": year, "last": 1},
+        changes={"last": case_number_counters.c.last + 1},
+    )
     last = conn.execute(
         select(case_number_counters.c.last).where(case_number_counters.c.year == year)
     ).scalar_one()
