@@ -50,6 +50,7 @@ GATEWAY_WORKER_PORT = PORT_BASE + 200
 # and worker per service.
 REPLICAS = int(os.environ.get("SB_REPLICAS", "1"))
 GATEWAY_REPLICA_PORT = PORT_BASE + 1
+GATEWAY_WORKER_REPLICA_PORT = PORT_BASE + 400
 REPLICA_WORKER_PORTS = {name: PORT_BASE + 401 + i for i, name in enumerate(SERVICES)}
 REPLICA_SERVICE_PORTS = {name: PORT_BASE + 501 + i for i, name in enumerate(SERVICES)}
 LAUNCHER_PORT = PORT_BASE + 99  # the launcher's own health, metrics and process table
@@ -165,6 +166,13 @@ def second_replicas(python: str, gunicorn: list[str]) -> list[ProcessSpec]:
         )
     specs.append(
         ProcessSpec(
+            "gateway-worker-2",
+            [python, "-m", "kit.worker", "gateway", "--port", str(GATEWAY_WORKER_REPLICA_PORT)],
+            f"http://127.0.0.1:{GATEWAY_WORKER_REPLICA_PORT}/healthz",
+        )
+    )
+    specs.append(
+        ProcessSpec(
             "gateway-2",
             [*gunicorn, "--bind", f"127.0.0.1:{GATEWAY_REPLICA_PORT}", "gateway.app:create_app()"],
             f"http://127.0.0.1:{GATEWAY_REPLICA_PORT}/readyz",
@@ -225,7 +233,11 @@ def migrate_all(env: dict[str, str]) -> None:
         )
 
 
-def wait_healthy(specs: list[ProcessSpec], supervisor: Supervisor, timeout_s: float = 60.0) -> bool:
+def wait_healthy(
+    specs: list[ProcessSpec],
+    supervisor: Supervisor,
+    timeout_s: float = float(os.environ.get("SB_START_TIMEOUT_S", "60")),
+) -> bool:
     """Until every process answers its health URL; False if one exits or time runs out (a
     broken start is never mistaken for a running system)."""
     deadline = time.monotonic() + timeout_s
