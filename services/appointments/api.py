@@ -98,6 +98,7 @@ def list_services():
     response=RulesOut,
     errors={
         403: ["auth.wrong_kind_of_caller", "auth.missing_role", "auth.missing_scope"],
+        404: ["appointment.service_not_found"],
         422: ["appointment.invalid_rules", "request.invalid_body"],
     },
     request_example={
@@ -247,7 +248,7 @@ def cancel_appointment(appointment_id: str):
     body=OutcomeSchema,
     response=AppointmentOut,
     errors={
-        403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
+        403: ["auth.wrong_kind_of_caller", "auth.missing_role", "appointment.read_only"],
         404: ["appointment.not_found"],
         409: ["appointment.invalid_transition", "appointment.not_started"],
     },
@@ -265,7 +266,7 @@ def complete_appointment(appointment_id: str):
     body=OutcomeSchema,
     response=AppointmentOut,
     errors={
-        403: ["auth.wrong_kind_of_caller", "auth.missing_role"],
+        403: ["auth.wrong_kind_of_caller", "auth.missing_role", "appointment.read_only"],
         404: ["appointment.not_found"],
         409: ["appointment.invalid_transition", "appointment.not_started"],
     },

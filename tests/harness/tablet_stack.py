@@ -3,31 +3,16 @@ the portal's browser tests, the seed tests): tablet_stack and portal_stack."""
 
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from gateway.app import create_app as create_gateway
-from gateway.config import GatewayConfig
-from gateway.mock_idp import create_app as create_mock_idp
-from kit.auth import TokenVerifier
-from kit.config import Settings
-from kit.db import make_engine
-from kit.keys import RemoteJwks
-from kit.migrate import upgrade
-from kit.runtime import Runtime
 from services.applications.app import create_app as create_applications
 from services.appointments.app import create_app as create_appointments
 from services.consents.app import create_app as create_consents
-from tests.harness.gateway_stack import (
-    ANNA,
-    Dispatcher,
-    Stack,
-    serve,
-)
+from tests.harness.gateway_stack import ANNA, ServicesStack, Stack, build_services_stack
 
 # -- the staff tablet (docs/tablet.md): the gateway with applications, consents and
 # appointments, each a real service in a thread on SQLite files in tmp_path ------------------
@@ -42,8 +27,7 @@ SERVICE_APPS = {
 
 
 @dataclass
-class TabletStack(Stack):
-    engines: dict | None = None
+class TabletStack(ServicesStack):
     visits: list | None = None
 
 
@@ -116,53 +100,12 @@ def _share_visits(engines: dict) -> None:
 @pytest.fixture
 def tablet_stack(tmp_path, monkeypatch) -> Iterator[TabletStack]:
     monkeypatch.setenv("SB_VAR_DIR", str(tmp_path / "var"))
-    gateway_db = f"sqlite:///{tmp_path / 'gateway.db'}"
-    upgrade("gateway", gateway_db)
-    urls = {name: f"sqlite:///{tmp_path / f'{name}.db'}" for name in SERVICE_APPS}
-    for name, url in urls.items():
-        upgrade(name, url)
-    gateway, provider = Dispatcher(), Dispatcher()
-    engines = {name: make_engine(url) for name, url in urls.items()}
-    with serve(provider) as idp_url, serve(gateway) as gateway_url:
-        provider.app = create_mock_idp()
-        upstreams: dict[str, str] = {}
-        key_sources: list[RemoteJwks] = []
-        services = ExitStack()
-        for name, factory in SERVICE_APPS.items():
-            settings = Settings(service=name, database_url=urls[name])
-            key_sources.append(RemoteJwks(gateway_url + "/.well-known/jwks.json"))
-            verifier = TokenVerifier(gateway_url, f"selvbetjening/{name}", key_sources[-1])
-            app = factory(
-                settings,
-                verifier=verifier,
-                runtime=Runtime(settings=settings, engine=engines[name]),
-            )
-            upstreams[name] = services.enter_context(serve(app))
-        try:
-            config = replace(
-                GatewayConfig(),
-                idp_issuer=idp_url,
-                client_secret="x",
-                cookie_secure=False,
-                internal_issuer=gateway_url,
-            )
-            gateway.app = create_gateway(
-                upstreams=upstreams,
-                config=config,
-                settings=Settings(service="gateway", database_url=gateway_db),
-            )
-            # Ready means holding the gateway's keys (as the launcher waits for /readyz).
-            assert all(keys.wait_until_ready(10) for keys in key_sources)
-            site = TabletStack(
-                gateway_url, idp_url, gateway.app.extensions["engine"], gateway.app, engines=engines
-            )
-            site.visits = _seed_visits(site)
-            _share_visits(engines)
-            yield site
-        finally:
-            services.close()
-            for engine in engines.values():
-                engine.dispose()
+    for services in build_services_stack(tmp_path, SERVICE_APPS):
+        site = TabletStack(**vars(services))
+        assert site.engines is not None
+        site.visits = _seed_visits(site)
+        _share_visits(site.engines)
+        yield site
 
 
 # -- the citizen portal's consents and appointments screens (docs/portal.md) -----------------
