@@ -188,3 +188,19 @@ def test_the_staff_of_a_visit_see_it_and_record_it_on_any_day(site):
     assert shown.status_code == 200 and shown.json()["history"]
     route = site.get(ERIK, "/api/appointments/route", date=later["starts_at"][:10]).json()
     assert [v["appointment_id"] for v in route["visits"]] == [later["id"]]
+
+
+def test_break_glass_ends_when_its_time_is_up(site):
+    from sqlalchemy import update
+
+    from services.appointments.store import break_glass_grants
+
+    site.book(ANNA, ERIK, tomorrow())
+    reason = "Borgeren ringede; planlæggeren er syg i dag."
+    assert site.post(
+        HENRIK, "/api/appointments/break-glass", {"citizen_id": ANNA, "reason": reason}
+    ).ok
+    assert site.get(HENRIK, LIST, citizen_id=ANNA).status_code == 200
+    with site.engines["appointments"].begin() as conn:
+        conn.execute(update(break_glass_grants).values(expires_at=datetime.now(UTC)))
+    assert site.get(HENRIK, LIST, citizen_id=ANNA).status_code == 404

@@ -265,3 +265,7 @@ def test_staff_see_their_day_route_in_time_order_with_addresses_and_tasks(servic
     assert (other.status_code, other.json["code"]) == (403, "appointment.not_your_route")
     scheduler = service.staff("scheduler").get("/route?staff_id=nurse-route&date=2026-03-31")
     assert len(scheduler.json["visits"]) == 1
+    # A scheduler who plans none of the nurse's services sees nothing of her day.
+    elsewhere = service.staff("scheduler", staff_id="planner-elsewhere")
+    refused = elsewhere.get("/route?staff_id=nurse-route&date=2026-03-31")
+    assert (refused.status_code, refused.json["code"]) == (403, "appointment.not_your_route")
