@@ -169,8 +169,8 @@ def test_a_service_and_the_gateway_restarted_under_12_clients_become_ready_and_a
     for client in clients:  # every client is answered again once the platform is back
         after = [a.status for a in client.answers if a.started > last_ready + SETTLE_S]
         assert after and set(after) == {200}, (client.path, after)
-    for name, (killed, back) in windows.items():
-        assert back - killed < 30, f"{name} took {back - killed:.1f}s to be ready again"
+    for name, (killed, back) in windows.items():  # 2-10 s alone on 2 cores; 18 s when busy
+        assert back - killed < 45, f"{name} took {back - killed:.1f}s to be ready again"
     refused = [a for a in answers if a.status != 200]
     print(
         f"{len(answers)} requests; ready again after "
