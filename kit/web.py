@@ -27,7 +27,7 @@ log = logging.getLogger("kit.web")
 CORRELATION_HEADER = "X-Correlation-ID"
 
 ReadinessCheck = Callable[[], None]  # raises when not ready
-# Probes and scrapes: no span (they would drown the traces that matter).
+# Probes, scrapes and static files: no span (they would drown the traces that matter).
 UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
@@ -152,7 +152,7 @@ def create_base_app(service: str, readiness: dict[str, ReadinessCheck] | None = 
         incoming = request.headers.get(CORRELATION_HEADER, "")
         # Accept the caller's id only if it looks like one; never echo arbitrary input.
         cid = incoming if _valid_correlation_id(incoming) else ""
-        if request.path not in UNTRACED_PATHS:
+        if request.path not in UNTRACED_PATHS and not request.path.startswith("/static/"):
             span = _start_request_span(service, cid)
             g.trace_token = tracing.activate(span)
             g.trace_span = span

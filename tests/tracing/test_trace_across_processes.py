@@ -1,5 +1,5 @@
 """One trace id follows a submitted application through every process of the platform as
-`make run` starts it: the gateway, the applications service, its worker's relay, the
+`make run` starts it (and on Kafka and PostgreSQL): the gateway, the applications service, its worker's relay, the
 notifications worker (the consumer and the letter sent) and the overview worker (the consumer
 and the push, which carries the traceparent to the index). Read back from the span files each
 process writes, with the parent of every span where it must be; no span holds a CPR number."""
@@ -7,11 +7,16 @@ process writes, with the parent of every span where it must be; no span holds a 
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import requests
+from sqlalchemy import create_engine, text
 
-from kit.trace_files import render_tree, trace_spans
+from kit.launcher import SERVICES
+from kit.trace_files import read_spans, render_tree, trace_spans
 from tests.e2e.platform import running_platform
 from tests.harness.gateway_stack import ANNA
 from tests.harness.traces import ancestry, browser_traceparent, cpr_shaped, one, trace_env
@@ -37,9 +42,39 @@ EXPECTED = {
 }
 
 
-def test_one_trace_id_follows_an_application_through_every_process(tmp_path):
+@pytest.fixture(
+    params=["embedded", pytest.param("real", marks=[pytest.mark.kafka, pytest.mark.postgres])]
+)
+def infrastructure(request) -> Iterator[dict[str, str]]:
+    """Nothing (SQLite, the embedded log), or Kafka and a PostgreSQL database per service of
+    this run's own (dropped after)."""
+    if request.param == "embedded":
+        yield {}
+        return
+    from tests.conftest import kafka_bootstrap
+
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    prefix = "trace_" + uuid.uuid4().hex[:8]
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    names = [f"{prefix}_{service}" for service in (*SERVICES, "gateway")]
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield {
+            "KAFKA_BOOTSTRAP": kafka_bootstrap(),
+            "DATABASE_URL": admin_url.rsplit("/", 1)[0] + f"/{prefix}_{{service}}",
+        }
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_one_trace_id_follows_an_application_through_every_process(tmp_path, infrastructure):
     var = tmp_path / "var"
-    with running_platform(var, PORT_BASE, trace_env()) as site:
+    with running_platform(var, PORT_BASE, trace_env() | infrastructure) as site:
         anna = site.session(ANNA)
         created = anna.post(
             f"{site.gateway}/api/applications",
@@ -116,7 +151,7 @@ def test_one_trace_id_follows_an_application_through_every_process(tmp_path):
     assert f"00-{trace_id}-{pushes[0]['span_id']}-01" in {p["traceparent"] for p in received}
 
     # Every span of every process: none names Anna's CPR number or anything shaped like one.
-    everything = list(_all_spans(var))
+    everything = list(read_spans(var / "traces"))
     assert everything and not cpr_shaped(everything, known=(ANNA_CPR,)), processes
 
 
@@ -134,9 +169,3 @@ def _pushes(stub: str, application_id: str) -> list[dict[str, Any]]:
 
 def _by_id(spans: list[dict[str, Any]], span_id: str | None) -> dict[str, Any]:
     return next(s for s in spans if s["span_id"] == span_id)
-
-
-def _all_spans(var):
-    from kit.trace_files import read_spans
-
-    return read_spans(var / "traces")
