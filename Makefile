@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 LINT_PATHS := kit schemas services gateway infra/overview_stub infra/seed infra/k8s infra/demo.py tests bench
 
 .DEFAULT_GOAL := help
-.PHONY: demo help venv run run-real infra-up infra-down lint format test test-faults test-fast openapi frontend-assets bench bench-hot bench-bus bench-gateway bench-lists bench-overview bench-appointments clean
+.PHONY: demo help venv run run-real infra-up infra-down lint format test test-faults test-fast openapi frontend-assets bench bench-hot bench-bus bench-gateway bench-lists bench-profile bench-overview bench-appointments clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -74,7 +74,8 @@ frontend-assets: ## Rebuild the checked-in design system (dkfds) and axe-core fr
 bench: bench-hot bench-bus bench-overview bench-appointments ## All benchmarks (docs/BENCHMARKS.md)
 
 bench-hot: venv ## Issue 18's hot paths next to their ceilings, one table into docs/BENCHMARKS.md
-	@infra/wrk.sh >/dev/null && $(PY) -m bench.hot_paths
+	@infra/wrk.sh >/dev/null && infra/postgres.sh start >/dev/null && \
+		SB_BENCH_POSTGRES_URL=$$(infra/postgres.sh url) $(PY) -m bench.hot_paths
 
 bench-bus: venv infra-up ## Bus throughput and latency: embedded, Kafka, raw kafka-python
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) $(PY) -m bench.bench_bus
@@ -82,8 +83,12 @@ bench-bus: venv infra-up ## Bus throughput and latency: embedded, Kafka, raw kaf
 bench-gateway: venv ## Authenticated read via the gateway and the service vs the ceilings (wrk)
 	@infra/wrk.sh >/dev/null && $(PY) -m bench.bench_gateway
 
-bench-lists: venv ## List endpoints at 1,000 and at 1,000,000 rows, p99 side by side (wrk)
-	@infra/wrk.sh >/dev/null && $(PY) -m bench.bench_lists
+bench-lists: venv ## List endpoints at 1,000 and at 1,000,000 rows on PostgreSQL, p99 side by side (wrk)
+	@infra/wrk.sh >/dev/null && infra/postgres.sh start >/dev/null && \
+		SB_BENCH_POSTGRES_URL=$$(infra/postgres.sh url) $(PY) -m bench.bench_lists
+
+bench-profile: venv ## Flame graph of the service read and the gateway read under wrk (py-spy)
+	@infra/wrk.sh >/dev/null && $(PY) -m bench.profile service && $(PY) -m bench.profile gateway
 
 bench-overview: venv ## Mit Overblik connector: pushes per second, resync of 100,000 cases
 	@$(PY) -m services.overview.bench
