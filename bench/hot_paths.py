@@ -49,7 +49,7 @@ def main() -> None:
     for _ in range(args.rounds):
         rounds.append(bench_gateway.measure(args.seconds, 16))
         loads.append(_load())
-    machine = f"{os.cpu_count()} vCPU, load {min(loads)}–{max(loads)}"
+    machine = f"{os.cpu_count()} vCPU, load {min(loads, key=float)}–{max(loads, key=float)}"
     wrk16 = f"wrk 2 threads × 16 conn., {args.seconds:.0f} s, median of {args.rounds} rounds"
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {bench_gateway.machine()}.",
@@ -75,10 +75,12 @@ def main() -> None:
         f"{hello:.0%} of Flask JSON | – | {machine} | {wrk16} |"
     )
 
-    load_before = _load()
+    loads = [_load()]
     small = bench_lists.measure(args.small, args.seconds, args.database)
+    loads.append(_load())
     large = bench_lists.measure(args.large, args.seconds, args.database)
-    machine = f"{os.cpu_count()} vCPU, load {load_before}–{_load()}"
+    loads.append(_load())
+    machine = f"{os.cpu_count()} vCPU, load {min(loads, key=float)}–{max(loads, key=float)}"
     for name in small:
         ratio = large[name].p99_ms / small[name].p99_ms
         lines.append(
