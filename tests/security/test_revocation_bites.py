@@ -154,6 +154,9 @@ def test_no_write_that_starts_after_the_revocation_is_accepted(platform):
         json={"type": "enkeltudgifter", "citizen_id": citizen},
         headers=platform.headers(agent, APPLICATIONS),
     ).json
+    # The proxy can write before the revocation: shown once here rather than inferred from the
+    # racing writes below, which on a loaded machine may all be checked after the revocation.
+    assert platform.save(agent, draft["id"], "svar før").status_code == 200
     outcomes: list[tuple[float, int]] = []
     stop = threading.Event()
 
@@ -172,9 +175,8 @@ def test_no_write_that_starts_after_the_revocation_is_accepted(platform):
     time.sleep(0.5)
     stop.set()
     writer.join(10)
-    before = [status for started, status in outcomes if started < revoked_at]
     after = [status for started, status in outcomes if started > revoked_at]
-    assert 200 in before and after, outcomes
+    assert after, outcomes
     assert set(after) == {403}, after
 
 
