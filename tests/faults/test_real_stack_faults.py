@@ -100,6 +100,7 @@ def stack(tmp_path_factory):
         "DATABASE_URL": database,
         "SB_SEED": "0",
         "SB_REPLICAS": "2",
+        "SB_START_TIMEOUT_S": "240",  # 28 processes on a small machine
         "SB_RESTART_BACKOFF_S": "0.5",
         "SB_NOTIFICATIONS_SETTLE_AFTER_S": "10",
         "SB_NOTIFICATIONS_SETTLE_INTERVAL_S": "3",
