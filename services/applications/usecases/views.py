@@ -53,18 +53,9 @@ class ApplicationViews:
         met: set[str] | None = None,
         fetched: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        app_type = self.app_type(application["type_id"])
-        key = domain.status_key(application["state"], application["outcome"])
-        status = app_type.status(key) if key else None
         return {
-            "id": application["id"],
-            "type": application["type_id"],
-            "title": application["title"],
-            "case_number": application["case_number"],
-            "state": application["state"],
+            **self.summary(application),
             "outcome": application["outcome"],
-            "status_text": status["text"] if status else {"da": "Kladde", "en": "Draft"},
-            "citizen_id": application["citizen_id"],
             "answers": application["answers"],
             "version": application["version"],
             "channel": application["channel"],
@@ -75,7 +66,6 @@ class ApplicationViews:
             },
             "created_at": application["created_at"],
             "updated_at": application["updated_at"],
-            "submitted_at": application["submitted_at"],
             "attested_by": application["attested_by"],
             "citizen_confirmed_at": application["citizen_confirmed_at"],
             "information_deadline": application["information_deadline"],
@@ -89,9 +79,8 @@ class ApplicationViews:
 
     def summary(self, application: dict[str, Any]) -> dict[str, Any]:
         """That a case exists and how it stands, without its content (a visit's view)."""
-        app_type = self.app_type(application["type_id"])
         key = domain.status_key(application["state"], application["outcome"])
-        status = app_type.status(key) if key else None
+        status = self.app_type(application["type_id"]).status(key) if key else None
         return {
             "id": application["id"],
             "type": application["type_id"],
