@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from services.applications.catalogue import Catalogue
-from services.applications.domain import evaluate
+from services.applications.guidance import evaluate
 
 CATALOGUE = Catalogue.load()
 ON = date(2026, 3, 1)

@@ -12,10 +12,9 @@ from services.applications.domain import (
     STATES,
     TRANSITIONS,
     IllegalTransition,
-    blocking,
-    evaluate,
     next_state,
 )
+from services.applications.guidance import blocking, evaluate
 from tests.applications.builders import complete_answers, make_type, make_type_document
 
 LEGAL = [

@@ -1,7 +1,7 @@
 """The catalogue's guidance rules give the same findings in the browser as in the service.
 
 The tablet evaluates the rules offline with gateway/static/ui/guidance.js; the service with
-services/applications/domain.py. For every catalogue type, every rule (and every visible_when
+services/applications/guidance.py. For every catalogue type, every rule (and every visible_when
 and required_when) gets answers on both sides of its conditions: each value a condition names,
 one above and one below it, each threshold in force on several dates, yes/no/missing, attachment
 present or not; plus invalid answers of every kind and seeded random mixes. Both evaluators
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from services.applications import domain
+from services.applications import guidance
 from services.applications.catalogue import ApplicationType, Catalogue
 from tests.harness.browser import launched
 
@@ -138,7 +138,7 @@ def _cases(app_type: ApplicationType) -> list[dict]:
 
 
 def _python(app_type: ApplicationType, case: dict) -> list[dict]:
-    findings = domain.evaluate(app_type, case["answers"], set(case["attachments"]), case["on"])
+    findings = guidance.evaluate(app_type, case["answers"], set(case["attachments"]), case["on"])
     return [f.as_dict() for f in findings]
 
 

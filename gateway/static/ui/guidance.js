@@ -2,7 +2,7 @@
 //
 // The rules themselves have one source of truth: the catalogue (services/applications/
 // catalogue/*.json, served by GET /api/applications/types/<id>). This module is the browser's
-// twin of services/applications/domain.py `evaluate`: the same coercion of answers, the same
+// twin of services/applications/guidance.py `evaluate`: the same coercion of answers, the same
 // condition language, the same findings (code, severity, field, message) in the same order.
 // tests/unit/test_guidance_parity.py runs every rule of every catalogue type through both and
 // fails on any difference; change one, change the other in the same commit.

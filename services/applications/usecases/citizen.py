@@ -13,7 +13,7 @@ from kit.data_subjects import touched
 from kit.idempotency import Idempotency, Outcome
 from kit.outbox import record_event
 from schemas.events import applications as ev
-from services.applications import attachments, domain, store
+from services.applications import attachments, domain, guidance, store
 from services.applications.errors import (
     AttachmentRejected,
     CitizenConfirmationRequired,
@@ -151,13 +151,13 @@ class CitizenCommands(ApplicationsBase):
             if expected_version is not None and application["version"] != expected_version:
                 raise VersionConflict(extra={"current_version": application["version"]})
             app_type = self.app_type(application["type_id"])
-            findings = domain.evaluate(
+            findings = guidance.evaluate(
                 app_type,
                 application["answers"],
                 store.attachment_requirements_met(conn, application_id),
                 self.clock().date(),
             )
-            errors = domain.blocking(findings)
+            errors = guidance.blocking(findings)
             if errors:
                 raise domain.CannotSubmit(
                     "Ret fejlene, og prøv igen. Dine svar er gemt.",

@@ -12,7 +12,7 @@ from kit.data_subjects import touched
 from kit.db import read_only
 from kit.idempotency import Outcome
 from kit.policy import Relations
-from services.applications import access, domain, store
+from services.applications import access, guidance, store
 from services.applications.errors import Forbidden, InvalidRequest, NotFound
 from services.applications.usecases.base import ApplicationsBase
 
@@ -80,14 +80,14 @@ class Queries(ApplicationsBase):
     def checks(self, principal: Principal, application_id: str) -> dict[str, Any]:
         with read_only(self.engine) as conn:
             application = self._load_readable(conn, principal, application_id)
-            findings = domain.evaluate(
+            findings = guidance.evaluate(
                 self.app_type(application["type_id"]),
                 application["answers"],
                 store.attachment_requirements_met(conn, application_id),
                 self.clock().date(),
             )
         return {
-            "can_submit": not domain.blocking(findings),
+            "can_submit": not guidance.blocking(findings),
             "findings": [f.as_dict() for f in findings],
         }
 
