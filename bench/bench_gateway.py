@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import urljoin
@@ -108,12 +109,14 @@ class Stack:
                     timeout=30,
                 )
         except BaseException:
-            stop(self.procs)
+            self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc) -> None:
         stop(self.procs)
+        # A million rows per table are ~900 MB on SQLite: never leave them behind.
+        shutil.rmtree(self.var, ignore_errors=True)
 
     def login(self, subject: str = ANNA) -> dict[str, str]:
         browser = requests.Session()
