@@ -1,0 +1,91 @@
+"""Persistence of the notifications service: the only package with queries.
+
+`tables` holds the schema (why `messages` is unique per trigger, recipient and channel is
+said there), `messages` the queries on messages and their history, `people` those on
+contacts, templates, letters read and the local views of other services' facts. Callers use
+`store.<name>` for all of them.
+"""
+
+from services.notifications.store.messages import (
+    add_message,
+    add_status,
+    claim,
+    count_by_status,
+    due_messages,
+    hold,
+    message,
+    message_by_provider_ref,
+    messages_about,
+    messages_to,
+    status_history,
+    stuck_sending,
+    update_message,
+)
+from services.notifications.store.people import (
+    add_template_version,
+    case,
+    consent,
+    consents_to_remind,
+    contact,
+    end_consent,
+    latest_template_version,
+    mark_letter_read,
+    mark_reminded,
+    read_letters,
+    save_case,
+    save_consent,
+    save_contact,
+    template_versions_of,
+)
+from services.notifications.store.tables import (
+    assignment_view,
+    case_view,
+    consent_view,
+    contacts,
+    inbox_reads,
+    message_status,
+    messages,
+    metadata,
+    template_versions,
+    visit_view,
+)
+
+__all__ = [
+    "add_message",
+    "add_status",
+    "add_template_version",
+    "assignment_view",
+    "case",
+    "case_view",
+    "claim",
+    "consent",
+    "consent_view",
+    "consents_to_remind",
+    "contact",
+    "contacts",
+    "count_by_status",
+    "due_messages",
+    "end_consent",
+    "hold",
+    "inbox_reads",
+    "latest_template_version",
+    "mark_letter_read",
+    "mark_reminded",
+    "message",
+    "message_by_provider_ref",
+    "message_status",
+    "messages",
+    "messages_about",
+    "messages_to",
+    "metadata",
+    "read_letters",
+    "save_case",
+    "save_consent",
+    "save_contact",
+    "status_history",
+    "stuck_sending",
+    "template_versions",
+    "template_versions_of",
+    "update_message",
+    "visit_view",
+]

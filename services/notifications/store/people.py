@@ -1,0 +1,188 @@
+"""Queries on what the service knows of people and texts: contacts, templates, letters read,
+and its local views of other services' facts (cases, consents)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, select, update
+from sqlalchemy.engine import Row
+
+from kit.rows import insert_if_absent, upsert
+from services.notifications.domain import Contact
+from services.notifications.store.tables import (
+    case_view,
+    consent_view,
+    contacts,
+    inbox_reads,
+    template_versions,
+)
+
+# Contacts -------------------------------------------------------------------------------------
+
+
+def contact(conn: Connection, person_id: str) -> Contact | None:
+    row = conn.execute(select(contacts).where(contacts.c.person_id == person_id)).first()
+    if row is None:
+        return None
+    return Contact(
+        person_id=row.person_id,
+        email=row.email,
+        phone=row.phone,
+        digital_post_exempt=row.digital_post_exempt,
+        language=row.language,
+        channels=tuple(row.channels) if row.channels is not None else None,
+    )
+
+
+def save_contact(conn: Connection, value: Contact, now: datetime) -> None:
+    upsert(
+        conn,
+        contacts,
+        {
+            "person_id": value.person_id,
+            "email": value.email,
+            "phone": value.phone,
+            "digital_post_exempt": value.digital_post_exempt,
+            "language": value.language,
+            "channels": list(value.channels) if value.channels is not None else None,
+            "updated_at": now,
+        },
+    )
+
+
+# Templates ------------------------------------------------------------------------------------
+
+
+def template_versions_of(conn: Connection, template_id: str) -> list[Row]:
+    return list(
+        conn.execute(
+            select(template_versions)
+            .where(template_versions.c.template_id == template_id)
+            .order_by(template_versions.c.version)
+        )
+    )
+
+
+def latest_template_version(conn: Connection, template_id: str) -> Row | None:
+    return conn.execute(
+        select(template_versions)
+        .where(template_versions.c.template_id == template_id)
+        .order_by(template_versions.c.version.desc())
+        .limit(1)
+    ).first()
+
+
+def add_template_version(
+    conn: Connection, template_id: str, version: int, texts: dict, created_by: str, now: datetime
+) -> None:
+    conn.execute(
+        template_versions.insert().values(
+            template_id=template_id,
+            version=version,
+            texts=texts,
+            created_by=created_by,
+            created_at=now,
+        )
+    )
+
+
+# Local views of other services' facts ---------------------------------------------------------
+
+
+def save_case(conn: Connection, application_id: str, citizen_id: str, **changes: Any) -> None:
+    known = {k: v for k, v in changes.items() if v is not None}
+    upsert(
+        conn,
+        case_view,
+        {"application_id": application_id, "citizen_id": citizen_id, **known},
+        changes=known,
+    )
+
+
+def case(conn: Connection, application_id: str) -> Row | None:
+    return conn.execute(
+        select(case_view).where(case_view.c.application_id == application_id)
+    ).first()
+
+
+def save_consent(
+    conn: Connection, consent_id: str, citizen_id: str, purpose: str, expires_at: datetime | None
+) -> None:
+    upsert(
+        conn,
+        consent_view,
+        {
+            "consent_id": consent_id,
+            "citizen_id": citizen_id,
+            "purpose": purpose,
+            "expires_at": expires_at,
+            "ended": False,
+            "reminded": False,
+        },
+        changes={"purpose": purpose},
+    )
+
+
+def consent(conn: Connection, consent_id: str) -> Row | None:
+    return conn.execute(select(consent_view).where(consent_view.c.consent_id == consent_id)).first()
+
+
+def end_consent(conn: Connection, consent_id: str) -> None:
+    conn.execute(
+        update(consent_view).where(consent_view.c.consent_id == consent_id).values(ended=True)
+    )
+
+
+def consents_to_remind(conn: Connection, now: datetime, until: datetime, limit: int) -> list[Row]:
+    return list(
+        conn.execute(
+            select(consent_view)
+            .where(
+                and_(
+                    consent_view.c.ended.is_(False),
+                    consent_view.c.reminded.is_(False),
+                    consent_view.c.expires_at > now,
+                    consent_view.c.expires_at <= until,
+                )
+            )
+            .order_by(consent_view.c.expires_at)
+            .limit(limit)
+        )
+    )
+
+
+def mark_reminded(conn: Connection, consent_id: str) -> bool:
+    """True once per consent: the reminder's own exactly-once guard."""
+    result = conn.execute(
+        update(consent_view)
+        .where(
+            consent_view.c.consent_id == consent_id,
+            consent_view.c.reminded.is_(False),
+            consent_view.c.ended.is_(False),
+        )
+        .values(reminded=True)
+    )
+    return result.rowcount == 1
+
+
+def read_letters(conn: Connection, recipient_id: str) -> dict[str, datetime]:
+    """When the recipient read each letter: trigger event id -> read at."""
+    rows = conn.execute(
+        select(inbox_reads.c.trigger_event_id, inbox_reads.c.read_at).where(
+            inbox_reads.c.recipient_id == recipient_id
+        )
+    )
+    return {row.trigger_event_id: row.read_at for row in rows}
+
+
+def mark_letter_read(
+    conn: Connection, trigger_event_id: str, recipient_id: str, at: datetime
+) -> None:
+    """Once: the first reading is the one kept."""
+    insert_if_absent(
+        conn,
+        inbox_reads,
+        {"trigger_event_id": trigger_event_id, "recipient_id": recipient_id, "read_at": at},
+    )
