@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection
 
 from kit import relations
+from kit.bus import Bus
 from kit.consumer import EventConsumer, PermanentError
 from kit.events import Event
 from kit.inbox import handle_once
@@ -45,15 +46,17 @@ def event_handler(notifications: Notifications) -> Callable[[Connection, Event],
 
 
 def rules_consumer(
-    runtime: Runtime, notifications: Notifications, topics: tuple[str, ...] = TOPICS
+    bus: Bus,
+    notifications: Notifications,
+    topics: tuple[str, ...] = TOPICS,
+    group: str = GROUP,
 ) -> EventConsumer:
-    return EventConsumer(
-        runtime.bus, topics, GROUP, handle_once(runtime.engine, GROUP, event_handler(notifications))
-    )
+    handler = event_handler(notifications)
+    return EventConsumer(bus, topics, group, handle_once(notifications.engine, group, handler))
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:
-    return [rules_consumer(runtime, Notifications(runtime.engine))]
+    return [rules_consumer(runtime.bus, Notifications(runtime.engine))]
 
 
 def background_jobs(runtime: Runtime) -> list[Callable[[threading.Event], None]]:
