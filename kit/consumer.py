@@ -12,6 +12,11 @@ infrastructure's (database or bus down: `is_transient`), or anything unexpected 
 record is not dead-lettered: its partition waits and it is delivered again, in order, once
 things work again.
 
+With a `batch_handler` (kit.inbox.handle_batch_once), the records of one poll are handled in
+one transaction first; if that fails in any way (a bad record, a handler error, the database),
+nothing of it was kept and the same records go through the one-at-a-time path above, so the
+rules for retries, dead letters and held partitions are the same.
+
 Dead-letter topic: `<group>.dlq`. The record keeps its original value and key; headers say
 where it came from and why it failed, so it can be inspected and replayed.
 """
@@ -22,7 +27,8 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import exc as sa_exc
 from tenacity import (
@@ -83,6 +89,23 @@ def dead_letter_topic(group_id: str) -> str:
     return f"{group_id}.dlq"
 
 
+@contextmanager
+def event_scope(event: Event) -> Iterator[None]:
+    """While one event is handled: its correlation id in the logs, and the clock at the
+    event's time when it comes from demo history."""
+    token = correlation_id_var.set(event.correlation_id)
+    try:
+        with clock.demo_time(clock.demo_time_of(event.time)):
+            yield
+    finally:
+        correlation_id_var.reset(token)
+
+
+BatchHandler = Callable[
+    [Sequence[Event], Callable[[Event], AbstractContextManager[object]]], list[Event]
+]
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -91,6 +114,7 @@ class EventConsumer:
         group_id: str,
         handler: Callable[[Event], None],
         *,
+        batch_handler: BatchHandler | None = None,
         types: EventTypeRegistry = registry,
         max_attempts: int = 5,
         initial_backoff_s: float = 0.05,
@@ -102,6 +126,7 @@ class EventConsumer:
         self.topics = list(topics)
         self.group_id = group_id
         self.handler = handler
+        self.batch_handler = batch_handler
         self.types = types
         self.max_attempts = max_attempts
         self.initial_backoff_s = initial_backoff_s
@@ -131,6 +156,11 @@ class EventConsumer:
         handled or dead-lettered: a crash in between means redelivery, never loss.
         """
         records = self.consumer.poll(self.poll_timeout_s if timeout_s is None else timeout_s)
+        if len(records) > 1 and self.batch_handler is not None and self._process_batch(records):
+            self._held_rounds, self._held_since = 0, None
+            self._commit({record.topic_partition: record for record in records})
+            self._update_lag()
+            return len(records)
         done = 0
         last_done: dict = {}
         stopped: set = set()
@@ -163,6 +193,11 @@ class EventConsumer:
             time.sleep(min(self.max_backoff_s, self.initial_backoff_s * 2**self._held_rounds))
         elif records:
             self._held_rounds, self._held_since = 0, None
+        self._commit(last_done)
+        self._update_lag()
+        return done
+
+    def _commit(self, last_done: dict) -> None:
         for tp, record in last_done.items():
             try:
                 self.consumer.commit(record)
@@ -172,8 +207,6 @@ class EventConsumer:
             except BusUnavailable as exc:
                 log.warning("commit failed, records will be delivered again: %s", exc)
                 self.consumer.seek(record)
-        self._update_lag()
-        return done
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -193,6 +226,29 @@ class EventConsumer:
             self._consumer.close()
             self._consumer = None
 
+    # -- a poll's records at once ------------------------------------------------------------
+
+    def _process_batch(self, records: list[Record]) -> bool:
+        """True if every record was handled in one transaction; False if nothing was kept and
+        the records must go one by one (which dead-letters, retries or holds as usual)."""
+        assert self.batch_handler is not None
+        try:
+            events = [decode_event(record.value, self.types) for record in records]
+            handled = self.batch_handler(events, event_scope)
+        except Exception as exc:
+            log.info(
+                "batch of %d records not taken by %s (%s); one by one instead",
+                len(records),
+                self.group_id,
+                type(exc).__name__,
+            )
+            return False
+        for event in handled:
+            EVENTS_HANDLED.labels(self.group_id, event.type).inc()
+        if len(handled) < len(events):
+            EVENTS_DUPLICATE.labels(self.group_id).inc(len(events) - len(handled))
+        return True
+
     # -- one record --------------------------------------------------------------------------
 
     def _process(self, record: Record) -> None:
@@ -209,12 +265,8 @@ class EventConsumer:
                 )
                 self._dead_letter(record, exc.code, str(exc), attempts=0)
             return
-        token = correlation_id_var.set(event.correlation_id)
-        try:
-            with self._span(record, event), clock.demo_time(clock.demo_time_of(event.time)):
-                self._handle_with_retries(record, event)
-        finally:
-            correlation_id_var.reset(token)
+        with self._span(record, event), event_scope(event):
+            self._handle_with_retries(record, event)
 
     def _span(self, record: Record, event: Event | None):
         """One span per record handled, continuing the trace from the record's headers (the

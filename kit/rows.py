@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table
+from sqlalchemy import ColumnElement, Connection, Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -41,6 +41,26 @@ def insert_if_absent(
     return conn.execute(statement).first() is not None
 
 
+def insert_many_if_absent(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: Sequence[str] | None = None,
+    returning: str | None = None,
+) -> set[Any]:
+    """`insert_if_absent` for many rows in one statement: the `returning` column's values
+    (default: the key's first column) of the rows this call inserted."""
+    if not rows:
+        return set()
+    key = list(key) if key is not None else [c.name for c in table.primary_key.columns]
+    column = table.c[returning or key[0]]
+    statement = (
+        _insert(conn, table).values(list(rows)).on_conflict_do_nothing(index_elements=key)
+    ).returning(column)
+    return {row[0] for row in conn.execute(statement)}
+
+
 def upsert(
     conn: Connection,
     table: Table,
@@ -49,9 +69,11 @@ def upsert(
     key: Sequence[str] | None = None,
     changes: Mapping[str, Any] | None = None,
     where: ColumnElement[bool] | None = None,
-) -> None:
+    returning: Sequence[str] = (),
+) -> Row | None:
     """Insert `values`, or update the row with the same `key`: with `changes` if given, else
-    with every other column of `values`; only where `where` holds for the existing row."""
+    with every other column of `values`; only where `where` holds for the existing row. With
+    `returning`, those columns of the row as it now is (None if `where` left it alone)."""
     key = list(key) if key is not None else [c.name for c in table.primary_key.columns]
     statement = dialect_insert(conn, table).values(**values)
     set_ = (
@@ -60,6 +82,10 @@ def upsert(
         else {k: statement.excluded[k] for k in values if k not in key}
     )
     if not set_:
-        conn.execute(statement.on_conflict_do_nothing(index_elements=key))
-        return
-    conn.execute(statement.on_conflict_do_update(index_elements=key, set_=set_, where=where))
+        upserting = statement.on_conflict_do_nothing(index_elements=key)
+    else:
+        upserting = statement.on_conflict_do_update(index_elements=key, set_=set_, where=where)
+    if returning:
+        return conn.execute(upserting.returning(*[table.c[name] for name in returning])).first()
+    conn.execute(upserting)
+    return None

@@ -39,7 +39,7 @@ from kit.migrate import upgrade
 from kit.outbox import OutboxRelay
 from schemas.events import applications as ev
 from services.notifications import store
-from services.notifications.handlers import rules_consumer
+from services.notifications.handlers import SEND_WORKERS, rules_consumer
 from services.notifications.providers import Outgoing, SendResult, simulated_providers
 from services.notifications.sender import Sender
 from services.notifications.services import Notifications
@@ -87,7 +87,7 @@ def throughput(database_url: str, count: int, kafka: str, tmp: str, timeout_s: f
         chunk = events[start : start + 500]
         bus.publish_batch([OutgoingRecord(topic, e.key, encode_event(e)) for e in chunk])
     consumer = rules_consumer(bus, notifications, (topic,), group=f"bench-rules-{suffix}")
-    sender = Sender(notifications, simulated_providers(), interval_s=0.02)
+    sender = Sender(notifications, simulated_providers(), send_workers=SEND_WORKERS)
     relay = OutboxRelay(engine, bus, service="notifications-bench")
     stop = threading.Event()
     threads = [

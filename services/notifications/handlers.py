@@ -12,7 +12,7 @@ from kit import relations
 from kit.bus import Bus
 from kit.consumer import EventConsumer, PermanentError
 from kit.events import Event
-from kit.inbox import handle_once
+from kit.inbox import handle_batch_once, handle_once
 from kit.runtime import Runtime
 from services.notifications import store
 from services.notifications.domain import MissingValue
@@ -25,6 +25,8 @@ GROUP = "notifications.rules"
 TOPICS = ("applications", "consents", "appointments")
 # Per provider: hand-overs per second, and the burst. Real providers publish their limits.
 RATE_LIMITS = {"sf1601": (50.0, 100), "sms": (20.0, 40), "email": (50.0, 100)}
+# Hand-overs under way at once: a provider's answer is a network round trip, not our CPU.
+SEND_WORKERS = 8
 
 
 class CannotRender(PermanentError):
@@ -51,8 +53,15 @@ def rules_consumer(
     topics: tuple[str, ...] = TOPICS,
     group: str = GROUP,
 ) -> EventConsumer:
-    handler = event_handler(notifications)
-    return EventConsumer(bus, topics, group, handle_once(notifications.engine, group, handler))
+    """Events become messages; a poll's events in one transaction (kit.inbox)."""
+    handler, engine = event_handler(notifications), notifications.engine
+    return EventConsumer(
+        bus,
+        topics,
+        group,
+        handle_once(engine, group, handler),
+        batch_handler=handle_batch_once(engine, group, handler, notifications.batched),
+    )
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:
@@ -62,5 +71,5 @@ def consumers(runtime: Runtime) -> list[EventConsumer]:
 def background_jobs(runtime: Runtime) -> list[Callable[[threading.Event], None]]:
     notifications = Notifications(runtime.engine)
     limits = {name: TokenBucket(rate, burst) for name, (rate, burst) in RATE_LIMITS.items()}
-    sender = Sender(notifications, providers_from_env(), limits=limits)
+    sender = Sender(notifications, providers_from_env(), limits=limits, send_workers=SEND_WORKERS)
     return [sender.run, ConsentReminders(notifications).run]

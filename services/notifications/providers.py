@@ -16,6 +16,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -79,12 +80,20 @@ class ContactDirectory(Protocol):
 
     def contact(self, conn: Connection, person_id: str) -> Contact: ...
 
+    def contacts(self, conn: Connection, person_ids: Sequence[str]) -> dict[str, Contact]:
+        """`contact` for many (the sender asks for a whole round at once)."""
+        ...
+
 
 class TableContactDirectory:
     """The simulated directory: this service's own `contacts` table."""
 
     def contact(self, conn: Connection, person_id: str) -> Contact:
         return store.contact(conn, person_id) or Contact(person_id=person_id)
+
+    def contacts(self, conn: Connection, person_ids: Sequence[str]) -> dict[str, Contact]:
+        found = store.contacts_of(conn, person_ids)
+        return {i: found.get(i) or Contact(person_id=i) for i in person_ids}
 
 
 @dataclass

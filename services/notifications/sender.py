@@ -1,10 +1,13 @@
 """The sender job: hands due messages to their providers, with rate limits and quiet hours.
 
-Each message goes in three steps: claim it (created/temporary_failure -> sending, in one
-transaction with its event; a conditional update, so two workers never both take one), hand
-it to the provider outside any transaction, then record the outcome. A crash after the
-hand-over leaves the message in `sending`; it is not sent again by this job, and the
-provider's callback (or an operator) finishes it. Providers dedupe on the message id.
+Each round goes in three steps: claim its due messages (created/temporary_failure ->
+sending, in one transaction with their events; a conditional update, so two workers never
+both take one), hand them to their providers outside any transaction (side by side when
+`send_workers` > 1: providers must then be thread-safe, as the simulated ones are), then
+record the outcomes in one transaction. A crash after the claim leaves the messages in
+`sending`; this job does not send them again at once: the settle sweep asks the provider (or
+hands over again, which the message id makes idempotent) after `stuck_after_s`, and a
+provider's callback finishes them meanwhile. Providers dedupe on the message id.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 from prometheus_client import Counter
 from sqlalchemy import Connection, Engine
@@ -22,10 +26,11 @@ from sqlalchemy.engine import Row
 
 from kit import tracing
 from kit.db import read_only
+from kit.events import encode_event
 from kit.logging import correlation_id_var
-from kit.outbox import record_event
+from kit.outbox import record_encoded
 from services.notifications import announcements, store
-from services.notifications.domain import SENDING
+from services.notifications.domain import SENDING, Contact
 from services.notifications.providers import (
     PERMANENT,
     TEMPORARY,
@@ -80,6 +85,7 @@ class Sender:
         limits: Mapping[str, TokenBucket] | None = None,
         clock: Clock | None = None,
         batch_size: int = 200,
+        send_workers: int = 1,
         interval_s: float = 0.2,
         stuck_after_s: float = STUCK_AFTER_S,
         settle_interval_s: float = SETTLE_INTERVAL_S,
@@ -91,6 +97,11 @@ class Sender:
         self.limits = limits or {}
         self.clock = clock or notifications.clock
         self.batch_size = batch_size
+        self._pool = (
+            ThreadPoolExecutor(send_workers, thread_name_prefix="notifications-send")
+            if send_workers > 1
+            else None
+        )
         self.interval_s = interval_s
         self.stuck_after = timedelta(seconds=stuck_after_s)
         self.settle_interval_s = settle_interval_s
@@ -100,46 +111,71 @@ class Sender:
         now = self.clock()
         with read_only(self.engine) as conn:
             due = store.due_messages(conn, now, self.batch_size)
-        handed = 0
+        ready, held = [], []
         for row in due:
             later = self.notifications.quiet.not_before(row.channel, now)
             if later is not None:
-                with self.engine.begin() as conn:
-                    store.hold(conn, row.id, later)  # an SMS at night waits for the morning
+                held.append((row.id, later))  # an SMS at night waits for the morning
                 continue
             bucket = self.limits.get(row.provider)
             if bucket is not None and not bucket.take():
                 continue  # over the provider's rate: stays due for the next round
-            with _sending(row) as span:
-                outgoing = self._claim(row.id, row.status, now)
-                if outgoing is None:
-                    span.set_attribute("sb.notification.outcome", "claimed_by_another")
-                    continue
-                result = self._hand_over(row.provider, outgoing)
-                span.set_attribute("sb.notification.outcome", result.outcome)
-                with self.engine.begin() as conn:
-                    message = store.message(conn, row.id, for_update=True)
-                    if message is not None and message.status == SENDING:
-                        self.notifications.record_outcome(conn, message, result, self.clock())
-            handed += 1
-        return handed
-
-    def _claim(self, message_id: str, status: str, now) -> Outgoing | None:
+            ready.append(row)
+        if held:
+            with self.engine.begin() as conn:
+                for message_id, later in held:
+                    store.hold(conn, message_id, later)
+        claimed = self._claim(ready, now)
+        if not claimed:
+            return 0
+        if self._pool is not None and len(claimed) > 1:
+            results = list(self._pool.map(lambda pair: self._send(*pair), claimed))
+        else:
+            results = [self._send(row, outgoing) for row, outgoing in claimed]
         with self.engine.begin() as conn:
-            if not store.claim(conn, message_id, status, now):
-                return None
-            message = store.message(conn, message_id)
-            assert message is not None
-            store.add_status(conn, message_id, SENDING, now, message.attempts)
-            record_event(
+            found = store.messages_for_update(conn, [o.message_id for _, o in claimed])
+            outcomes = [
+                (found[outgoing.message_id], result)
+                for (_, outgoing), result in zip(claimed, results, strict=True)
+                if outgoing.message_id in found and found[outgoing.message_id].status == SENDING
+            ]
+            self.notifications.record_outcomes(conn, outcomes, self.clock())
+        return len(claimed)
+
+    def _send(self, row: Row, outgoing: Outgoing) -> SendResult:
+        with _sending(row) as span:
+            result = self._hand_over(row.provider, outgoing)
+            span.set_attribute("sb.notification.outcome", result.outcome)
+            return result
+
+    def _claim(self, rows: list[Row], now: datetime) -> list[tuple[Row, Outgoing]]:
+        """Move `rows` to sending with their status and events, in one transaction: each
+        one this sender took (as it was before) with what to send, in the order of `rows`."""
+        if not rows:
+            return []
+        with self.engine.begin() as conn:
+            taken = {row.id: row for row in store.claim_many(conn, [r.id for r in rows], now)}
+            messages = [taken[row.id] for row in rows if row.id in taken]
+            store.add_statuses(
                 conn,
-                announcements.TOPIC,
-                announcements.sending(message._mapping, now, message.attempts),
+                [
+                    {"message_id": m.id, "status": SENDING, "at": now, "attempt": m.attempts}
+                    for m in messages
+                ],
             )
-            return self._outgoing(conn, message)
+            events = [announcements.sending(m._mapping, now, m.attempts) for m in messages]
+            record_encoded(conn, announcements.TOPIC, [(e, encode_event(e)) for e in events])
+            contacts = self.contacts.contacts(conn, [m.recipient_id for m in messages])
+            before = {row.id: row for row in rows}
+            return [
+                (before[m.id], self._outgoing_to(m, contacts[m.recipient_id])) for m in messages
+            ]
 
     def _outgoing(self, conn: Connection, message: Row) -> Outgoing:
-        contact = self.contacts.contact(conn, message.recipient_id)
+        return self._outgoing_to(message, self.contacts.contact(conn, message.recipient_id))
+
+    @staticmethod
+    def _outgoing_to(message: Row, contact: Contact) -> Outgoing:
         address = {"email": contact.email, "sms": contact.phone}.get(
             message.channel, message.recipient_id
         )
@@ -223,6 +259,8 @@ class Sender:
             except Exception:
                 log.exception("sender round failed; retrying")
             stop.wait(self.interval_s)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
 
 def _sending(row: Row):

@@ -31,8 +31,7 @@ def claimed_but_never_finished(s) -> dict:
     sender = s.sender()
     with s.engine.connect() as conn:
         [due] = store.due_messages(conn, s.clock(), 10)
-    outgoing = sender._claim(due.id, due.status, s.clock())
-    assert outgoing is not None
+    [(_provider, outgoing)] = sender._claim([due], s.clock())
     return {"case": case, "outgoing": outgoing, "sender": sender}
 
 

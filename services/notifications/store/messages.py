@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.engine import Row
 
-from kit.rows import insert_if_absent
+from kit.rows import insert_if_absent, insert_many_if_absent
 from services.notifications.domain import DUE
 from services.notifications.store.tables import message_status, messages
 
@@ -19,6 +19,23 @@ def add_message(conn: Connection, values: Mapping[str, Any]) -> bool:
     return insert_if_absent(
         conn, messages, values, key=["trigger_event_id", "recipient_id", "channel"]
     )
+
+
+def add_messages(conn: Connection, values: Sequence[Mapping[str, Any]]) -> set[str]:
+    """`add_message` for many in one statement: the ids of those inserted."""
+    return insert_many_if_absent(
+        conn,
+        messages,
+        values,
+        key=["trigger_event_id", "recipient_id", "channel"],
+        returning="id",
+    )
+
+
+def add_statuses(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
+    """Many `add_status` in one statement: message_id, status, at, attempt, reason."""
+    if values:
+        conn.execute(message_status.insert(), list(values))
 
 
 def add_status(
@@ -58,6 +75,46 @@ def due_messages(conn: Connection, now: datetime, limit: int) -> list[Row]:
             .limit(limit)
         )
     )
+
+
+def claim_many(conn: Connection, message_ids: Sequence[str], now: datetime) -> list[Row]:
+    """`claim` for many in one statement: the messages moved to sending (as they now are),
+    leaving out any another sender took first or that is no longer due."""
+    if not message_ids:
+        return []
+    return list(
+        conn.execute(
+            update(messages)
+            .where(
+                messages.c.id.in_(message_ids),
+                messages.c.status.in_(DUE),
+                messages.c.next_attempt_at <= now,
+            )
+            .values(status="sending", attempts=messages.c.attempts + 1, updated_at=now)
+            .returning(*messages.c)
+        )
+    )
+
+
+def messages_for_update(conn: Connection, message_ids: Sequence[str]) -> dict[str, Row]:
+    """The messages with these ids, locked until the transaction ends; by id."""
+    if not message_ids:
+        return {}
+    query = select(messages).where(messages.c.id.in_(message_ids)).order_by(messages.c.id)
+    return {row.id: row for row in conn.execute(query.with_for_update())}
+
+
+def update_messages(conn: Connection, changes: Sequence[Mapping[str, Any]]) -> None:
+    """Many updates of the same columns in one round: each mapping has `id` and the values."""
+    if not changes:
+        return
+    columns = [name for name in changes[0] if name != "id"]
+    statement = (
+        update(messages)
+        .where(messages.c.id == bindparam("_id"))
+        .values({name: bindparam(f"_{name}") for name in columns})
+    )
+    conn.execute(statement, [{f"_{k}": v for k, v in row.items()} for row in changes])
 
 
 def claim(conn: Connection, message_id: str, status: str, now: datetime) -> bool:

@@ -3,6 +3,7 @@ and its local views of other services' facts (cases, consents)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +25,10 @@ from services.notifications.store.tables import (
 
 def contact(conn: Connection, person_id: str) -> Contact | None:
     row = conn.execute(select(contacts).where(contacts.c.person_id == person_id)).first()
-    if row is None:
-        return None
+    return None if row is None else _contact(row)
+
+
+def _contact(row: Row) -> Contact:
     return Contact(
         person_id=row.person_id,
         email=row.email,
@@ -34,6 +37,14 @@ def contact(conn: Connection, person_id: str) -> Contact | None:
         language=row.language,
         channels=tuple(row.channels) if row.channels is not None else None,
     )
+
+
+def contacts_of(conn: Connection, person_ids: Sequence[str]) -> dict[str, Contact]:
+    """`contact` for many: those that have a row, by person id."""
+    if not person_ids:
+        return {}
+    rows = conn.execute(select(contacts).where(contacts.c.person_id.in_(sorted(set(person_ids)))))
+    return {row.person_id: _contact(row) for row in rows}
 
 
 def save_contact(conn: Connection, value: Contact, now: datetime) -> None:
@@ -91,14 +102,18 @@ def add_template_version(
 # Local views of other services' facts ---------------------------------------------------------
 
 
-def save_case(conn: Connection, application_id: str, citizen_id: str, **changes: Any) -> None:
+def save_case(conn: Connection, application_id: str, citizen_id: str, **changes: Any) -> Row | None:
+    """Keep what is known of the case; returns the case as it now is."""
     known = {k: v for k, v in changes.items() if v is not None}
-    upsert(
+    row = upsert(
         conn,
         case_view,
         {"application_id": application_id, "citizen_id": citizen_id, **known},
         changes=known,
+        returning=[c.name for c in case_view.columns],
     )
+    # Nothing to change on a case already known returns no row: read it.
+    return row if row is not None else case(conn, application_id)
 
 
 def case(conn: Connection, application_id: str) -> Row | None:

@@ -5,19 +5,32 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+<<<<<<< HEAD
 from kit import clock, tracing
 from kit.events import Event
+=======
+from kit import clock
+from kit.events import Event, encode_event
+>>>>>>> 95d7f07 (Notifications at volume: a poll's events in one transaction (kit.inbox.handle_batch_once, consumer falls back to one by one when a batch fails, so dead letters and held partitions stay as they were); messages, statuses and events written in bulk per batch; the sender claims, hands over (8 side by side in the worker) and records a round in two transactions instead of two per message (issue 18))
 from kit.logging import correlation_id_var
-from kit.outbox import record_event
+from kit.outbox import record_encoded, record_event
 from services.notifications import announcements, store
-from services.notifications.domain import QuietHours, RetryPolicy, Rule, load_rules, local_times
+from services.notifications.domain import (
+    Contact,
+    QuietHours,
+    RetryPolicy,
+    Rule,
+    load_rules,
+    local_times,
+)
 from services.notifications.providers import PROVIDER_OF, ContactDirectory, TableContactDirectory
 from services.notifications.rules import RULES
 from services.notifications.templates import TEMPLATES
@@ -78,6 +91,28 @@ def _moment(value: Any) -> dict[str, str] | None:
     return local_times(instant)
 
 
+@dataclass
+class _Batch:
+    """What one transaction of many events adds, written at its end (see `batched`)."""
+
+    messages: list[tuple[dict[str, Any], datetime, Event | None]] = field(default_factory=list)
+    templates: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+
+    def flush(self, conn: Connection) -> None:
+        added = store.add_messages(conn, [message for message, _, _ in self.messages])
+        kept = [(m, now, cause) for m, now, cause in self.messages if m["id"] in added]
+        store.add_statuses(
+            conn,
+            [
+                {"message_id": m["id"], "status": "created", "at": now, "attempt": 0}
+                for m, now, _ in kept
+            ],
+        )
+        announced = [announcements.created(m, now, cause) for m, now, cause in kept]
+        record_encoded(conn, announcements.TOPIC, [(e, encode_event(e)) for e in announced])
+
+
 class NotificationsBase:
     """The engine, the clock, the contact directory, the rules, quiet hours and retries."""
 
@@ -97,13 +132,44 @@ class NotificationsBase:
         self.rules = rules if rules is not None else active_rules()
         self.quiet = quiet or QuietHours()
         self.retry = retry or RetryPolicy()
+        self._batches: dict[Connection, _Batch] = {}
+
+    @contextmanager
+    def batched(self, conn: Connection, events: Sequence[Event] = ()) -> Iterator[None]:
+        """Within it, the messages given on `conn` are written at the end in three statements
+        (messages, their first status, their events) instead of three per message, each
+        template is read once, and the citizens' contacts of `events` in one query. The same
+        dedupe as one by one: a message the unique key already holds is left out with its
+        status and event. For the consumer's batches."""
+        batch = self._batches[conn] = _Batch()
+        citizens = [e.data["citizen_id"] for e in events if "citizen_id" in e.data]
+        if citizens:
+            batch.contacts = self.contacts.contacts(conn, citizens)
+        try:
+            yield
+            batch.flush(conn)
+        finally:
+            del self._batches[conn]
+
+    def _contact(self, conn: Connection, person_id: str) -> Contact:
+        batch = self._batches.get(conn)
+        if batch is not None and person_id in batch.contacts:
+            return batch.contacts[person_id]
+        return self.contacts.contact(conn, person_id)
 
     def _template(self, conn: Connection, template_id: str) -> tuple[int, dict]:
+        batch = self._batches.get(conn)
+        if batch is not None and template_id in batch.templates:
+            return batch.templates[template_id]
         row = store.latest_template_version(conn, template_id)
         if row is not None:
-            return row.version, row.texts
-        spec = TEMPLATES[template_id]
-        return 1, {"da": spec["da"], "en": spec["en"]}
+            found = (row.version, row.texts)
+        else:
+            spec = TEMPLATES[template_id]
+            found = (1, {"da": spec["da"], "en": spec["en"]})
+        if batch is not None:
+            batch.templates[template_id] = found
+        return found
 
     def _message(
         self,
@@ -149,8 +215,13 @@ class NotificationsBase:
             "updated_at": now,
         }
 
-    @staticmethod
-    def _add(conn: Connection, message: dict[str, Any], now: datetime, cause: Event | None) -> bool:
+    def _add(
+        self, conn: Connection, message: dict[str, Any], now: datetime, cause: Event | None
+    ) -> bool:
+        batch = self._batches.get(conn)
+        if batch is not None:
+            batch.messages.append((message, now, cause))
+            return True  # written (or left out as a duplicate) when the batch ends
         if not store.add_message(conn, message):
             return False
         store.add_status(conn, message["id"], "created", now, 0)

@@ -77,7 +77,7 @@ class Intake(NotificationsBase):
         data = event.data
         staff_id = None
         if event.type.startswith("dk.selvbetjening.application."):
-            store.save_case(
+            case = store.save_case(
                 conn,
                 data["application_id"],
                 data["citizen_id"],
@@ -85,7 +85,6 @@ class Intake(NotificationsBase):
                 case_number=data.get("case_number"),
                 caseworker_id=event.actor.id if event.actor.type == "staff" else None,
             )
-            case = store.case(conn, data["application_id"])
             staff_id = case.caseworker_id if case is not None else None
         elif event.type == consent_ev.CONSENT_GIVEN:
             if data.get("supersedes"):
@@ -116,7 +115,7 @@ class Intake(NotificationsBase):
             values = self._personalisation(conn, trigger)
             version, texts = self._template(conn, rule.template)
             for recipient_id, role in self._recipients(conn, rule, trigger, now):
-                contact = self.contacts.contact(conn, recipient_id)
+                contact = self._contact(conn, recipient_id)
                 channels = choose_channels(rule, contact, role)
                 if not channels:
                     if not rule.optional:
@@ -164,7 +163,9 @@ class Intake(NotificationsBase):
         data = trigger.data
         values: dict[str, Any] = {k: v for k, v in data.items() if isinstance(v, str | int | dict)}
         if "application_id" in data:
-            case = store.case(conn, data["application_id"])
+            case = None
+            if not (data.get("case_number") and data.get("title")):
+                case = store.case(conn, data["application_id"])
             values["case_number"] = data.get("case_number") or (case and case.case_number)
             values["application_title"] = data.get("title") or (case and case.title)
         if trigger.type == app_ev.INFORMATION_REQUESTED:
