@@ -234,7 +234,14 @@ class EventConsumer:
         assert self.batch_handler is not None
         try:
             events = [decode_event(record.value, self.types) for record in records]
-            handled = self.batch_handler(events, event_scope)
+            record_of = {event.id: record for event, record in zip(events, records, strict=True)}
+
+            @contextmanager
+            def scope(event: Event) -> Iterator[None]:
+                with self._span(record_of[event.id], event), event_scope(event):
+                    yield
+
+            handled = self.batch_handler(events, scope)
         except Exception as exc:
             log.info(
                 "batch of %d records not taken by %s (%s); one by one instead",

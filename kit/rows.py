@@ -56,7 +56,7 @@ def insert_many_if_absent(
     key = list(key) if key is not None else [c.name for c in table.primary_key.columns]
     column = table.c[returning or key[0]]
     statement = (
-        _insert(conn, table).values(list(rows)).on_conflict_do_nothing(index_elements=key)
+        dialect_insert(conn, table).values(list(rows)).on_conflict_do_nothing(index_elements=key)
     ).returning(column)
     return {row[0] for row in conn.execute(statement)}
 

@@ -13,13 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-<<<<<<< HEAD
 from kit import clock, tracing
-from kit.events import Event
-=======
-from kit import clock
 from kit.events import Event, encode_event
->>>>>>> 95d7f07 (Notifications at volume: a poll's events in one transaction (kit.inbox.handle_batch_once, consumer falls back to one by one when a batch fails, so dead letters and held partitions stay as they were); messages, statuses and events written in bulk per batch; the sender claims, hands over (8 side by side in the worker) and records a round in two transactions instead of two per message (issue 18))
 from kit.logging import correlation_id_var
 from kit.outbox import record_encoded, record_event
 from services.notifications import announcements, store
