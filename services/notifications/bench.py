@@ -19,6 +19,7 @@ Latency: one event at a time is published and timed until the provider has the r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -27,12 +28,14 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from kit.bus import connect_bus
 from kit.bus.base import OutgoingRecord
+from kit.config import normalise_database_url
 from kit.db import make_engine
 from kit.events import Actor, Event, encode_event
 from kit.migrate import upgrade
@@ -186,17 +189,41 @@ def latency(database_url: str, count: int, kafka: str, tmp: str) -> dict:
     }
 
 
+@contextlib.contextmanager
+def _database(args: argparse.Namespace) -> Iterator[str]:
+    if not args.postgres_admin_url:
+        yield args.database_url
+        return
+    name = f"bench_notifications_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(
+        normalise_database_url(args.postgres_admin_url), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{admin.url.render_as_string(hide_password=False).rpartition('/')[0]}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--latency-events", type=int, default=200)
     parser.add_argument("--database-url", default="", help="default: SQLite in a temporary dir")
+    parser.add_argument(
+        "--postgres-admin-url",
+        default="",
+        help="a PostgreSQL server's URL: the run uses a database of its own there, then drops it",
+    )
     parser.add_argument("--kafka", default="", help="bootstrap servers; default: embedded log")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/notifications.db"
+    with tempfile.TemporaryDirectory() as tmp, _database(args) as url:
+        url = url or f"sqlite:///{tmp}/notifications.db"
         upgrade("notifications", url)
         result: dict = {
             "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
