@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
@@ -66,13 +67,12 @@ class JsonLinesExporter(SpanExporter):
         return cls(None, sys.stderr)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        text = "".join(
-            json.dumps(span_record(s), ensure_ascii=False, default=str) + "\n" for s in spans
-        )
+        # orjson: the export thread holds the GIL for a fraction of what json.dumps needs.
+        text = b"".join(orjson.dumps(span_record(s), default=str) + b"\n" for s in spans)
         try:
             with self._lock:
                 if self.stream is not None:
-                    self.stream.write(text)
+                    self.stream.write(text.decode())
                     self.stream.flush()
                 elif self.path is not None:
                     self._append(self.path, text)
@@ -80,14 +80,14 @@ class JsonLinesExporter(SpanExporter):
             return SpanExportResult.FAILURE
         return SpanExportResult.SUCCESS
 
-    def _append(self, path: Path, text: str) -> None:
+    def _append(self, path: Path, text: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             if path.stat().st_size > self.max_bytes:
                 path.replace(path.with_name(path.name + ".1"))
         except FileNotFoundError:
             pass
-        with path.open("a", encoding="utf-8") as out:
+        with path.open("ab") as out:
             out.write(text)
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
