@@ -387,7 +387,10 @@ def test_a_citizen_lets_the_municipality_fetch_her_income_and_types_the_rest(sit
     page.fill("#f-monthly_income", "21000")  # the fetched value may be corrected
 
     def saved() -> bool:
-        answers = anna.get(f"{site.gateway}/api/applications/{app_id}").json()["answers"]
+        answer = anna.get(f"{site.gateway}/api/applications/{app_id}")
+        if answer.status_code != 200:  # e.g. a moment's rate limit while the page saves: ask again
+            return False
+        answers = answer.json()["answers"]
         return answers.get("household") == "single" and answers["monthly_income"] == 21000
 
     wait_until(saved, 20, interval_s=0.3, message="the typed and corrected answers to be saved")

@@ -2,11 +2,13 @@
 // type's citizen-facing words), the documents they may see (their papers, letters; never
 // internal notes), the deadline and the caseworker's words when information was requested,
 // answering it with a text and papers (POST .../submit sends the case back to the caseworker),
-// and withdrawing it after a confirmation.
+// and withdrawing it after a confirmation. While the case is open, the consents its data
+// fetches need, given and withdrawn here (case-consent.js).
 import {
   ApiError, alertBox, api, el, formatDate, formatDateTime, initLanguage, mount, newKey,
   problemAlert, requireSession, scoped, showFatal, txt,
 } from "/static/ui/ui.js";
+import { consentPanel } from "/static/portal/case-consent.js";
 
 const tr = scoped("case.");
 const root = document.getElementById("app");
@@ -22,6 +24,7 @@ let answerText = "";
 let answerError = null;
 let added = []; // files sent along with the answer this time
 let submitKey = null;
+const consent = consentPanel({ app: () => app, def: () => def, onChange: () => render() });
 
 function statusText(key) {
   const status = (def.statuses || []).find((s) => s.state === key);
@@ -160,9 +163,11 @@ function render() {
     notice,
     facts(),
     app.state === "awaiting_citizen" ? answerSection() : null,
+    consent.section(),
     historySection(),
     documentsSection(),
     withdrawSection());
+  consent.settle();
 }
 
 async function refresh() {
@@ -247,6 +252,7 @@ async function load() {
     await requireSession();
     await refresh();
     def = (await api("GET", `/api/applications/types/${encodeURIComponent(app.type)}`)).data;
+    await consent.load().catch(() => null); // without it, the rest of the case still shows
     render();
   } catch (error) {
     showFatal(root, error, load);

@@ -14,7 +14,8 @@ const WAIT_MS = 15000; // the consent reaches the applications service as an eve
 
 let purposes = null;
 
-async function purposeOf(code) {
+/** The consents service's purpose (titles, versioned texts) for a code. */
+export async function purposeOf(code) {
   if (!purposes) {
     purposes = Object.fromEntries((await api("GET", "/api/consents/purposes")).data.purposes
       .map((purpose) => [purpose.code, purpose]));
@@ -59,7 +60,8 @@ export function fetchedNote(app, field, value) {
     corrected ? [" ", tr("corrected", { value: String(fetchedValue) })] : null);
 }
 
-function consentText(purpose, language) {
+/** The wording of the purpose's current text in the citizen's language. */
+export function consentText(purpose, language) {
   const wording = purpose.texts.find((text) => text.version === purpose.current_version)
     || purpose.texts[purpose.texts.length - 1];
   return {
@@ -69,14 +71,30 @@ function consentText(purpose, language) {
   };
 }
 
-async function giveConsentAndFetch(app, fetch, purpose) {
+/** Record the citizen's consent to one fetch of the type, naming this case (ADR 0014): the
+ *  data and the source of the fetch, under the text version the citizen was shown. */
+export async function giveConsent(app, fetch, purpose) {
   const acting = actingFor();
   const wording = consentText(purpose, lang());
-  await api("POST", "/api/consents/consents", { json: {
+  return (await api("POST", "/api/consents/consents", { json: {
     purpose: fetch.purpose, case_ref: app.id, data_categories: fetch.data_categories,
     sources: [fetch.source], text_version: wording.version, language: lang(), channel: "portal",
     ...(acting ? { citizen_id: acting.citizen_id } : {}),
-  } });
+  } })).data;
+}
+
+/** Does this consent (as GET /api/consents/consents lists it) let the case use the fetch now?
+ *  The same rule the applications service applies; the server still decides. */
+export function covers(consent, app, fetch, now = new Date()) {
+  return consent.status === "active" && consent.purpose === fetch.purpose
+    && (consent.case_ref == null || consent.case_ref === app.id)
+    && (!consent.expires_at || new Date(consent.expires_at) > now)
+    && consent.sources.includes(fetch.source)
+    && fetch.data_categories.every((d) => consent.data_categories.includes(d));
+}
+
+async function giveConsentAndFetch(app, fetch, purpose) {
+  await giveConsent(app, fetch, purpose);
   const until = Date.now() + WAIT_MS;
   for (;;) {
     try {

@@ -2,7 +2,7 @@
 // is the applications service's case-action API, so notifications and Mit Overblik follow.
 import {
   api, el, mount, alertBox, problemAlert, formatDate, formatDateTime, formatNumber,
-  initLanguage, requireSession, showFatal, t, txt,
+  initLanguage, lang, requireSession, showFatal, t, txt,
 } from "/static/ui/ui.js";
 
 const root = document.getElementById("app");
@@ -359,13 +359,19 @@ async function fetchData(fetch) {
     encodeURIComponent(fetch.id)}`), t("ws.fetch.done", { title: txt(fetch.title) }), "fetched");
 }
 
+/** The case's stored (Danish) title; in English the catalogue's English title, if it has one. */
+function caseTitle(app, type) {
+  const english = lang() === "en" && type && type.title && type.title.en;
+  return english || app.title;
+}
+
 function renderCase() {
   const { app, file, checks, documents, history, type } = view.case;
   document.title = (app.case_number || app.title) + " – Selvbetjening";
   const base = `/api/applications/${encodeURIComponent(app.id)}`;
   mount(root,
     el("p", {}, el("a", { href: "/workspace/", class: "back-link", text: t("ws.back") })),
-    el("h1", { text: app.title }),
+    el("h1", { text: caseTitle(app, type) }),
     facts([[t("ws.case.number"), app.case_number], [t("ws.state"), t("ws.s." + app.state)],
       [t("ws.case.citizen_sees"), txt(app.status_text)],
       [t("ws.case.outcome"), app.outcome ? t("ws.f." + app.outcome) : null],
