@@ -70,8 +70,12 @@ def _at(day: date, clock: str) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL)
 
 
-def _now_visit(env: SeedEnv, route: dict) -> list[tuple[str, int, str, str, str, list[str]]]:
-    """A visit going on now (from the last quarter hour before now), if none is."""
+Visit = tuple[str, int, str, str, str, list[str]]
+
+
+def _now_visit(env: SeedEnv, route: dict, planned: list[Visit]) -> list[Visit]:
+    """A visit going on now (from the last quarter hour before now), if none is; fitted between
+    the day's planned visits, so it never takes a planned visit's slot (nor loses its own)."""
     now = datetime.now(LOCAL)
     if now.date() != env.today:
         return []
@@ -82,12 +86,19 @@ def _now_visit(env: SeedEnv, route: dict) -> list[tuple[str, int, str, str, str,
             < datetime.fromisoformat(visit["ends_at"])
         ):
             return []
+    fixed = [
+        (_at(env.today, v[0]), _at(env.today, v[0]) + timedelta(minutes=v[1])) for v in planned
+    ]
+    if any(begin <= now < end for begin, end in fixed):
+        return []
     starts = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
-    starts = max(starts - timedelta(minutes=15), _at(env.today, "00:00"))
+    starts = max([starts - timedelta(minutes=15), _at(env.today, "00:00")])
+    starts = max([starts] + [end for _, end in fixed if end <= now])
+    ends = min([starts + timedelta(minutes=60)] + [begin for begin, _ in fixed if begin > now])
     return [
         (
             starts.strftime("%H:%M"),
-            60,
+            int((ends - starts).total_seconds() // 60),
             ANNA,
             "Anna Andersen",
             "Vestergade 3, 5000 Odense C",
@@ -107,7 +118,7 @@ def seed(env: SeedEnv) -> None:
         ).json()
         booked = {(v["citizen_id"], v["starts_at"][:16]) for v in route["visits"]}
         if staff_id == "hjemmehjaelp-erik":
-            visits = visits + _now_visit(env, route)
+            visits = visits + _now_visit(env, route, visits)
         for clock, minutes, citizen_id, name, address, tasks in visits:
             starts = _at(env.today, clock)
             if (citizen_id, starts.isoformat()[:16]) in booked:
