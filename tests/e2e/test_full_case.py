@@ -68,24 +68,17 @@ def apply_for_a_rollator(page, gateway: str) -> tuple[str, str]:
     return app_id, page.locator("#case-number").inner_text()
 
 
-def give_consent(site, app_id: str) -> None:
-    """Anna's consent for the case, given through the API the portal's fetch panel uses."""
-    anna = site.session(ANNA)
-    purposes = anna.get(f"{site.gateway}/api/consents/purposes").json()["purposes"]
-    purpose = next(p for p in purposes if p["code"] == "assistive_devices_application")
-    given = anna.post(
-        f"{site.gateway}/api/consents/consents",
-        json={
-            "purpose": purpose["code"],
-            "case_ref": app_id,
-            "data_categories": ["functional_ability"],
-            "sources": ["occupational_therapist"],
-            "text_version": purpose["current_version"],
-            "language": "da",
-            "channel": "portal",
-        },
-    )
-    assert given.status_code == 201, given.text
+def give_consent_in_the_portal(page, gateway: str, app_id: str) -> None:
+    """Anna gives consent for her case's therapist assessment on her case page, after reading
+    the consent text (the panel "Samtykke til at hente oplysninger")."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{gateway}/mine-sager/{app_id}/")
+    ready(page)
+    page.click("#consent-give-therapist_assessment")
+    expect(page.locator("#consent-offer-therapist_assessment")).to_contain_text("ergoterapeut")
+    page.click("#consent-yes-therapist_assessment")
+    expect(page.locator("#consent-notice")).to_contain_text("Du har givet samtykke")
 
 
 def letter(page, gateway: str, text: str):
@@ -141,9 +134,9 @@ def test_a_case_goes_from_the_portal_through_the_workspace_to_two_payments(site,
     expect(dorte.locator("#viewer")).to_have_count(0)
     expect(view).to_be_focused()
 
-    # Anna consents (as the portal's fetch panel does) to the therapist's assessment for this
-    # case; Dorte fetches it under that consent and sees it with its source and consent.
-    give_consent(site, app_id)
+    # Anna consents on her case page to the therapist's assessment for this case; Dorte fetches
+    # it under that consent and sees it with its source and consent.
+    give_consent_in_the_portal(anna, gateway, app_id)
     offer = dorte.locator("#fetched .fetch-offer[data-fetch=therapist_assessment]")
     for _ in range(60):
         if "Samtykke i kraft" in offer.inner_text():

@@ -108,6 +108,7 @@ def test_a_caseworker_takes_a_case_from_the_queue_to_two_monthly_payments(
     page.click("#lang-switch")
     page.wait_for_function("document.documentElement.lang === 'en'")
     expect(page.locator("#payments-h")).to_have_text("Payments")
+    expect(page.locator("h1")).to_have_text("Assistive devices")  # the catalogue's English title
     expect(page.locator("#history")).to_contain_text("Payment registered")
     assert "Gemt" not in page.locator("#app").inner_text()  # no Danish left behind
     check_accessibility(page, state="case, English")
