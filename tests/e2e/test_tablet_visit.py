@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from tests.e2e.axe import check_accessibility
 from tests.e2e.test_tablet_offline import count_requests
 from tests.harness.browser import script_errors
 from tests.harness.gateway_stack import ANNA
-from tests.harness.tablet_stack import COPENHAGEN, STAFF
+from tests.harness.tablet_stack import COPENHAGEN, STAFF, VISIT, begun_slot
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SB_TABLET_SCREENSHOTS")  # a folder: write docs/tablet.md's pictures
@@ -40,17 +40,22 @@ def shot(page, tmp_path, name: str) -> None:
 
 
 def book_visit_now(stack, citizen_id: str = ANNA, name: str = "Anna Andersen") -> dict:
-    """A home visit for Erik that began ten minutes ago (a visit closes only once begun)."""
+    """A home visit for Erik that has begun (a visit closes only once begun), out of the way of
+    the visits the stack seeded for him, whatever the time of day the test runs."""
     browser = stack.browser()
     stack.login(browser, STAFF, channel="tablet")
-    starts = datetime.now(COPENHAGEN).replace(second=0, microsecond=0) - timedelta(minutes=10)
+    seeded = [
+        (datetime.fromisoformat(v["starts_at"]), datetime.fromisoformat(v["ends_at"]))
+        for v in (getattr(stack, "visits", None) or [])
+    ]
+    starts = begun_slot(datetime.now(COPENHAGEN), seeded)
     answer = browser.post(
         f"{stack.gateway}/api/appointments/appointments",
         json={
             "citizen_id": citizen_id,
             "citizen_name": name,
             "starts_at": starts.isoformat(),
-            "ends_at": (starts + timedelta(minutes=45)).isoformat(),
+            "ends_at": (starts + VISIT).isoformat(),
             "kind": "home_visit",
             "address": "Nørregade 7, 1. tv., 5000 Odense C",
             "staff_ids": [STAFF],

@@ -50,6 +50,21 @@ def booked_by_planner(site: Stack, body: dict):
     )
 
 
+VISIT = timedelta(minutes=45)
+
+
+def begun_slot(now: datetime, busy: list[tuple[datetime, datetime]]) -> datetime:
+    """When a visit that has begun can start: ten minutes ago, or, when that would overlap one
+    of Erik's seeded visits (09:00 and 13:00), just before that visit (still begun by now: the
+    overlap means the seeded visit starts within 35 minutes). Never before today's midnight."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = max(now.replace(second=0, microsecond=0) - timedelta(minutes=10), midnight)
+    for begin, end in sorted(busy):
+        if starts < end and begin < starts + VISIT:
+            starts = begin - VISIT - timedelta(minutes=1)
+    return starts
+
+
 def _seed_visits(site: Stack) -> list[dict]:
     """Two home visits today for Erik, booked by his planner."""
     today = datetime.now(COPENHAGEN).date()
