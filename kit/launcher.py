@@ -238,15 +238,18 @@ def wait_healthy(
     supervisor: Supervisor,
     timeout_s: float = float(os.environ.get("SB_START_TIMEOUT_S", "60")),
 ) -> bool:
-    """Until every process answers its health URL; False if one exits or time runs out (a
-    broken start is never mistaken for a running system)."""
+    """Until every process answers its health URL; False if one exits before it ever answered,
+    or time runs out (a broken start is never mistaken for a running system). One that had
+    answered and then dies is a crash like any later one: the supervisor starts it again."""
     deadline = time.monotonic() + timeout_s
     pending = {spec.name: spec.health_url for spec in specs}
     while pending and time.monotonic() < deadline:
-        for name, url in list(pending.items()):
+        for name in pending:
             proc = supervisor.processes[name].proc
             if proc is None or proc.poll() is not None:
                 return False
+        supervisor.check()  # only those no longer pending can have exited here
+        for name, url in list(pending.items()):
             try:
                 if requests.get(url, timeout=1).ok:
                     del pending[name]

@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, text
 from infra.seed import SeedEnv
 from kit.bus import connect_bus
 from kit.dlq import list_dead_letters
+from tests.harness.launcher import everything_running
 from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
@@ -121,7 +122,10 @@ def stack(tmp_path_factory):
     )
     try:
         wait_until(
-            lambda: answers(f"{GATEWAY}/readyz") or launcher.poll() is not None,
+            lambda: (
+                (answers(f"{GATEWAY}/readyz") and everything_running(var / "launcher.log"))
+                or launcher.poll() is not None
+            ),
             180,
             interval_s=1,
             message="the platform on the private Kafka and PostgreSQL",

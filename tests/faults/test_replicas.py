@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, text
 
 from infra.seed import SeedEnv
 from tests.faults.test_real_stack_faults import ANSWERS, CITIZENS, answers, infra
+from tests.harness.launcher import everything_running
 from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
@@ -94,7 +95,13 @@ def stack(tmp_path_factory):
     )
     try:
         wait_until(
-            lambda: all(answers(f"{g}/readyz") for g in GATEWAYS) or launcher.poll() is not None,
+            lambda: (
+                (
+                    all(answers(f"{g}/readyz") for g in GATEWAYS)
+                    and everything_running(var / "launcher.log")
+                )
+                or launcher.poll() is not None
+            ),
             300,
             interval_s=1,
             message="both gateways ready on the private Kafka and PostgreSQL",

@@ -17,6 +17,7 @@ import requests
 
 from infra.seed import SeedEnv
 from infra.seed.bookable import SERVICES
+from tests.harness.launcher import everything_running
 from tests.harness.ports import exclusive_ports
 from tests.waiting import wait_until
 
@@ -93,7 +94,7 @@ class Watch(threading.Thread):
             time.sleep(0.1)
 
 
-def kill_and_wait_back(name: str, health_url: str) -> None:
+def kill_and_wait_back(name: str, health_url: str, log_path: Path) -> None:
     before = processes()[name]
     os.kill(before["pid"], signal.SIGKILL)
 
@@ -101,8 +102,8 @@ def kill_and_wait_back(name: str, health_url: str) -> None:
         try:
             now = processes()[name]
         except requests.RequestException:
-            # Seen once in CI: the launcher's status endpoint reset one poll's connection while
-            # it restarted the worker; the next poll is what counts (noted as a known defect).
+            # A poll that fails counts as 'not back yet'; on a timeout the message below
+            # says what the launcher last said and how its log ends.
             return False
         return (
             now["pid"] not in (None, before["pid"])
@@ -110,17 +111,20 @@ def kill_and_wait_back(name: str, health_url: str) -> None:
             and answers(health_url)
         )
 
-    wait_until(
-        back,
-        60,
-        interval_s=0.2,
-        message=f"{name} to come back",
-    )
+    try:
+        wait_until(back, 60, interval_s=0.2, message=f"{name} to come back")
+    except AssertionError as late:
+        try:
+            seen = processes().get(name)
+        except requests.RequestException as error:
+            seen = repr(error)
+        log = "\n".join(log_path.read_text(errors="replace").splitlines()[-60:])
+        raise AssertionError(f"{late}; the launcher says {seen}; its log ends:\n{log}") from None
 
 
 def test_a_killed_worker_and_web_process_come_back_while_the_gateway_keeps_serving(launcher):
     wait_until(
-        lambda: answers(f"{GATEWAY}/readyz") or launcher.poll() is not None,
+        lambda: everything_running(launcher.log_path) or launcher.poll() is not None,
         150,
         interval_s=0.5,
         message="the platform to be ready",
@@ -129,8 +133,12 @@ def test_a_killed_worker_and_web_process_come_back_while_the_gateway_keeps_servi
 
     watch = Watch()
     watch.start()
-    kill_and_wait_back("applications-worker", f"http://127.0.0.1:{PORT_BASE + 201}/healthz")
-    kill_and_wait_back("applications-web", f"http://127.0.0.1:{PORT_BASE + 101}/healthz")
+    kill_and_wait_back(
+        "applications-worker", f"http://127.0.0.1:{PORT_BASE + 201}/healthz", launcher.log_path
+    )
+    kill_and_wait_back(
+        "applications-web", f"http://127.0.0.1:{PORT_BASE + 101}/healthz", launcher.log_path
+    )
     watch.done.set()
     watch.join(5)
     assert watch.asked > 10 and watch.failed == 0

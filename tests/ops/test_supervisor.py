@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
+import time
 
 import pytest
+import requests
 
 from kit.supervisor import BACKING_OFF, GIVEN_UP, RUNNING, RestartPolicy, Supervisor
 from tests.waiting import wait_until
@@ -104,3 +107,62 @@ def test_a_process_that_ran_long_enough_starts_again_from_the_shortest_backoff(
         now[0] = worker.restart_at
         supervisor.check()
         assert worker.state == RUNNING
+
+
+class Health:
+    """Health URLs that answer once told to (the launcher's wait for a start, without ports)."""
+
+    RequestException = requests.RequestException
+
+    def __init__(self) -> None:
+        self.answering: set[str] = set()
+
+    def get(self, url: str, timeout: float):
+        if url not in self.answering:
+            raise requests.ConnectionError(url)
+        return type("Answer", (), {"ok": True})()
+
+
+def test_a_process_that_dies_during_start_before_it_answered_stops_the_start(
+    make_supervisor, monkeypatch
+):
+    from kit import launcher
+
+    monkeypatch.setattr(launcher, "requests", Health())
+    supervisor, _ = make_supervisor(first_backoff_s=0.1)
+    specs = [launcher.ProcessSpec("broken", CRASHER, "http://broken/healthz")]
+    supervisor.add("broken", CRASHER)
+    assert launcher.wait_healthy(specs, supervisor, timeout_s=10) is False
+
+
+def test_a_process_killed_after_it_answered_is_restarted_while_the_start_goes_on(
+    make_supervisor, monkeypatch
+):
+    """Seen in CI: a worker killed while a slower process was still starting stopped the whole
+    platform ('not every process became healthy')."""
+    from kit import launcher
+
+    health = Health()
+    monkeypatch.setattr(launcher, "requests", health)
+    supervisor, said = make_supervisor(first_backoff_s=0.1)
+    specs = [
+        launcher.ProcessSpec("worker", SLEEPER, "http://worker/healthz"),
+        launcher.ProcessSpec("slow", SLEEPER, "http://slow/healthz"),
+    ]
+    worker = supervisor.add("worker", SLEEPER)
+    supervisor.add("slow", SLEEPER)
+    health.answering.add("http://worker/healthz")
+    first_pid = worker.proc.pid
+
+    def kill_then_let_slow_answer() -> None:
+        time.sleep(0.5)  # the launcher has seen the worker answer (it polls every 0.2 s)
+        os.kill(first_pid, signal.SIGKILL)
+        wait_until(lambda: worker.restarts == 1, 10, message="the worker to be restarted")
+        health.answering.add("http://slow/healthz")
+
+    helper = threading.Thread(target=kill_then_let_slow_answer)
+    helper.start()
+    assert launcher.wait_healthy(specs, supervisor, timeout_s=20) is True
+    helper.join(15)
+    assert worker.state == RUNNING and worker.proc.pid != first_pid
+    assert any("worker exited with -9" in line for line in said)
