@@ -1,5 +1,5 @@
 """`make bench-hot`: every hot-path figure of issue 18 next to its ceiling, measured in one run,
-written as one table into docs/BENCHMARKS.md (between the markers below).
+written into the one table in docs/BENCHMARKS.md (bench.table).
 
     python -m bench.hot_paths [--seconds 10] [--rounds 3] [--large 1000000]
                               [--database postgresql] [--no-write]
@@ -14,24 +14,14 @@ is shared. The lists are measured at 1,000 and at `--large` rows (bench.bench_li
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-from datetime import UTC, datetime
-from pathlib import Path
 
-from bench import bench_gateway, bench_lists
-
-DOC = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
-BEGIN, END = "<!-- bench-hot:begin -->", "<!-- bench-hot:end -->"
+from bench import bench_gateway, bench_lists, table
 
 GATEWAY = "GET /api/applications through the gateway (session cookie)"
 SERVICE = "GET /api/applications straight to the service (internal token)"
 FLASK = "Flask small JSON (ceiling)"
 HELLO = "bare WSGI hello (ceiling)"
-
-
-def _load() -> str:
-    return f"{os.getloadavg()[0]:.0f}"
 
 
 def main() -> None:
@@ -44,60 +34,70 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    loads = [_load()]
+    loads = [table.load()]
     rounds = []
     for _ in range(args.rounds):
         rounds.append(bench_gateway.measure(args.seconds, 16))
-        loads.append(_load())
-    machine = f"{os.cpu_count()} vCPU, load {min(loads, key=float)}–{max(loads, key=float)}"
+        loads.append(table.load())
+    machine = table.machine(loads)
     wrk16 = f"wrk 2 threads × 16 conn., {args.seconds:.0f} s, median of {args.rounds} rounds"
-    lines = [
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {bench_gateway.machine()}.",
-        "",
-        "| figure | target | measured | ceiling | ratio | met | machine | method |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    rows = []
     for name, target in ((GATEWAY, 1 / 3), (SERVICE, 2 / 3)):
         ratios = [r[name].per_second / r[FLASK].per_second for r in rounds]
         mid = sorted(rounds, key=lambda r: r[name].per_second / r[FLASK].per_second)[
             len(rounds) // 2
         ]
-        lines.append(
-            f"| {name} | ≥ {target:.0%} of Flask JSON | {mid[name].per_second:,.0f}/s, p99 "
-            f"{mid[name].p99_ms:.0f} ms | {mid[FLASK].per_second:,.0f}/s (Flask JSON) | "
-            f"{statistics.median(ratios):.0%} ({min(ratios):.0%}–{max(ratios):.0%}) | "
-            f"{'yes' if statistics.median(ratios) >= target else 'no'} | {machine} | "
-            f"{wrk16}; SQLite |"
+        rows.append(
+            table.Row(
+                name,
+                f"≥ {target:.0%} of Flask JSON",
+                f"{mid[name].per_second:,.0f}/s, p99 {mid[name].p99_ms:.0f} ms",
+                f"{mid[FLASK].per_second:,.0f}/s (Flask JSON)",
+                f"{statistics.median(ratios):.0%} ({min(ratios):.0%}–{max(ratios):.0%})",
+                "yes" if statistics.median(ratios) >= target else "no",
+                machine,
+                f"{wrk16}; SQLite; {bench_gateway.machine()}",
+            )
         )
     hello = statistics.median(r[HELLO].per_second / r[FLASK].per_second for r in rounds)
-    lines.append(
-        f"| bare WSGI hello (for scale) | – | {statistics.median(r[HELLO].per_second for r in rounds):,.0f}/s | – | "
-        f"{hello:.0%} of Flask JSON | – | {machine} | {wrk16} |"
+    rows.append(
+        table.Row(
+            "bare WSGI hello (for scale)",
+            "–",
+            f"{statistics.median(r[HELLO].per_second for r in rounds):,.0f}/s",
+            "–",
+            f"{hello:.0%} of Flask JSON",
+            "–",
+            machine,
+            wrk16,
+        )
     )
 
-    loads = [_load()]
+    loads = [table.load()]
     small = bench_lists.measure(args.small, args.seconds, args.database)
-    loads.append(_load())
+    loads.append(table.load())
     large = bench_lists.measure(args.large, args.seconds, args.database)
-    loads.append(_load())
-    machine = f"{os.cpu_count()} vCPU, load {min(loads, key=float)}–{max(loads, key=float)}"
+    loads.append(table.load())
+    machine = table.machine(loads)
     for name in small:
         ratio = large[name].p99_ms / small[name].p99_ms
-        lines.append(
-            f"| {name} at {args.large:,} rows | p99 ≤ 2× the call at {args.small:,} | "
-            f"p99 {large[name].p99_ms:.0f} ms, p50 {large[name].p50_ms:.0f} ms "
-            f"({large[name].per_second:,.0f}/s) | p99 {small[name].p99_ms:.0f} ms, p50 "
-            f"{small[name].p50_ms:.0f} ms ({small[name].per_second:,.0f}/s) at {args.small:,} | "
-            f"{ratio:.2f}× | {'yes' if ratio <= 2 else 'no'} | {machine} | wrk 2 threads × 4 "
-            f"conn., {args.seconds:.0f} s; {args.database} |"
+        rows.append(
+            table.Row(
+                f"{name} at {args.large:,} rows",
+                f"p99 ≤ 2× the call at {args.small:,}",
+                f"p99 {large[name].p99_ms:.0f} ms, p50 {large[name].p50_ms:.0f} ms "
+                f"({large[name].per_second:,.0f}/s)",
+                f"p99 {small[name].p99_ms:.0f} ms, p50 {small[name].p50_ms:.0f} ms "
+                f"({small[name].per_second:,.0f}/s) at {args.small:,}",
+                f"{ratio:.2f}×",
+                "yes" if ratio <= 2 else "no",
+                machine,
+                f"wrk 2 threads × 4 conn., {args.seconds:.0f} s; {args.database}",
+            )
         )
-    table = "\n".join(lines)
-    print(table)
+    print("\n".join(row.line() for row in rows))
     if not args.no_write:
-        text = DOC.read_text()
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        DOC.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+        table.write_rows(rows)
 
 
 if __name__ == "__main__":
