@@ -23,7 +23,18 @@ from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import fields, validate
-from sqlalchemy import Column, Connection, MetaData, String, Table, Text, and_, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    insert,
+    select,
+)
 
 from kit import policy
 from kit.auth import STAFF, Forbidden, Principal
@@ -120,6 +131,21 @@ def open_grant(
     conn.execute(insert(table).values(**grant))
     policy.check(principal, citizen_id, policy.Relations(break_glass_reason=reason))
     return grant
+
+
+def open_citizen(
+    engine: Engine,
+    table: Table,
+    principal: Principal,
+    citizen_id: str,
+    reason: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Break the glass on all of one citizen's data in a service (appointments, consents): the
+    reason checked, the grant recorded and audited in one transaction; returns the grant."""
+    stated = stated_reason(reason)
+    with engine.begin() as conn:
+        return open_grant(conn, table, principal, citizen_id, stated, now)
 
 
 def reason_for(

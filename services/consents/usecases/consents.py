@@ -171,11 +171,9 @@ class Consents(RegisterBase):
     def break_glass(self, principal: Principal, citizen_id: str, reason: str | None) -> dict:
         """Open a citizen's consents outside one's relations (kit.break_glass): read only,
         for a short while, audited with the reason the citizen and the auditor see."""
-        stated = break_glass.stated_reason(reason)
-        with self.engine.begin() as conn:
-            grant = break_glass.open_grant(
-                conn, store.break_glass_grants, principal, citizen_id, stated, self.clock()
-            )
+        grant = break_glass.open_citizen(
+            self.engine, store.break_glass_grants, principal, citizen_id, reason, self.clock()
+        )
         return {"citizen_id": citizen_id, "expires_at": views.iso(grant["expires_at"])}
 
     def export(self, principal: Principal, citizen_id: str | None) -> dict:
