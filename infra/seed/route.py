@@ -73,20 +73,21 @@ def _at(day: date, clock: str) -> datetime:
 Visit = tuple[str, int, str, str, str, list[str]]
 
 
-def _now_visit(env: SeedEnv, route: dict, planned: list[Visit]) -> list[Visit]:
+def _now_visit(
+    env: SeedEnv, route: dict, planned: list[Visit], now: datetime | None = None
+) -> list[Visit]:
     """A visit going on now (from the last quarter hour before now), if none is; fitted between
     the day's planned visits, so it never takes a planned visit's slot (nor loses its own)."""
-    now = datetime.now(LOCAL)
+    now = now or datetime.now(LOCAL)
     if now.date() != env.today:
         return []
-    for visit in route["visits"]:
-        if (
-            datetime.fromisoformat(visit["starts_at"])
-            <= now
-            < datetime.fromisoformat(visit["ends_at"])
-        ):
-            return []
-    fixed = [
+    booked = [
+        (datetime.fromisoformat(v["starts_at"]), datetime.fromisoformat(v["ends_at"]))
+        for v in route["visits"]
+    ]
+    # Fitted between every visit of the day, planned here or already booked (by hand, or by a
+    # test's own stack), so the staff member is never busy at the time chosen.
+    fixed = booked + [
         (_at(env.today, v[0]), _at(env.today, v[0]) + timedelta(minutes=v[1])) for v in planned
     ]
     if any(begin <= now < end for begin, end in fixed):
