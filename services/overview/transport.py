@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-import requests
+import orjson
+import urllib3
+from urllib3.exceptions import HTTPError
 
 from kit import tracing
+from kit.replicas import Replicas
 from kit.web import CORRELATION_HEADER
 
 PATHS = {"sag": "/sagsindeks/sager/{id}", "ydelse": "/ydelsesindeks/ydelser/{id}"}
@@ -40,12 +43,13 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    def __init__(
-        self, base_url: str, timeout_s: float = 5.0, session: requests.Session | None = None
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout_s = timeout_s
-        self.session = session or requests.Session()
+    """PUT per record over the platform's keep-alive pool (kit.replicas: one urllib3 pool
+    per upstream, shared by the push threads). `requests` cost as much CPU per push as the
+    request itself (environment proxies, hooks, cookie jars: docs/BENCHMARKS.md)."""
+
+    def __init__(self, base_url: str, timeout_s: float = 5.0) -> None:
+        self.index = Replicas.parse(base_url)
+        self.timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
 
     def push(
         self,
@@ -54,28 +58,35 @@ class HttpTransport:
         payload: dict[str, Any],
         correlation_id: str | None = None,
     ) -> str:
-        url = self.base_url + PATHS[kind].format(id=record_id)
-        headers = {CORRELATION_HEADER: correlation_id} if correlation_id else {}
+        headers = {"Content-Type": "application/json"}
+        if correlation_id:
+            headers[CORRELATION_HEADER] = correlation_id
         tracing.inject(headers)  # the index may continue the trace (W3C traceparent)
         try:
-            response = self.session.put(url, json=payload, headers=headers, timeout=self.timeout_s)
-        except requests.RequestException as exc:
+            response = self.index.request(
+                "PUT",
+                PATHS[kind].format(id=record_id),
+                body=orjson.dumps(payload),
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except HTTPError as exc:
             # Never the payload in an error: it holds the CPR number.
             raise TransientPushError(f"{type(exc).__name__} calling {kind} endpoint") from None
-        if response.status_code >= 500 or response.status_code in (408, 429):
-            raise TransientPushError(f"index answered {response.status_code}")
-        if response.status_code >= 400:
-            body = _json(response)
+        if response.status >= 500 or response.status in (408, 429):
+            raise TransientPushError(f"index answered {response.status}")
+        if response.status >= 400:
+            body = _json(response.data)
             raise RejectedPush(
-                str(body.get("code", f"http.{response.status_code}")),
+                str(body.get("code", f"http.{response.status}")),
                 f"{body.get('field', '')} {body.get('detail', '')}".strip(),
             )
-        return str(_json(response).get("result", "stored"))
+        return str(_json(response.data).get("result", "stored"))
 
 
-def _json(response: requests.Response) -> dict[str, Any]:
+def _json(data: bytes) -> dict[str, Any]:
     try:
-        body = response.json()
-    except ValueError:
+        body = orjson.loads(data)
+    except orjson.JSONDecodeError:
         return {}
     return body if isinstance(body, dict) else {}
