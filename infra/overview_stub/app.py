@@ -17,8 +17,10 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 
+import orjson
 from flask import Flask, abort, jsonify, render_template_string, request
 
 from infra.overview_stub.validation import Invalid, check_case, check_payment
@@ -80,36 +82,75 @@ class IndexState:
             return fault
 
 
-def create_app(state: IndexState | None = None) -> Flask:
-    app = Flask("overview_stub")
-    index = state or IndexState()
-    app.extensions["index"] = index
+class WriteEndpoints:
+    """The two PUT endpoints as a plain WSGI layer in front of Flask: parse, fault, validate,
+    store, answer. Flask's request and app contexts, routing and `jsonify` cost half the
+    stub's time per push (py-spy, docs/BENCHMARKS.md), and the stub shares the machine with the
+    connector it is measured against. Everything else goes on to Flask."""
 
-    def receive(kind: str, record_id: str):
+    PATHS = (("/sagsindeks/sager/", "sag"), ("/ydelsesindeks/ydelser/", "ydelse"))
+
+    def __init__(self, app: Any, index: IndexState) -> None:
+        self.app = app
+        self.index = index
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["REQUEST_METHOD"] == "PUT":
+            path = environ.get("PATH_INFO", "")
+            for prefix, kind in self.PATHS:
+                record_id = path[len(prefix) :]
+                if path.startswith(prefix) and record_id and "/" not in record_id:
+                    status, body = self.receive(kind, record_id, environ)
+                    start_response(
+                        status,
+                        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+                    )
+                    return [body]
+        return self.app(environ, start_response)
+
+    def receive(self, kind: str, record_id: str, environ: dict[str, Any]) -> tuple[str, bytes]:
+        index = self.index
         fault = index.take_fault()
         if fault.get("mode") in ("timeout", "slow"):
             time.sleep(float(fault.get("seconds", 1.0)))
         if fault.get("mode") == "error":
-            return jsonify(code="stub.failing"), int(fault.get("status", 503))
-        body = request.get_json(silent=True)
+            code = int(fault.get("status", 503))
+            return f"{code} {HTTPStatus(code).phrase}", orjson.dumps({"code": "stub.failing"})
+        body = _json_body(environ)
         try:
             CHECKS[kind](record_id, body)
         except Invalid as exc:
             with index.lock:
                 index.rejected.append({"kind": kind, "id": record_id, **exc.as_dict()})
-            return jsonify(exc.as_dict()), 400
+            return "400 BAD REQUEST", orjson.dumps(exc.as_dict())
         assert isinstance(body, dict)  # the checks above refuse anything else
-        correlation_id = request.headers.get("X-Correlation-ID")
-        traceparent = request.headers.get("traceparent")
-        return jsonify(result=index.store(kind, record_id, body, correlation_id, traceparent)), 200
+        result = index.store(
+            kind,
+            record_id,
+            body,
+            environ.get("HTTP_X_CORRELATION_ID"),
+            environ.get("HTTP_TRACEPARENT"),
+        )
+        return "200 OK", orjson.dumps({"result": result})
 
-    @app.put("/sagsindeks/sager/<record_id>")
-    def put_case(record_id: str):
-        return receive("sag", record_id)
 
-    @app.put("/ydelsesindeks/ydelser/<record_id>")
-    def put_payment(record_id: str):
-        return receive("ydelse", record_id)
+def _json_body(environ: dict[str, Any]) -> Any:
+    """The request's JSON, or None when it is not JSON (the checks then refuse it)."""
+    mimetype = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if not (mimetype == "application/json" or mimetype.endswith("+json")):
+        return None
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        return orjson.loads(environ["wsgi.input"].read(length)) if length else None
+    except (ValueError, orjson.JSONDecodeError):
+        return None
+
+
+def create_app(state: IndexState | None = None) -> Flask:
+    app = Flask("overview_stub")
+    index = state or IndexState()
+    app.extensions["index"] = index
+    app.wsgi_app = WriteEndpoints(app.wsgi_app, index)  # type: ignore[method-assign]
 
     @app.get("/sagsindeks/sager/<record_id>")
     def get_case(record_id: str):
