@@ -4,6 +4,10 @@
     python -m services.overview.cli dead-letters     list the dead letters (without payloads)
     python -m services.overview.cli replay [ID ...]  put dead letters (all, or these) back in line
     python -m services.overview.cli resync           queue every record again from our own state
+                                                     (a new municipality, or the index lost data)
+    python -m services.overview.cli resync --skip-acknowledged
+                                                     after our own outage: leave out what the index
+                                                     acknowledged storing exactly as it is now
 
 The worker's push job then sends what was queued; these commands only queue.
 """
@@ -27,6 +31,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("command", choices=["status", "dead-letters", "replay", "resync"])
     parser.add_argument("ids", nargs="*", type=int, help="dead letter ids (replay)")
+    parser.add_argument(
+        "--skip-acknowledged",
+        action="store_true",
+        help="resync: leave out records the index acknowledged storing exactly as they are "
+        "(only when the index kept its data; the default sends everything)",
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env("overview")
     configure_logging("overview-cli", settings.log_level)
@@ -37,7 +47,13 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "resync":
             config = ConnectorConfig.from_env()
             connector = services.OverviewConnector(load_policies(), config.organisation)
-            print(f"{connector.resync(engine)} record(s) queued for the index")
+            count = connector.resync(engine, skip_acknowledged=args.skip_acknowledged)
+            print(f"{count.queued} record(s) queued for the index", end="")
+            print(
+                f", {count.skipped} left out: the index acknowledged storing them as they are"
+                if args.skip_acknowledged
+                else " (all of them: a full resync)"
+            )
         else:
             with engine.connect() as conn:
                 result = (

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
 from kit import tracing
 from kit.events import Event
 from services.overview import domain, store
-from services.overview.domain import Organisation
+from services.overview.domain import Organisation, Push
 from services.overview.policies import TypePolicy
 
 log = logging.getLogger(__name__)
@@ -50,30 +51,58 @@ class OverviewConnector:
                     ", ".join(missing),
                 )
 
-    def resync(self, engine: Engine, page: int = 2000) -> int:
-        """Queue every record the index should hold, from the connector's own state (for a new
-        municipality or after an outage). Returns the number of pushes queued."""
-        queued, after = 0, ""
+    def resync(
+        self, engine: Engine, page: int = 2000, *, skip_acknowledged: bool = False
+    ) -> ResyncCount:
+        """Queue every record the index should hold, from the connector's own state.
+
+        Full (the default): everything, for a new municipality or an index that lost data.
+        `skip_acknowledged`: after our own outage, when the index still holds what it took:
+        a push identical to the last one the index acknowledged storing (same record, version
+        and payload: store.acknowledged) is left out; anything else goes."""
+        count, after = ResyncCount(0, 0), ""
         while True:
             with engine.begin() as conn:
                 records = store.records_after(conn, after, page)
+                if not records:
+                    return count
+                acked = (
+                    store.acknowledged_between(
+                        conn, records[0]["application_id"], records[-1]["application_id"]
+                    )
+                    if skip_acknowledged
+                    else {}
+                )
+                queue, skipped = [], 0
                 for record in records:
-                    queued += self._resync_one(conn, record)
+                    for push in self._resync_pushes(conn, record):
+                        text = store.payload_text(push)
+                        held = acked.get((push.kind, push.record_id))
+                        if held is not None and held == (push.version, store.digest(text)):
+                            skipped += 1
+                        else:
+                            queue.append((record["application_id"], push, text))
+                store.enqueue_many(conn, queue)  # one statement per page
+                count = ResyncCount(count.queued + len(queue), count.skipped + skipped)
             if len(records) < page:
-                return queued
+                return count
             after = records[-1]["application_id"]
 
-    def _resync_one(self, conn: Connection, record: dict) -> int:
+    def _resync_pushes(self, conn: Connection, record: dict) -> list[Push]:
         policy = self.policies.get(record["type_id"])
         if record["published"] is None:
             # E.g. its type was published only after the events came: first time out.
             record, pushes = domain.next_pushes(record, policy, self.organisation)
             if pushes:
                 store.save_record(conn, record, is_new=False)
-        else:
-            pushes = domain.resync_pushes(record, policy, self.organisation)
-        store.enqueue(conn, record["application_id"], pushes)
-        return len(pushes)
+            return pushes
+        return domain.resync_pushes(record, policy, self.organisation)
+
+
+@dataclass(frozen=True)
+class ResyncCount:
+    queued: int  # pushes queued for the index
+    skipped: int  # pushes left out: the index acknowledged storing exactly these
 
 
 def replay(engine: Engine, ids: list[int] | None = None) -> int:

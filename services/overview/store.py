@@ -3,7 +3,9 @@ dead letters. The only module with queries."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +26,7 @@ from sqlalchemy import (
 )
 
 from kit.db import SEQUENCE, UtcDateTime, new_metadata
+from kit.rows import dialect_insert
 from services.overview.domain import Push
 
 metadata = new_metadata()
@@ -56,6 +59,20 @@ pending = Table(
     Column("correlation_id", String(100), nullable=True),
     Column("traceparent", String(55), nullable=True),  # the trace the push arose in
     Index("ix_overview_pending_case_id_id", "case_id", "id"),
+)
+
+# What the index acknowledged *storing* (it answered "stored"), per record: the version and
+# the digest of the payload it stored. Written in the transaction that deletes the push, so it
+# is never ahead of the index. A resync after our own outage skips what is here unchanged.
+acknowledged = Table(
+    "overview_acknowledged",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("record_id", String(100), primary_key=True),
+    Column("case_id", String(100), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("acknowledged_at", UtcDateTime, nullable=False),
 )
 
 dead_letters = Table(
@@ -113,6 +130,15 @@ def records_after(conn: Connection, after: str, limit: int) -> list[dict[str, An
     return [json.loads(raw) for raw in rows]
 
 
+def payload_text(push: Push) -> str:
+    """A push's payload as it is queued and sent (its digest is what the index acknowledged)."""
+    return json.dumps(push.payload, ensure_ascii=False)
+
+
+def digest(payload: str) -> str:
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
 def enqueue(
     conn: Connection,
     case_id: str,
@@ -120,28 +146,84 @@ def enqueue(
     correlation_id: str | None = None,
     traceparent: str | None = None,
 ) -> None:
-    if not pushes:
+    enqueue_many(
+        conn, [(case_id, push, payload_text(push)) for push in pushes], correlation_id, traceparent
+    )
+
+
+def enqueue_many(
+    conn: Connection,
+    pushes: Iterable[tuple[str, Push, str]],
+    correlation_id: str | None = None,
+    traceparent: str | None = None,
+) -> None:
+    """Queue (case id, push, payload text) triples in one statement, in their order."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "case_id": case_id,
+            "kind": push.kind,
+            "record_id": push.record_id,
+            "version": push.version,
+            "payload": payload,
+            "enqueued_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": None,
+            "correlation_id": correlation_id,
+            "traceparent": traceparent,
+        }
+        for case_id, push, payload in pushes
+    ]
+    if rows:
+        conn.execute(insert(pending), rows)
+
+
+def acknowledge(conn: Connection, stored: list[Any]) -> None:
+    """Remember what the index answered "stored" for (pending rows); an older version never
+    replaces a newer one."""
+    if not stored:
         return
     now = datetime.now(UTC)
+    statement = dialect_insert(conn, acknowledged)
     conn.execute(
-        insert(pending),
+        statement.on_conflict_do_update(
+            index_elements=["kind", "record_id"],
+            set_={
+                "version": statement.excluded.version,
+                "digest": statement.excluded.digest,
+                "acknowledged_at": statement.excluded.acknowledged_at,
+            },
+            where=acknowledged.c.version <= statement.excluded.version,
+        ),
         [
             {
-                "case_id": case_id,
-                "kind": p.kind,
-                "record_id": p.record_id,
-                "version": p.version,
-                "payload": json.dumps(p.payload, ensure_ascii=False),
-                "enqueued_at": now,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": None,
-                "correlation_id": correlation_id,
-                "traceparent": traceparent,
+                "kind": row.kind,
+                "record_id": row.record_id,
+                "case_id": row.case_id,
+                "version": row.version,
+                "digest": digest(row.payload),
+                "acknowledged_at": now,
             }
-            for p in pushes
+            for row in stored
         ],
     )
+
+
+def acknowledged_between(
+    conn: Connection, first: str, last: str
+) -> dict[tuple[str, str], tuple[int, str]]:
+    """(kind, record id) -> (version, digest) the index acknowledged, for the cases from
+    `first` to `last` (a page of a resync)."""
+    rows = conn.execute(
+        select(
+            acknowledged.c.kind,
+            acknowledged.c.record_id,
+            acknowledged.c.version,
+            acknowledged.c.digest,
+        ).where(acknowledged.c.case_id.between(first, last))
+    ).all()
+    return {(row.kind, row.record_id): (row.version, row.digest) for row in rows}
 
 
 def ready_heads(conn: Connection, now: datetime, limit: int) -> list[Any]:

@@ -173,7 +173,7 @@ def test_resync_produces_the_same_records_as_the_live_path(connector, stub):
     connector.push_all()
     live = (stub.records("sag"), stub.records("ydelse"))
     stub.state.reset()  # a new index (a new municipality, or one that lost its data)
-    assert connector.service.resync(connector.engine, page=2) == 6  # 3 cases + 3 payments
+    assert connector.service.resync(connector.engine, page=2).queued == 6  # 3 cases + 3 payments
     connector.push_all()
     assert (stub.records("sag"), stub.records("ydelse")) == live
     # A resync against an index that has everything changes nothing there.
