@@ -219,7 +219,7 @@ def _timed_resync(engine, connector, pusher, skip: bool) -> dict:
         count = connector.resync(engine, skip_acknowledged=skip)
         queued_at = time.perf_counter()
         while _any_pending(engine):
-            time.sleep(0.05)
+            time.sleep(0.2)
         finished = time.perf_counter()
     finally:
         stop.set()
