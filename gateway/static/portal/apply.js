@@ -493,7 +493,9 @@ async function save(batch) {
     }
   }
   s.pending = { ...batch, ...s.pending };
+  s.failures += 1; // saved elsewhere three times in a row: keep ours and try again later
   setSaveStatus(t("save.failed"), "save-error");
+  scheduleSave(Math.min(2000 * 2 ** s.failures, 30000));
   return false;
 }
 
