@@ -11,7 +11,7 @@ time, so a second start books nothing twice; a time the staff member is already 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from infra.seed import LOCAL, SeedEnv, expect
 from infra.seed.bookable import HOME_CARE, SCHEDULER
@@ -66,6 +66,9 @@ ROUTES: dict[str, list[tuple[str, int, str, str, str, list[str]]]] = {
 
 
 def _at(day: date, clock: str) -> datetime:
+    """A local time of the day ("07:30"), or an ISO time with its offset as it stands."""
+    if len(clock) > len("HH:MM"):
+        return datetime.fromisoformat(clock)
     hour, minute = (int(part) for part in clock.split(":"))
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL)
 
@@ -77,28 +80,29 @@ def _now_visit(
     env: SeedEnv, route: dict, planned: list[Visit], now: datetime | None = None
 ) -> list[Visit]:
     """A visit going on now (from the last quarter hour before now), if none is; fitted between
-    the day's planned visits, so it never takes a planned visit's slot (nor loses its own)."""
-    now = now or datetime.now(LOCAL)
+    everything on the day's route (the planned visits and whatever else is booked), so it never
+    takes another visit's time (nor loses its own to a 409). Reckoned in UTC, so that a
+    daylight-saving night's missing or doubled hour does not move it off "now"."""
+    now = (now or datetime.now(LOCAL)).astimezone(LOCAL)
     if now.date() != env.today:
         return []
-    booked = [
+    busy = [
+        (_at(env.today, v[0]), _at(env.today, v[0]) + timedelta(minutes=v[1])) for v in planned
+    ] + [
         (datetime.fromisoformat(v["starts_at"]), datetime.fromisoformat(v["ends_at"]))
         for v in route["visits"]
     ]
-    # Fitted between every visit of the day, planned here or already booked (by hand, or by a
-    # test's own stack), so the staff member is never busy at the time chosen.
-    fixed = booked + [
-        (_at(env.today, v[0]), _at(env.today, v[0]) + timedelta(minutes=v[1])) for v in planned
-    ]
-    if any(begin <= now < end for begin, end in fixed):
+    if any(begin <= now < end for begin, end in busy):
         return []
-    starts = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
-    starts = max([starts - timedelta(minutes=15), _at(env.today, "00:00")])
-    starts = max([starts] + [end for _, end in fixed if end <= now])
-    ends = min([starts + timedelta(minutes=60)] + [begin for begin, _ in fixed if begin > now])
+    utc_now = now.astimezone(UTC)
+    quarter = utc_now.replace(minute=utc_now.minute - utc_now.minute % 15, second=0, microsecond=0)
+    midnight = _at(env.today, "00:00").astimezone(UTC)
+    starts = max([quarter - timedelta(minutes=15), midnight])
+    starts = max([starts] + [end.astimezone(UTC) for _, end in busy if end <= now])
+    ends = min([starts + timedelta(hours=1)] + [begin for begin, _ in busy if begin > now])
     return [
         (
-            starts.strftime("%H:%M"),
+            starts.astimezone(LOCAL).isoformat(),  # with its offset: right on an autumn night
             int((ends - starts).total_seconds() // 60),
             ANNA,
             "Anna Andersen",
