@@ -86,19 +86,22 @@ def _now_visit(
     now = (now or datetime.now(LOCAL)).astimezone(LOCAL)
     if now.date() != env.today:
         return []
-    busy = [
-        (_at(env.today, v[0]), _at(env.today, v[0]) + timedelta(minutes=v[1])) for v in planned
-    ] + [
-        (datetime.fromisoformat(v["starts_at"]), datetime.fromisoformat(v["ends_at"]))
+    utc = [(_at(env.today, v[0]).astimezone(UTC), v[1]) for v in planned]
+    busy = [(begin, begin + timedelta(minutes=minutes)) for begin, minutes in utc] + [
+        (
+            datetime.fromisoformat(v["starts_at"]).astimezone(UTC),
+            datetime.fromisoformat(v["ends_at"]).astimezone(UTC),
+        )
         for v in route["visits"]
-    ]
+    ]  # all in UTC: times of one zone compare by their wall clocks, fold or not
+    now = now.astimezone(UTC)
     if any(begin <= now < end for begin, end in busy):
         return []
-    utc_now = now.astimezone(UTC)
+    utc_now = now
     quarter = utc_now.replace(minute=utc_now.minute - utc_now.minute % 15, second=0, microsecond=0)
     midnight = _at(env.today, "00:00").astimezone(UTC)
     starts = max([quarter - timedelta(minutes=15), midnight])
-    starts = max([starts] + [end.astimezone(UTC) for _, end in busy if end <= now])
+    starts = max([starts] + [end for _, end in busy if end <= now])
     ends = min([starts + timedelta(hours=1)] + [begin for begin, _ in busy if begin > now])
     return [
         (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
 import requests
@@ -17,6 +17,7 @@ from schemas.events.applications import ASSIGNED
 from services.appointments.app import create_app as create_appointments
 from services.consents.app import create_app as create_consents
 from tests.builders import outbox_events
+from tests.harness.clock import begun_today
 from tests.harness.gateway_stack import ANNA, ServicesStack, build_services_stack
 
 KAREN, ERIK, JONNA = "planlaegger-karen", "hjemmehjaelp-erik", "hjemmehjaelp-jonna"
@@ -105,7 +106,7 @@ class Site:
         note: str | None = None,
     ) -> dict:
         """A visit booked by its planner; its events reach the consents service's view."""
-        starts = starts_at or datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+        starts = starts_at or begun_today()  # today in Copenhagen, also at 00:05
         body = {
             "citizen_id": citizen,
             "service_id": service_id,

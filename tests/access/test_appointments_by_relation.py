@@ -5,7 +5,7 @@ and every look and every refusal is in the citizen's access log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from tests.access.conftest import (
     DORTE,
@@ -16,13 +16,17 @@ from tests.access.conftest import (
     JONNA,
     KAREN,
 )
+from tests.harness.clock import COPENHAGEN
 from tests.harness.gateway_stack import ANNA, CARL
 
 LIST = "/api/appointments/appointments"
 
 
 def tomorrow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    """10:00 tomorrow in Copenhagen: another local day than today's visits at any hour (24 hours
+    on is still today early on the autumn night's 25-hour day)."""
+    day = datetime.now(COPENHAGEN).date() + timedelta(days=1)
+    return datetime.combine(day, time(10), COPENHAGEN)
 
 
 def test_home_care_without_a_visit_today_finds_none_of_the_citizens_appointments(site):

@@ -4,12 +4,17 @@ create_app, the notifications sender, the appointments reminders).
 It starts at kit.clock.now() (whole seconds) or at a time the test names; `advance` moves it, so
 a test of a deadline, an expiry or a retry pause never sleeps. With `real=True` it follows
 kit.clock.now() instead, for races between threads that need time to pass.
+
+Tests on the real clock pick their times with the helpers below, so that they pass at any hour:
+"today" is the local day in Copenhagen (kit.relations.VisitWindow), which at 23:30 UTC is
+already tomorrow, and local days have 23 or 25 hours on the nights the clocks change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from kit import clock as kit_clock
 
@@ -34,3 +39,26 @@ class SettableClock:
     def set(self, at: datetime) -> datetime:
         self.now = at
         return self.now
+
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+def local_midnight(now: datetime) -> datetime:
+    """The start of `now`'s day in Copenhagen, in UTC."""
+    return datetime.combine(now.astimezone(COPENHAGEN).date(), time.min, COPENHAGEN).astimezone(UTC)
+
+
+def begun_today(now: datetime | None = None, minutes: int = 10) -> datetime:
+    """A start that has begun and is today in Copenhagen (UTC, whole seconds): `minutes` ago,
+    but never before local midnight (at 00:05 in Copenhagen, ten minutes ago was yesterday)."""
+    now = (now or kit_clock.now()).astimezone(UTC).replace(microsecond=0)
+    return max(now - timedelta(minutes=minutes), local_midnight(now))
+
+
+def other_day(now: datetime | None = None, days: int = -2) -> datetime:
+    """A time on another local day than `now`'s: `days` whole days of real time away (two or
+    more, since a local day lasts up to 25 hours: 24 hours ago can still be today)."""
+    assert abs(days) >= 2
+    now = (now or kit_clock.now()).astimezone(UTC).replace(microsecond=0)
+    return now + timedelta(days=days)

@@ -4,7 +4,7 @@ the portal's browser tests, the seed tests): tablet_stack and portal_stack."""
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from services.applications.app import create_app as create_applications
 from services.appointments.app import create_app as create_appointments
 from services.consents.app import create_app as create_consents
+from tests.harness.clock import local_midnight
 from tests.harness.gateway_stack import ANNA, ServicesStack, Stack, build_services_stack
 
 # -- the staff tablet (docs/tablet.md): the gateway with applications, consents and
@@ -56,13 +57,17 @@ VISIT = timedelta(minutes=45)
 def begun_slot(now: datetime, busy: list[tuple[datetime, datetime]]) -> datetime:
     """When a visit that has begun can start: ten minutes ago, or, when that would overlap one
     of Erik's seeded visits (09:00 and 13:00), just before that visit (still begun by now: the
-    overlap means the seeded visit starts within 35 minutes). Never before today's midnight."""
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    starts = max(now.replace(second=0, microsecond=0) - timedelta(minutes=10), midnight)
+    overlap means the seeded visit starts within 35 minutes). Never before today's midnight in
+    Copenhagen (a visit today is what relates staff to the citizen). Reckoned in UTC: on a
+    daylight-saving night, ten minutes before 03:05 is 01:55, not a 02:55 that never was."""
+    midnight = local_midnight(now)
+    starts = max(
+        now.astimezone(UTC).replace(second=0, microsecond=0) - timedelta(minutes=10), midnight
+    )
     for begin, end in sorted(busy):
         if starts < end and begin < starts + VISIT:
-            starts = begin - VISIT - timedelta(minutes=1)
-    return starts
+            starts = begin.astimezone(UTC) - VISIT - timedelta(minutes=1)
+    return starts.astimezone(COPENHAGEN)
 
 
 def _seed_visits(site: Stack) -> list[dict]:
