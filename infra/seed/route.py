@@ -97,8 +97,7 @@ def _now_visit(
     now = now.astimezone(UTC)
     if any(begin <= now < end for begin, end in busy):
         return []
-    utc_now = now
-    quarter = utc_now.replace(minute=utc_now.minute - utc_now.minute % 15, second=0, microsecond=0)
+    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     midnight = _at(env.today, "00:00").astimezone(UTC)
     starts = max([quarter - timedelta(minutes=15), midnight])
     starts = max([starts] + [end for _, end in busy if end <= now])
