@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -29,6 +30,9 @@ from kit.bus.base import (
 )
 
 log = logging.getLogger(__name__)
+
+# How often a consumer asks the broker for metadata at the latest (kafka-python: 5 min).
+METADATA_MAX_AGE_MS = 5_000
 
 
 class KafkaBus(Bus):
@@ -184,7 +188,6 @@ class KafkaBusConsumer(BusConsumer):
     ) -> None:
         session_ms = int(session_timeout_s * 1000)
         self._consumer = KafkaConsumer(
-            *topics,
             bootstrap_servers=bootstrap,
             group_id=group_id,
             client_id=client_id,
@@ -195,7 +198,28 @@ class KafkaBusConsumer(BusConsumer):
             heartbeat_interval_ms=max(session_ms // 3, 100),
             max_poll_interval_ms=max(5 * 60 * 1000, session_ms),
             fetch_max_wait_ms=100,
+            # A topic created just before the group was joined can be missing from the first
+            # metadata answer (no leader yet); the default (5 min) would leave the consumer
+            # without partitions that long. Seen in CI: nothing consumed for 60 s.
+            metadata_max_age_ms=METADATA_MAX_AGE_MS,
         )
+        self._know_partitions(topics)
+        self._consumer.subscribe(topics)
+
+    def _know_partitions(self, topics: list[str], timeout_s: float = 10.0) -> None:
+        """Join the group only once this consumer's metadata has every topic's partitions: a
+        group leader that assigns while a just-created topic is still unknown to it gives that
+        topic's partitions to nobody (seen in CI under load: nothing consumed for 60 s)."""
+        deadline = time.monotonic() + timeout_s
+        try:
+            for topic in topics:
+                while not self._consumer.partitions_for_topic(topic):
+                    if time.monotonic() > deadline:
+                        log.warning("no partitions known for %s yet; subscribing anyway", topic)
+                        return
+                    time.sleep(0.1)
+        except KafkaError as exc:
+            raise BusUnavailable(str(exc)) from exc
 
     def poll(self, timeout_s: float = 1.0, max_records: int = 100) -> list[Record]:
         try:
