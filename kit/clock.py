@@ -15,7 +15,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 DEMO_HEADER = "X-SB-Demo-Time"
 DEMO_SETTING = "SB_DEMO_CLOCK"
@@ -26,6 +27,15 @@ _override: ContextVar[datetime | None] = ContextVar("sb_demo_time", default=None
 def now() -> datetime:
     """The current time in UTC (timezone-aware)."""
     return _override.get() or datetime.now(UTC)
+
+
+LOCAL = ZoneInfo("Europe/Copenhagen")  # the municipality's time zone: its days and years
+
+
+def local_date(instant: datetime) -> date:
+    """The date in Copenhagen of an instant (at 23:30 UTC it is already tomorrow there): the
+    date a letter, a document, a deadline or a case number's year is reckoned by."""
+    return instant.astimezone(LOCAL).date()
 
 
 def demo_clock_enabled() -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from kit.auth import Principal
+from kit.clock import local_date
 from kit.idempotency import Outcome
 from kit.outbox import record_event
 from schemas.events import applications as ev
@@ -115,7 +116,7 @@ def _plain_transition(step: CaseStep) -> None:
 
 def _request_information(step: CaseStep) -> None:
     deadline, message = step.params["deadline"], step.params["message"]
-    if deadline <= step.uc.clock().date():
+    if deadline <= local_date(step.uc.clock()):  # today in Copenhagen, not in UTC
         raise InvalidRequest(
             "Fristen skal ligge i fremtiden.",
             "The deadline must be in the future.",
@@ -141,7 +142,7 @@ def _decide(step: CaseStep) -> None:
         step.application,
         direction="outgoing",
         title=params["letter_title"],
-        document_date=params.get("letter_date", date.today()),
+        document_date=params.get("letter_date") or local_date(step.uc.clock()),
         content=params.get("letter_content"),
         content_type=params.get("letter_content_type"),
     )

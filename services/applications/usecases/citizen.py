@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from kit.auth import CITIZEN, STAFF, Principal
+from kit.clock import local_date
 from kit.data_subjects import touched
 from kit.idempotency import Idempotency, Outcome
 from kit.outbox import record_event
@@ -176,7 +177,7 @@ class CitizenCommands(ApplicationsBase):
                 )
                 return self._outcome(conn, application_id, principal)
             now = self.clock()
-            case_number = store.next_case_number(conn, now.year)
+            case_number = store.next_case_number(conn, local_date(now).year)
             # A draft started by staff learns the CPR number when the citizen submits it.
             cpr = application["citizen_cpr"] or (
                 principal.cpr if principal.subject == application["citizen_id"] else None
@@ -278,7 +279,7 @@ class CitizenCommands(ApplicationsBase):
                 application,
                 title=title,
                 direction="incoming",
-                document_date=date.today(),
+                document_date=local_date(self.clock()),
                 requirement_id=requirement_id,
                 filename=filename,
                 content_type=content_type,
