@@ -19,6 +19,7 @@ from kit.config import Settings
 from kit.db import make_engine
 from kit.migrate import upgrade
 from kit.replicas import Replicas
+from tests.harness.clock import mid_window
 from tests.harness.gateway_stack import ANNA, Stack, build_stack, serve
 
 
@@ -65,6 +66,9 @@ def test_a_citizens_rate_limit_holds_across_both_gateways(replicas):
     stack, second = replicas
     anna = stack.browser()
     stack.login(anna, ANNA)
+    stopped = mid_window()  # no minute turns over between the requests
+    for app in (stack.app, stack.second):
+        app.extensions["rate_windows"].clock = stopped
     answers = [
         anna.get(f"{url}/api/applications").status_code
         for url in (stack.gateway, second, stack.gateway)
@@ -99,6 +103,9 @@ def test_a_replica_that_is_down_is_passed_over_for_every_request(replicas):
     stack, second = replicas
     anna = stack.browser()
     stack.login(anna, ANNA)
+    stopped = mid_window()  # no minute turns over between the requests
+    for app in (stack.app, stack.second):
+        app.extensions["rate_windows"].clock = stopped
     answers = [anna.get(f"{second}/api/applications").status_code for _ in range(3)]
     csrf = stack.csrf(anna)
     created = anna.post(  # not idempotent, but it never reached the replica that is down

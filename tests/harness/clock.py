@@ -12,6 +12,8 @@ already tomorrow, and local days have 23 or 25 hours on the nights the clocks ch
 
 from __future__ import annotations
 
+import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -62,3 +64,12 @@ def other_day(now: datetime | None = None, days: int = -2) -> datetime:
     assert abs(days) >= 2
     now = (now or kit_clock.now()).astimezone(UTC).replace(microsecond=0)
     return now + timedelta(days=days)
+
+
+def mid_window(period_s: int = 60) -> Callable[[], float]:
+    """A clock (seconds, as time.time) stopped in the middle of the current window of
+    `period_s`: hand it to gateway.ratelimit's windows (`.clock`) in a test that fills a
+    "3/minute" window, or a minute turning over between its requests resets the count (the
+    fourth request is let through; fails when the requests straddle a whole minute)."""
+    stopped = (_time.time() // period_s) * period_s + period_s / 2
+    return lambda: stopped
