@@ -19,6 +19,13 @@ from tests.harness.clock import SettableClock
 from tests.harness.services import build_service
 
 NEW_YEARS_NIGHT = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January 2027 locally
+# The wealth limit goes up at New Year, as the law's amounts do.
+LIMITS = {
+    "wealth_limit_single": [
+        {"valid_from": "2025-01-01", "value": 10000, "unit": "DKK", "verified": True},
+        {"valid_from": "2027-01-01", "value": 12000, "unit": "DKK", "verified": True},
+    ]
+}
 
 
 @pytest.fixture
@@ -28,7 +35,7 @@ def at_half_past_midnight(database_url, tmp_path):
         "applications",
         database_url,
         tmp_path,
-        catalogue=Catalogue({"testhjaelp": make_type()}),
+        catalogue=Catalogue({"testhjaelp": make_type(thresholds=LIMITS)}),
         sources={"eindkomst": source},
         clock=SettableClock(NEW_YEARS_NIGHT),
     )
@@ -59,3 +66,16 @@ def test_half_past_midnight_in_copenhagen_is_already_the_new_year(at_half_past_m
     documents = citizen.get(f"/api/applications/{app_id}/documents").json
     assert sorted(d["direction"] for d in documents) == ["incoming", "outgoing"]
     assert {d["document_date"] for d in documents} == {"2027-01-01"}
+
+
+def test_the_guidance_uses_the_new_years_amounts_from_midnight_in_copenhagen(at_half_past_midnight):
+    """The portal's live guidance reckons by the day in Copenhagen; the service's checks (which
+    decide whether the application can be sent) must agree with it, also on New Year's night."""
+    citizen = at_half_past_midnight.citizen()
+    app_id = create(citizen, complete_answers(household="single", wealth=11000)).json["id"]
+    checks = citizen.get(f"/api/applications/{app_id}/checks").json
+    assert "testhjaelp.wealth_above_limit" not in str(checks), checks  # 11000 <= 12000
+    over = create(citizen, complete_answers(household="single", wealth=12500)).json["id"]
+    assert "testhjaelp.wealth_above_limit" in str(
+        citizen.get(f"/api/applications/{over}/checks").json
+    )

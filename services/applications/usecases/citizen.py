@@ -156,7 +156,7 @@ class CitizenCommands(ApplicationsBase):
                 app_type,
                 application["answers"],
                 store.attachment_requirements_met(conn, application_id),
-                self.clock().date(),
+                local_date(self.clock()),  # the day in Copenhagen, as the portal reckons it
             )
             errors = guidance.blocking(findings)
             if errors:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from kit import policy
 from kit.auth import CITIZEN, MACHINE, Principal
+from kit.clock import local_date
 from kit.data_subjects import touched
 from kit.db import read_only
 from kit.idempotency import Outcome
@@ -84,7 +85,7 @@ class Queries(ApplicationsBase):
                 self.app_type(application["type_id"]),
                 application["answers"],
                 store.attachment_requirements_met(conn, application_id),
-                self.clock().date(),
+                local_date(self.clock()),  # the day in Copenhagen, as the portal reckons it
             )
         return {
             "can_submit": not guidance.blocking(findings),
