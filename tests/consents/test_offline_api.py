@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.consents.builders import check_body, consent_body, tablet_consent_body
+from tests.harness.clock import morning as local_morning
 
 
 def test_staff_collect_consent_on_a_tablet_and_attest_it(service):
@@ -42,6 +43,9 @@ def test_staff_need_a_collecting_role_and_oral_consent_needs_a_note(service):
 
 def test_an_offline_consent_arriving_after_a_withdrawal_is_kept_but_not_in_force(service):
     citizen, nurse = service.citizen(), service.staff("homecare")
+    # The morning: the hours the tablet is offline stay within the visit's day (run at 22:30
+    # Copenhagen time, the visit of "now" was yesterday's by the time the tablet came back).
+    service.clock.set(local_morning(service.clock.now))
     service.visit(nurse, citizen)
     morning = service.clock.now
     online = citizen.post("/consents", consent_body(case_ref="sag-7")).json
@@ -66,6 +70,9 @@ def test_an_offline_consent_arriving_after_a_withdrawal_is_kept_but_not_in_force
 
 def test_an_offline_consent_given_after_the_withdrawal_is_in_force(service):
     citizen, nurse = service.citizen(), service.staff("homecare")
+    # The morning: the hours the tablet is offline stay within the visit's day (run at 22:30
+    # Copenhagen time, the visit of "now" was yesterday's by the time the tablet came back).
+    service.clock.set(local_morning(service.clock.now))
     service.visit(nurse, citizen)
     online = citizen.post("/consents", consent_body(case_ref="sag-8")).json
     service.clock.advance(hours=1)
@@ -86,6 +93,9 @@ def test_an_offline_consent_given_after_the_withdrawal_is_in_force(service):
 
 def test_an_offline_consent_older_than_a_newer_consent_does_not_replace_it(service):
     citizen, nurse = service.citizen(), service.staff("homecare")
+    # The morning: the hours the tablet is offline stay within the visit's day (run at 22:30
+    # Copenhagen time, the visit of "now" was yesterday's by the time the tablet came back).
+    service.clock.set(local_morning(service.clock.now))
     service.visit(nurse, citizen)
     offline_time = service.clock.now
     service.clock.advance(hours=1)

@@ -73,3 +73,11 @@ def mid_window(period_s: int = 60) -> Callable[[], float]:
     fourth request is let through; fails when the requests straddle a whole minute)."""
     stopped = (_time.time() // period_s) * period_s + period_s / 2
     return lambda: stopped
+
+
+def morning(now: datetime | None = None, hour: int = 8) -> datetime:
+    """`hour` o'clock in Copenhagen on `now`'s local day, in UTC: where a test on a settable
+    clock starts when it moves the clock on by hours and still needs "today" (a visit today
+    relates staff to the citizen only until local midnight)."""
+    day = (now or kit_clock.now()).astimezone(COPENHAGEN).date()
+    return datetime.combine(day, time(hour), COPENHAGEN).astimezone(UTC)
