@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 LINT_PATHS := kit schemas services gateway infra/overview_stub infra/seed infra/k8s infra/demo.py tests bench
 
 .DEFAULT_GOAL := help
-.PHONY: demo help venv run run-real infra-up infra-down lint format test test-faults test-fast openapi frontend-assets bench bench-hot bench-bus bench-notifications bench-gateway bench-lists bench-profile bench-overview bench-appointments clean
+.PHONY: demo help venv run run-real infra-up infra-down lint format test test-faults test-fast openapi frontend-assets bench bench-hot bench-submit bench-bus bench-notifications bench-gateway bench-lists bench-profile bench-overview bench-appointments clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -71,11 +71,14 @@ openapi: venv ## Regenerate the OpenAPI documents in docs/api/ from the code
 frontend-assets: ## Rebuild the checked-in design system (dkfds) and axe-core from npm (needs npm)
 	@infra/frontend_assets.sh
 
-bench: bench-hot bench-bus bench-notifications bench-overview bench-appointments ## All benchmarks (docs/BENCHMARKS.md)
+bench: bench-hot bench-submit bench-bus bench-notifications bench-overview bench-appointments ## All benchmarks (docs/BENCHMARKS.md)
 
 bench-hot: venv ## Issue 18's hot paths next to their ceilings, one table into docs/BENCHMARKS.md
 	@infra/wrk.sh >/dev/null && infra/postgres.sh start >/dev/null && \
 		SB_BENCH_POSTGRES_URL=$$(infra/postgres.sh url) $(PY) -m bench.hot_paths
+
+bench-submit: venv ## Submit through the gateway (wrk) and end to end at 100/s, embedded and PostgreSQL + Kafka
+	@infra/wrk.sh >/dev/null && infra/postgres.sh start >/dev/null && $(PY) -m bench.bench_submit
 
 bench-bus: venv infra-up ## Bus throughput and latency: embedded, Kafka, raw kafka-python
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) $(PY) -m bench.bench_bus
