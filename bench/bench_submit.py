@@ -178,10 +178,35 @@ class Platform:
         template = self.env.get("DATABASE_URL") or f"sqlite:///{self.var}/data/{{service}}.db"
         return template.replace("{service}", service)
 
-    def pids(self, name: str) -> list[int]:
+    def processes(self) -> dict[str, int]:
+        """Each process of the launcher by name, and its pid."""
         status = requests.get(f"{LAUNCHER}/processes", timeout=5).json()
-        rows = status.values() if isinstance(status, dict) else status
-        return [int(r["pid"]) for r in rows if r.get("name") == name and r.get("pid")]
+        return {r["name"]: int(r["pid"]) for r in status if r.get("pid")}
+
+    def pids(self, name: str) -> list[int]:
+        return [pid for n, pid in self.processes().items() if n == name]
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each process has used so far, its children included
+        (gunicorn's worker): what a run costs per process, whoever else shares the machine."""
+        children: dict[int, list[int]] = {}
+        times: dict[int, float] = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(entry.name)
+            children.setdefault(int(fields[1]), []).append(pid)
+            times[pid] = (int(fields[11]) + int(fields[12])) / tick
+
+        def total(pid: int) -> float:
+            return times.get(pid, 0.0) + sum(total(c) for c in children.get(pid, []))
+
+        return {name: total(pid) for name, pid in self.processes().items()}
 
 
 def _answers(url: str) -> bool:
@@ -252,6 +277,22 @@ def login(person_id: str) -> tuple[str, str]:
     )
     csrf = browser.get(f"{GATEWAY}/auth/session", timeout=30).json()["csrf_token"]
     return f"sb_session={browser.cookies['sb_session']}", csrf
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], applications: int) -> str:
+    """CPU milliseconds per application, per process, largest first (the workers keep working
+    on the run's events after it: their share here is what they did during it)."""
+    used = {name: after[name] - before.get(name, after[name]) for name in after}
+    total = sum(used.values())
+    parts = [
+        f"{name} {1000 * cpu / max(1, applications):.1f}"
+        for name, cpu in sorted(used.items(), key=lambda kv: -kv[1])
+        if cpu > 0
+    ]
+    return (
+        f"CPU per application (ms): total {1000 * total / max(1, applications):.0f}; "
+        + ", ".join(parts)
+    )
 
 
 # --- load -----------------------------------------------------------------------------------
@@ -358,7 +399,7 @@ def end_to_end(site: Platform, since: datetime, wait_s: float = 120.0) -> EndToE
     }
     events = {}
     for event_id, payload in _rows(
-        apps, "SELECT event_id, payload FROM outbox WHERE event_type = 'application.submitted'"
+        apps, "SELECT event_id, payload FROM outbox WHERE event_type LIKE '%application.submitted%'"
     ):
         data = json.loads(bytes(payload)).get("data", {})
         if data.get("application_id") in submitted:
@@ -386,10 +427,21 @@ def end_to_end(site: Platform, since: datetime, wait_s: float = 120.0) -> EndToE
 # --- profile --------------------------------------------------------------------------------
 
 
+def _py_spy(pid: int, seconds: float, out: Path, wall: bool) -> None:
+    """bench.profile's recording; `wall` keeps every thread's samples, idle ones included
+    (where the request threads wait: locks, sockets), instead of only the GIL holder's."""
+    from bench.profile import py_spy
+
+    argv = [py_spy(), "record", "--pid", str(pid), "--subprocesses", "--rate", "100"]
+    argv += ["--duration", f"{seconds:.0f}", "--format", "raw", "--output", str(out)]
+    argv += ["--nonblocking", "--idle"] if wall else ["--nonblocking", "--gil"]
+    subprocess.run(argv, check=True, capture_output=True)
+
+
 def profile(site: Platform, sessions: list[tuple[str, str]], seconds: float, out: Path) -> None:
-    """py-spy (bench.profile) on the gateway and the applications web process under the
-    closed-loop submit load; prints each one's share of GIL-holding samples per function."""
-    from bench.profile import record, summary
+    """py-spy on the gateway and the applications web process under the closed-loop submit
+    load, GIL holders and all threads; prints each one's share of samples per function."""
+    from bench.profile import summary
 
     out.mkdir(parents=True, exist_ok=True)
     result: dict[str, SubmitRun] = {}
@@ -397,22 +449,24 @@ def profile(site: Platform, sessions: list[tuple[str, str]], seconds: float, out
     load.start()
     time.sleep(2)
     recorders = []
+    files = []
     for name in ("gateway", "applications-web"):
         for pid in site.pids(name):
-            target = out / f"submit-{name}.txt"
-            recorders.append(
-                threading.Thread(target=record, args=(pid, seconds, target, "raw"), name=name)
-            )
+            for wall in (False, True):
+                target = out / f"submit-{name}-{'wall' if wall else 'gil'}.txt"
+                files.append(target)
+                recorders.append(
+                    threading.Thread(target=_py_spy, args=(pid, seconds, target, wall))
+                )
     for thread in recorders:
         thread.start()
     for thread in recorders:
         thread.join()
     load.join()
     print(f"profiled run: {result['r']}")
-    for name in ("gateway", "applications-web"):
-        folded = out / f"submit-{name}.txt"
+    for folded in files:
         if folded.exists():
-            print(f"\n=== {name} ===\n{summary(folded, top=40)}\nfolded stacks: {folded}")
+            print(f"\n=== {folded.stem} ===\n{summary(folded, top=40)}\nfolded: {folded}")
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -437,10 +491,13 @@ def measure(setup: str, args: argparse.Namespace) -> list[table.Row]:
             rounds = []
             for _ in range(args.rounds):
                 flask = ceiling(args.seconds)
+                before = site.cpu_seconds()
                 run = run_submits(sessions, args.seconds, 16)
+                after = site.cpu_seconds()
                 loads.append(table.load())
                 rounds.append((flask, run))
                 print(f"{setup}: Flask JSON {flask:,.0f}/s; submit {run}", flush=True)
+                print(cpu_report(before, after, run.submitted), flush=True)
             if args.profile:
                 profile(site, sessions, 15, Path("/tmp/bench-profile"))
             e2e = []
