@@ -487,6 +487,14 @@ def measure(setup: str, args: argparse.Namespace) -> list[table.Row]:
         )
         try:
             sessions = [login(person) for person in CITIZENS]
+            before = site.cpu_seconds()
+            time.sleep(10)
+            idle = {n: (t - before.get(n, t)) / 10 for n, t in site.cpu_seconds().items()}
+            print(
+                f"{setup}: idle, share of one CPU: total {sum(idle.values()):.0%}; "
+                + ", ".join(f"{n} {v:.0%}" for n, v in sorted(idle.items(), key=lambda kv: -kv[1])),
+                flush=True,
+            )
             run_submits(sessions, 3, 16)  # warm up (pools, caches, the services' keys)
             rounds = []
             for _ in range(args.rounds):

@@ -75,32 +75,60 @@ class EmbeddedConsumer(BusConsumer):
             except (BusUnavailable, sqlite3.Error):
                 continue  # a missed beat is tolerated; session_timeout decides death
 
-    def _rebalance(self, conn: sqlite3.Connection) -> set[TopicPartition]:
-        """Expire dead members, free their partitions, release and take to match the plan."""
+    def _rebalance(self, conn: sqlite3.Connection, dry: bool = False) -> set[TopicPartition] | None:
+        """Expire dead members, free their partitions, release and take to match the plan.
+
+        `dry`: only look (in a read transaction); the partitions owned if nothing needs to
+        change, else None. A poll looks first and takes the log's write lock only when the
+        group changed: every member polls every 10 ms while idle, and a write per look was
+        most of the workers' idle CPU and queued the relays' publishing behind it (issue 18).
+        """
         now = now_ms()
-        conn.execute(
-            "DELETE FROM group_members"
-            " WHERE group_id = ? AND heartbeat_ms + session_timeout_ms < ?",
-            (self.group_id, now),
-        )
+        expired = (self.group_id, now)
+        if dry:
+            if conn.execute(
+                "SELECT 1 FROM group_members"
+                " WHERE group_id = ? AND heartbeat_ms + session_timeout_ms < ? LIMIT 1",
+                expired,
+            ).fetchone():
+                return None
+        else:
+            conn.execute(
+                "DELETE FROM group_members"
+                " WHERE group_id = ? AND heartbeat_ms + session_timeout_ms < ?",
+                expired,
+            )
         members = conn.execute(
             "SELECT member_id, topics FROM group_members WHERE group_id = ? ORDER BY member_id",
             (self.group_id,),
         ).fetchall()
         if self.member_id not in {m for m, _ in members}:
+            if dry:
+                return None
             # We were presumed dead (e.g. paused too long): join again like a new member.
             self._join(conn)
             members = sorted([*members, (self.member_id, json.dumps(self.topics))])
         live = {m for m, _ in members}
         placeholders = ",".join("?" * len(live))  # only "?"s: the values are bound
-        conn.execute(
-            "DELETE FROM partition_owners WHERE group_id = ? AND member_id NOT IN "  # noqa: S608
-            f"({placeholders})",
-            (self.group_id, *sorted(live)),
-        )
+        foreign = (self.group_id, *sorted(live))
+        if dry:
+            if conn.execute(
+                "SELECT 1 FROM partition_owners WHERE group_id = ? AND member_id NOT IN "  # noqa: S608
+                f"({placeholders}) LIMIT 1",
+                foreign,
+            ).fetchone():
+                return None
+        else:
+            conn.execute(
+                "DELETE FROM partition_owners WHERE group_id = ? AND member_id NOT IN "  # noqa: S608
+                f"({placeholders})",
+                foreign,
+            )
         owned: set[TopicPartition] = set()
         for topic in self.topics:
             subscribers = [m for m, topics in members if topic in json.loads(topics)]
+            if dry and not conn.execute("SELECT 1 FROM topics WHERE name = ?", (topic,)).fetchone():
+                return None
             partitions = topic_partitions(conn, topic, self.bus.default_partitions)
             mine = {
                 p for p in range(partitions) if subscribers[p % len(subscribers)] == self.member_id
@@ -113,12 +141,16 @@ class EmbeddedConsumer(BusConsumer):
                 ).fetchone()
                 owner = row[0] if row else None
                 if partition in mine and owner is None:
+                    if dry:
+                        return None
                     conn.execute(
                         "INSERT INTO partition_owners VALUES (?, ?, ?, ?)",
                         (self.group_id, topic, partition, self.member_id),
                     )
                     owner = self.member_id
                 elif partition not in mine and owner == self.member_id:
+                    if dry:
+                        return None
                     conn.execute(
                         "DELETE FROM partition_owners"
                         " WHERE group_id = ? AND topic = ? AND partition = ?",
@@ -143,7 +175,9 @@ class EmbeddedConsumer(BusConsumer):
         self._last_poll = time.monotonic()
         deadline = time.monotonic() + timeout_s
         while True:
-            owned = self._db.write(self._rebalance)
+            owned = self._db.snapshot(lambda conn: self._rebalance(conn, dry=True))
+            if owned is None:
+                owned = self._db.write(self._rebalance)
             for tp in list(self._positions):
                 if tp not in owned:
                     del self._positions[tp]

@@ -116,6 +116,15 @@ class LogDatabase:
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
+    def snapshot(self, work):
+        """Run `work(conn)` in one deferred, read-only transaction (no write lock)."""
+        with self.lock:
+            self.conn.execute("BEGIN")
+            try:
+                return work(self.conn)
+            finally:
+                self.conn.execute("COMMIT")
+
     def close(self) -> None:
         with self.lock:
             self.conn.close()
