@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from kit.db import make_engine, read_only, writer_lock
 
@@ -42,7 +43,7 @@ def test_the_lock_is_given_back_when_the_transaction_fails(engine, lock):
         conn.execute(text("INSERT INTO t VALUES (1)"))
         raise RuntimeError("the use case refused")
     assert not lock.locked()
-    with pytest.raises(Exception), engine.begin() as conn:
+    with pytest.raises(OperationalError), engine.begin() as conn:
         conn.execute(text("INSERT INTO no_such_table VALUES (1)"))
     assert not lock.locked()
     conn = engine.connect()
