@@ -3,14 +3,14 @@ and its local views of other services' facts (cases, consents)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 from sqlalchemy.engine import Row
 
-from kit.rows import insert_if_absent, upsert
+from kit.rows import dialect_insert, insert_if_absent, upsert
 from services.notifications.domain import Contact
 from services.notifications.store.tables import (
     case_view,
@@ -114,6 +114,31 @@ def save_case(conn: Connection, application_id: str, citizen_id: str, **changes:
     )
     # Nothing to change on a case already known returns no row: read it.
     return row if row is not None else case(conn, application_id)
+
+
+def cases(conn: Connection, application_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """`case` for many: those known, as mappings by application id."""
+    if not application_ids:
+        return {}
+    rows = conn.execute(
+        select(case_view).where(case_view.c.application_id.in_(sorted(set(application_ids))))
+    )
+    return {row.application_id: dict(row._mapping) for row in rows}
+
+
+def save_cases(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
+    """Write whole rows of the case view in one statement (a batch's cases as its events
+    left them: `save_case`'s changes already applied)."""
+    if not values:
+        return
+    statement = dialect_insert(conn, case_view).values(list(values))
+    columns = [c.name for c in case_view.columns if c.name != "application_id"]
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["application_id"],
+            set_={name: statement.excluded[name] for name in columns},
+        )
+    )
 
 
 def case(conn: Connection, application_id: str) -> Row | None:

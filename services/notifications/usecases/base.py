@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from kit import clock, tracing
+from kit import clock, proxies, tracing
 from kit.events import Event, encode_event
 from kit.logging import correlation_id_var
 from kit.outbox import record_encoded, record_event
@@ -88,13 +88,23 @@ def _moment(value: Any) -> dict[str, str] | None:
 
 @dataclass
 class _Batch:
-    """What one transaction of many events adds, written at its end (see `batched`)."""
+    """What one transaction of many events reads ahead and adds, written at its end (see
+    `batched`)."""
 
     messages: list[tuple[dict[str, Any], datetime, Event | None]] = field(default_factory=list)
     templates: dict[str, tuple[int, dict]] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
+    # The case view of the batch's cases as the events leave it (None: not known), and those
+    # the batch changed; written in one statement at the end.
+    cases: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    changed_cases: set[str] = field(default_factory=set)
+    # The active proxies of the batch's citizens, read once; None once an event in the batch
+    # changed the proxy view (from then on each event reads the view, which has the change).
+    proxies: dict[str, list[proxies.Proxy]] | None = None
 
     def flush(self, conn: Connection) -> None:
+        changed = [self.cases[i] for i in sorted(self.changed_cases)]
+        store.save_cases(conn, [case for case in changed if case is not None])
         added = store.add_messages(conn, [message for message, _, _ in self.messages])
         kept = [(m, now, cause) for m, now, cause in self.messages if m["id"] in added]
         store.add_statuses(
@@ -140,6 +150,11 @@ class NotificationsBase:
         citizens = [e.data["citizen_id"] for e in events if "citizen_id" in e.data]
         if citizens:
             batch.contacts = self.contacts.contacts(conn, citizens)
+            batch.proxies = proxies.active_of(conn, citizens)
+        cases = [e.data["application_id"] for e in events if "application_id" in e.data]
+        if cases:
+            known = store.cases(conn, cases)
+            batch.cases = {i: known.get(i) for i in cases}
         try:
             yield
             batch.flush(conn)
@@ -151,6 +166,44 @@ class NotificationsBase:
         if batch is not None and person_id in batch.contacts:
             return batch.contacts[person_id]
         return self.contacts.contact(conn, person_id)
+
+    def _save_case(
+        self, conn: Connection, application_id: str, citizen_id: str, **changes: Any
+    ) -> Mapping[str, Any] | None:
+        """Keep what is known of the case (store.save_case); returns the case as it now is.
+        In a batch the view is changed in memory and written when the batch ends."""
+        batch = self._batches.get(conn)
+        if batch is None or application_id not in batch.cases:
+            row = store.save_case(conn, application_id, citizen_id, **changes)
+            return None if row is None else dict(row._mapping)
+        known = {k: v for k, v in changes.items() if v is not None}
+        case = batch.cases[application_id]
+        if case is None:  # as the upsert inserts it
+            case = {"application_id": application_id, "citizen_id": citizen_id}
+            case |= {"title": None, "case_number": None, "caseworker_id": None}
+        batch.cases[application_id] = case = {**case, **known}
+        batch.changed_cases.add(application_id)
+        return case
+
+    def _case(self, conn: Connection, application_id: str) -> Mapping[str, Any] | None:
+        batch = self._batches.get(conn)
+        if batch is not None and application_id in batch.cases:
+            return batch.cases[application_id]
+        row = store.case(conn, application_id)
+        return None if row is None else dict(row._mapping)
+
+    def _agents_of(self, conn: Connection, citizen_id: str, now: datetime) -> list[str]:
+        """Who may read what the citizen is told (kit.proxies.agents_of)."""
+        batch = self._batches.get(conn)
+        if batch is not None and batch.proxies is not None and citizen_id in batch.proxies:
+            return proxies.agents_among(batch.proxies[citizen_id], PROXY_SCOPE, now)
+        return proxies.agents_of(conn, citizen_id, PROXY_SCOPE, now)
+
+    def _proxies_changed(self, conn: Connection) -> None:
+        """An event changed the proxy view: what the batch read ahead no longer holds."""
+        batch = self._batches.get(conn)
+        if batch is not None:
+            batch.proxies = None
 
     def _template(self, conn: Connection, template_id: str) -> tuple[int, dict]:
         batch = self._batches.get(conn)

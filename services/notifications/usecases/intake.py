@@ -23,7 +23,6 @@ from services.notifications.templates import (
     OUTCOMES,
 )
 from services.notifications.usecases.base import (
-    PROXY_SCOPE,
     NotificationsBase,
     Trigger,
     _instant,
@@ -77,7 +76,7 @@ class Intake(NotificationsBase):
         data = event.data
         staff_id = None
         if event.type.startswith("dk.selvbetjening.application."):
-            case = store.save_case(
+            case = self._save_case(
                 conn,
                 data["application_id"],
                 data["citizen_id"],
@@ -85,7 +84,7 @@ class Intake(NotificationsBase):
                 case_number=data.get("case_number"),
                 caseworker_id=event.actor.id if event.actor.type == "staff" else None,
             )
-            staff_id = case.caseworker_id if case is not None else None
+            staff_id = case["caseworker_id"] if case is not None else None
         elif event.type == consent_ev.CONSENT_GIVEN:
             if data.get("supersedes"):
                 store.end_consent(conn, data["supersedes"])
@@ -98,8 +97,8 @@ class Intake(NotificationsBase):
             )
         elif event.type in (consent_ev.CONSENT_WITHDRAWN, consent_ev.CONSENT_EXPIRED):
             store.end_consent(conn, data["consent_id"])
-        else:
-            proxies.on_proxy_event(conn, event)
+        elif proxies.on_proxy_event(conn, event):
+            self._proxies_changed(conn)
         if "citizen_id" in data:
             self.notify(
                 conn, Trigger(event.id, event.type, data["citizen_id"], data, event, staff_id)
@@ -151,7 +150,7 @@ class Intake(NotificationsBase):
         if "proxies" in rule.recipients:
             people += [
                 (agent, "proxy")
-                for agent in proxies.agents_of(conn, trigger.citizen_id, PROXY_SCOPE, now)
+                for agent in self._agents_of(conn, trigger.citizen_id, now)
                 if agent != trigger.citizen_id
             ]
         if "staff" in rule.recipients and trigger.staff_id:
@@ -165,9 +164,9 @@ class Intake(NotificationsBase):
         if "application_id" in data:
             case = None
             if not (data.get("case_number") and data.get("title")):
-                case = store.case(conn, data["application_id"])
-            values["case_number"] = data.get("case_number") or (case and case.case_number)
-            values["application_title"] = data.get("title") or (case and case.title)
+                case = self._case(conn, data["application_id"])
+            values["case_number"] = data.get("case_number") or (case and case["case_number"])
+            values["application_title"] = data.get("title") or (case and case["title"])
         if trigger.type == app_ev.INFORMATION_REQUESTED:
             values["deadline"] = _instant(data["deadline"])
             values["information_message"] = data["message"]
