@@ -83,9 +83,10 @@ bench-submit: venv ## Submit through the gateway (wrk) and end to end at 100/s, 
 bench-bus: venv infra-up ## Bus throughput and latency: embedded, Kafka, raw kafka-python
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap) $(PY) -m bench.bench_bus
 
-bench-notifications: venv infra-up ## Notifications, event -> sent on PostgreSQL + Kafka (worker threads)
+bench-notifications: venv infra-up ## Notifications, event -> sent on PostgreSQL + Kafka (median of 3, raw bus ceiling), its row into docs/BENCHMARKS.md
 	@KAFKA_BOOTSTRAP=$$(infra/kafka.sh bootstrap); URL=$$(infra/postgres.sh url); \
-	$(PY) -m services.notifications.bench --postgres-admin-url "$$URL" --kafka "$$KAFKA_BOOTSTRAP" --events 2000
+	$(PY) -m services.notifications.bench --postgres-admin-url "$$URL" --kafka "$$KAFKA_BOOTSTRAP" \
+		--events 2000 --runs 3 --write-table
 
 bench-gateway: venv ## Authenticated read via the gateway and the service vs the ceilings (wrk)
 	@infra/wrk.sh >/dev/null && $(PY) -m bench.bench_gateway
