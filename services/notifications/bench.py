@@ -98,8 +98,9 @@ def throughput(database_url: str, count: int, kafka: str, tmp: str, timeout_s: f
     for start in range(0, count, 500):
         chunk = events[start : start + 500]
         bus.publish_batch([OutgoingRecord(topic, e.key, encode_event(e)) for e in chunk])
-    consumer = rules_consumer(bus, notifications, (topic,), group=f"bench-rules-{suffix}")
-    sender = Sender(notifications, simulated_providers(), send_workers=SEND_WORKERS)
+    due = threading.Event()  # as handlers.MESSAGES_DUE in the worker
+    consumer = rules_consumer(bus, notifications, (topic,), group=f"bench-rules-{suffix}", due=due)
+    sender = Sender(notifications, simulated_providers(), send_workers=SEND_WORKERS, due=due)
     relay = OutboxRelay(engine, bus, service="notifications-bench")
     stop = threading.Event()
     threads = [
@@ -153,10 +154,11 @@ def latency(database_url: str, count: int, kafka: str, tmp: str) -> dict:
     bus = connect_bus(kafka, os.path.join(tmp, "bus.db"), client_id="bench")
     topic, group = f"bench-applications-{uuid.uuid4().hex[:6]}", f"bench-{uuid.uuid4().hex[:6]}"
     bus.ensure_topic(topic)
-    consumer = rules_consumer(bus, notifications, (topic,), group=group)
+    due = threading.Event()
+    consumer = rules_consumer(bus, notifications, (topic,), group=group, due=due)
     consumer.poll_timeout_s = 0.1
     providers = TimedProviders()
-    sender = Sender(notifications, providers, interval_s=0.01)
+    sender = Sender(notifications, providers, due=due)
     stop = threading.Event()
     threads = [
         threading.Thread(target=consumer.run, args=(stop,)),

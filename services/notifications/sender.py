@@ -89,6 +89,7 @@ class Sender:
         interval_s: float = 0.2,
         stuck_after_s: float = STUCK_AFTER_S,
         settle_interval_s: float = SETTLE_INTERVAL_S,
+        due: threading.Event | None = None,
     ) -> None:
         self.notifications = notifications
         self.engine: Engine = notifications.engine
@@ -103,6 +104,9 @@ class Sender:
             else None
         )
         self.interval_s = interval_s
+        # Set when new messages were committed (handlers.MESSAGES_DUE): the next round starts
+        # at once instead of after `interval_s`.
+        self.due = due or threading.Event()
         self.stuck_after = timedelta(seconds=stuck_after_s)
         self.settle_interval_s = settle_interval_s
 
@@ -254,11 +258,16 @@ class Sender:
                 if time.monotonic() >= next_settle:
                     self.settle_stuck()
                     next_settle = time.monotonic() + self.settle_interval_s
+                self.due.clear()  # before the round: a ring during it is not lost
                 while self.run_once() and not stop.is_set():
                     pass  # a full round may leave more due: go again at once
             except Exception:
                 log.exception("sender round failed; retrying")
-            stop.wait(self.interval_s)
+                stop.wait(self.interval_s)
+                continue
+            # Until new messages are rung in, or the interval is over (retries, quiet hours,
+            # other replicas' messages); `stop` is seen within the interval.
+            self.due.wait(self.interval_s)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
 
