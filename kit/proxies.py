@@ -49,18 +49,23 @@ proxy_view = Table(
 )
 
 
-def on_proxy_event(conn: Connection, event: Event) -> bool:
+# The events that change the view (on_proxy_event).
+PROXY_EVENTS = (
+    consent_events.PROXY_GRANTED,
+    consent_events.PROXY_REVOKED,
+    consent_events.PROXY_EXPIRED,
+)
+
+
+def on_proxy_event(conn: Connection, event: Event) -> None:
     """Keep the view up to date with one of the consents service's events (others on the
-    same topic are ignored); True if it was one of them."""
+    same topic are ignored)."""
     if event.type == consent_events.PROXY_GRANTED:
         record_granted(conn, event.data)
     elif event.type == consent_events.PROXY_REVOKED:
         end(conn, event.data["proxy_id"], REVOKED)
     elif event.type == consent_events.PROXY_EXPIRED:
         end(conn, event.data["proxy_id"], EXPIRED)
-    else:
-        return False
-    return True
 
 
 def record_granted(conn: Connection, data: Mapping[str, Any]) -> None:

@@ -97,7 +97,8 @@ class Intake(NotificationsBase):
             )
         elif event.type in (consent_ev.CONSENT_WITHDRAWN, consent_ev.CONSENT_EXPIRED):
             store.end_consent(conn, data["consent_id"])
-        elif proxies.on_proxy_event(conn, event):
+        elif event.type in proxies.PROXY_EVENTS:
+            proxies.on_proxy_event(conn, event)
             self._proxies_changed(conn)
         if "citizen_id" in data:
             self.notify(
