@@ -56,9 +56,13 @@ def insert_many_if_absent(
     key = list(key) if key is not None else [c.name for c in table.primary_key.columns]
     column = table.c[returning or key[0]]
     statement = (
-        dialect_insert(conn, table).values(list(rows)).on_conflict_do_nothing(index_elements=key)
-    ).returning(column)
-    return {row[0] for row in conn.execute(statement)}
+        dialect_insert(conn, table).on_conflict_do_nothing(index_elements=key).returning(column)
+    )
+    # Many parameter sets for one statement, not one statement with every row in its VALUES:
+    # SQLAlchemy compiles it once and caches it, then sends the rows in batches of VALUES
+    # ("insertmanyvalues"); a VALUES list of a hundred rows was compiled anew on every call
+    # (issue 18: half of the notifications consumer's CPU).
+    return {row[0] for row in conn.execute(statement, list(rows))}
 
 
 def upsert(

@@ -131,13 +131,14 @@ def save_cases(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
     left them: `save_case`'s changes already applied)."""
     if not values:
         return
-    statement = dialect_insert(conn, case_view).values(list(values))
+    statement = dialect_insert(conn, case_view)
     columns = [c.name for c in case_view.columns if c.name != "application_id"]
-    conn.execute(
+    conn.execute(  # many parameter sets: compiled once (see kit.rows.insert_many_if_absent)
         statement.on_conflict_do_update(
             index_elements=["application_id"],
             set_={name: statement.excluded[name] for name in columns},
-        )
+        ),
+        list(values),
     )
 
 
