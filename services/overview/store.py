@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Column,
     Connection,
@@ -127,12 +128,12 @@ def records_after(conn: Connection, after: str, limit: int) -> list[dict[str, An
         .scalars()
         .all()
     )
-    return [json.loads(raw) for raw in rows]
+    return [orjson.loads(raw) for raw in rows]
 
 
 def payload_text(push: Push) -> str:
     """A push's payload as it is queued and sent (its digest is what the index acknowledged)."""
-    return json.dumps(push.payload, ensure_ascii=False)
+    return orjson.dumps(push.payload).decode()
 
 
 def digest(payload: str) -> str:
