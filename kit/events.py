@@ -104,8 +104,11 @@ def validate_event(event: Event, types: EventTypeRegistry = registry) -> Event:
 
 
 def encode_event(event: Event, types: EventTypeRegistry = registry) -> bytes:
-    validate_event(event, types)
-    return encode_unchecked(event)
+    """The event as JSON, once it has been validated as its consumers will read it (the same
+    bytes are checked and returned: one encoding, not two)."""
+    raw = encode_unchecked(event)
+    decode_event(raw, types)
+    return raw
 
 
 def encode_unchecked(event: Event) -> bytes:
